@@ -1,0 +1,38 @@
+# The two commands of the README: `make book` and `make test`. Both create .venv on a fresh machine.
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed-$(shell sha1sum requirements.txt | cut -c1-12)
+NOTEBOOKS := $(sort $(wildcard notebooks/*.md))
+PYTEST_NBVAL := --nbval --nbval-current-env --nbval-cell-timeout=600 --nbval-sanitize-with tests/nbval-sanitize.cfg
+
+.PHONY: venv run book test clean
+
+venv: $(STAMP)
+
+$(STAMP): requirements.txt
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements.txt
+	# make `import lib` work from every notebook and test, whatever the working folder
+	echo "$(CURDIR)" > "$$($(BIN)/python -c 'import sysconfig; print(sysconfig.get_paths()["purelib"])')/overparam-book.pth"
+	# build matplotlib's font cache now, not inside a notebook whose output nbval compares
+	MPLBACKEND=Agg $(BIN)/python -c "import matplotlib.pyplot"
+	rm -f $(VENV)/.installed-*
+	touch $@
+
+## run: execute every chapter at its defaults; writes notebooks/*.ipynb and results/
+run: $(STAMP)
+	$(BIN)/python tools/execute_notebooks.py $(NOTEBOOKS)
+
+## book: run every chapter, then build the static site in _build/html (warnings are errors)
+book: run
+	rm -rf _build
+	$(BIN)/jupyter-book build . --warningiserror --keep-going
+	@echo "open _build/html/index.html"
+
+## test: the whole test suite: unit tests of lib/, then nbval and papermill runs of the chapters
+test: $(STAMP)
+	$(BIN)/python -m pytest tests $(PYTEST_NBVAL) notebooks
+
+clean:
+	rm -rf _build .pytest_cache

@@ -1,0 +1,41 @@
+"""Validation of notebook parameters: stop early with a message that names the parameter."""
+from __future__ import annotations
+
+import numbers
+
+
+class ParameterError(ValueError):
+    """A notebook parameter is outside its allowed range."""
+
+
+def check_int(name: str, value, low: int | None = None, high: int | None = None) -> int:
+    """Require an integer in [low, high]; raise ParameterError naming ``name`` otherwise."""
+    if isinstance(value, bool) or not isinstance(value, numbers.Integral):
+        raise ParameterError(f"parameter {name!r} must be an integer, got {value!r}")
+    _check_range(name, value, low, high)
+    return int(value)
+
+
+def check_real(name: str, value, low: float | None = None, high: float | None = None,
+               positive: bool = False) -> float:
+    """Require a real number in [low, high] (and > 0 when ``positive``); raise ParameterError naming ``name``."""
+    if isinstance(value, bool) or not isinstance(value, numbers.Real) or value != value:
+        raise ParameterError(f"parameter {name!r} must be a real number, got {value!r}")
+    if positive and value <= 0:
+        raise ParameterError(f"parameter {name!r} must be > 0, got {value!r}")
+    _check_range(name, value, low, high)
+    return float(value)
+
+
+def check_choice(name: str, value, choices) -> object:
+    """Require one of ``choices``; raise ParameterError naming ``name`` otherwise."""
+    if value not in choices:
+        raise ParameterError(f"parameter {name!r} must be one of {list(choices)}, got {value!r}")
+    return value
+
+
+def _check_range(name, value, low, high):
+    if (low is not None and value < low) or (high is not None and value > high):
+        lo = "-inf" if low is None else low
+        hi = "inf" if high is None else high
+        raise ParameterError(f"parameter {name!r} must lie in [{lo}, {hi}], got {value!r}")

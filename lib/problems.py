@@ -1,0 +1,119 @@
+"""Linear Gaussian problems (paper Def. 1) and their samplers.
+
+An LGP(theta*, Sigma, sigma) draws x ~ N(0, Sigma) and y = x^T theta* + sigma z, z ~ N(0, 1).
+``cov`` is a 1-D array for a diagonal Sigma (the common case of the paper) or a 2-D matrix.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+
+@dataclass(frozen=True)
+class LinearGaussianProblem:
+    """LGP(theta*, Sigma, sigma) of Def. 1; ``cov`` is diag(Sigma) (1-D) or Sigma (2-D)."""
+
+    theta_star: np.ndarray
+    cov: np.ndarray
+    sigma: float
+
+    def __post_init__(self):
+        theta = np.asarray(self.theta_star, dtype=float)
+        cov = np.asarray(self.cov, dtype=float)
+        if theta.ndim != 1:
+            raise ValueError("theta_star must be a vector")
+        if cov.shape not in {(theta.size,), (theta.size, theta.size)}:
+            raise ValueError(f"cov has shape {cov.shape}, expected ({theta.size},) or "
+                             f"({theta.size}, {theta.size})")
+        if self.sigma < 0:
+            raise ValueError(f"sigma must be >= 0, got {self.sigma}")
+        object.__setattr__(self, "theta_star", theta)
+        object.__setattr__(self, "cov", cov)
+
+    @property
+    def p(self) -> int:
+        """Number of features."""
+        return self.theta_star.size
+
+    @property
+    def is_diagonal(self) -> bool:
+        """True when Sigma is stored as its diagonal."""
+        return self.cov.ndim == 1
+
+    @property
+    def cov_matrix(self) -> np.ndarray:
+        """Sigma as a p x p matrix."""
+        return np.diag(self.cov) if self.is_diagonal else self.cov
+
+    @property
+    def cov_diagonal(self) -> np.ndarray:
+        """The diagonal Sigma_ii (what Hessian pruning weighs with, in the population)."""
+        return self.cov if self.is_diagonal else np.diag(self.cov).copy()
+
+    def risk(self, theta: np.ndarray) -> np.ndarray:
+        """Test risk L(theta) = sigma^2 + (theta - theta*)^T Sigma (theta - theta*) (Sec. 1).
+
+        ``theta`` may be a stack of models (..., p); the risk of each is returned.
+        """
+        err = np.asarray(theta, dtype=float) - self.theta_star
+        if self.is_diagonal:
+            quad = np.einsum("...i,i,...i->...", err, self.cov, err)
+        else:
+            quad = np.einsum("...i,ij,...j->...", err, self.cov, err)
+        return self.sigma**2 + quad
+
+    def sample(self, n: int, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
+        """Draw n i.i.d. pairs: X (n x p) with rows N(0, Sigma), y = X theta* + sigma z."""
+        z = rng.standard_normal((n, self.p))
+        if self.is_diagonal:
+            X = z * np.sqrt(self.cov)
+        else:
+            X = z @ covariance_root(self.cov).T
+        y = X @ self.theta_star + self.sigma * rng.standard_normal(n)
+        return X, y
+
+    def prefix(self, k: int) -> "LinearGaussianProblem":
+        """The problem seen by a model that uses only the first k features (Lemma 7, Sec. 8).
+
+        For a diagonal Sigma the missing features are independent of the kept ones, so they act
+        as extra noise: sigma_k^2 = sigma^2 + sum_{i > k} Sigma_ii theta*_i^2.
+        """
+        if not self.is_diagonal:
+            raise ValueError("prefix problems are defined here for a diagonal covariance only")
+        if not 1 <= k <= self.p:
+            raise ValueError(f"k must be in 1..{self.p}, got {k}")
+        missing = float(np.sum(self.cov[k:] * self.theta_star[k:] ** 2))
+        return LinearGaussianProblem(self.theta_star[:k], self.cov[:k],
+                                     float(np.sqrt(self.sigma**2 + missing)))
+
+
+def covariance_root(cov: np.ndarray) -> np.ndarray:
+    """A matrix A with A A^T = cov (Cholesky, or a symmetric root when cov is singular)."""
+    try:
+        return np.linalg.cholesky(cov)
+    except np.linalg.LinAlgError:
+        w, v = np.linalg.eigh(cov)
+        return v * np.sqrt(np.clip(w, 0.0, None))
+
+
+def spiked_saliency(p: int, s: int, spike: float) -> np.ndarray:
+    """The saliency vector of Fig. 3: the first s entries equal ``spike``, the others 1."""
+    saliency = np.ones(p)
+    saliency[:s] = spike
+    return saliency
+
+
+def fig3_problem(panel: str, p: int, s: int, spike: float, sigma: float) -> LinearGaussianProblem:
+    """The diagonal LGPs of Fig. 3 / Fig. 7 (theory.md Sec. 11), in finite-p scaling.
+
+    Panel ``"a"``: Sigma = I, theta* = sqrt(saliency / p) (magnitude and Hessian pruning agree).
+    Panel ``"b"``: Sigma = diag(saliency), theta* = 1 / sqrt(p) (the Hessian sees the spike).
+    Either way the latent saliency Sigma_ii theta*_i^2 (eq. 4) is saliency / p.
+    """
+    saliency = spiked_saliency(p, s, spike)
+    if panel == "a":
+        return LinearGaussianProblem(np.sqrt(saliency / p), np.ones(p), sigma)
+    if panel == "b":
+        return LinearGaussianProblem(np.full(p, 1 / np.sqrt(p)), saliency, sigma)
+    raise ValueError(f"panel must be 'a' or 'b', got {panel!r}")

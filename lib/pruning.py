@@ -1,0 +1,87 @@
+"""Pruning strategies (Sec. 2 of theory.md) and the train-prune(-retrain) pipelines.
+
+Each ``*_support`` function returns the sorted indices of the s kept weights; ties are broken by
+the lower index (a stable sort), which is also the convention of the closed-form theory.
+"""
+from __future__ import annotations
+
+import numpy as np
+
+from .solvers import fit_on_support, min_norm_least_squares
+
+
+def top_s(scores: np.ndarray, s: int) -> np.ndarray:
+    """Indices of the s largest scores, ties to the lower index; all indices when s >= len."""
+    scores = np.asarray(scores, dtype=float)
+    if s >= scores.size:
+        return np.arange(scores.size)
+    order = np.argsort(-scores, kind="stable")
+    return np.sort(order[:s])
+
+
+def magnitude_support(theta_hat: np.ndarray, s: int) -> np.ndarray:
+    """Magnitude pruning (MP): keep the s largest |theta_hat_i| (the map T_s)."""
+    return top_s(np.abs(theta_hat), s)
+
+
+def hessian_support(theta_hat: np.ndarray, X: np.ndarray, s: int) -> np.ndarray:
+    """Hessian pruning / optimal brain damage (HP): keep the s largest |theta_i| sqrt(SigmaHat_ii).
+
+    SigmaHat = X^T X / n is the empirical Hessian of the squared loss; only its diagonal is used.
+    """
+    hessian_diag = np.einsum("ij,ij->j", X, X) / X.shape[0]
+    return top_s(np.abs(theta_hat) * np.sqrt(hessian_diag), s)
+
+
+def oracle_support(theta_star: np.ndarray, cov_diagonal: np.ndarray, s: int) -> np.ndarray:
+    """Oracle pruning: keep the s largest latent saliencies Sigma_ii theta*_i^2 (eq. 4, Lemma 7)."""
+    return top_s(cov_diagonal * np.asarray(theta_star) ** 2, s)
+
+
+def random_support(p: int, s: int, rng: np.random.Generator) -> np.ndarray:
+    """A uniformly random support of size s (the baseline used for neural networks)."""
+    return np.sort(rng.choice(p, size=min(s, p), replace=False))
+
+
+def restrict(theta: np.ndarray, support: np.ndarray) -> np.ndarray:
+    """theta with every entry outside ``support`` set to zero (the pruned model)."""
+    pruned = np.zeros_like(theta)
+    pruned[support] = theta[support]
+    return pruned
+
+
+def select_support(method: str, theta_hat: np.ndarray, X: np.ndarray, s: int,
+                   theta_star: np.ndarray | None = None,
+                   cov_diagonal: np.ndarray | None = None,
+                   rng: np.random.Generator | None = None) -> np.ndarray:
+    """Dispatch to one pruning method by name: magnitude, hessian, oracle or random."""
+    if method == "magnitude":
+        return magnitude_support(theta_hat, s)
+    if method == "hessian":
+        return hessian_support(theta_hat, X, s)
+    if method == "oracle":
+        return oracle_support(theta_star, cov_diagonal, s)
+    if method == "random":
+        return random_support(theta_hat.size, s, rng)
+    raise ValueError(f"unknown pruning method {method!r}; use magnitude, hessian, oracle or random")
+
+
+def train_prune(X: np.ndarray, y: np.ndarray, s: int, method: str = "magnitude",
+                **kwargs) -> np.ndarray:
+    """Train-prune: fit min-norm least squares on all features, keep s weights, stop there."""
+    theta_hat = min_norm_least_squares(X, y)
+    return restrict(theta_hat, select_support(method, theta_hat, X, s, **kwargs))
+
+
+def train_prune_retrain(X: np.ndarray, y: np.ndarray, s: int, method: str = "magnitude",
+                        retrain_data: tuple[np.ndarray, np.ndarray] | None = None,
+                        **kwargs) -> np.ndarray:
+    """Train-prune-retrain: fit, choose the support, refit on it (eq. 3 restricted to I(theta_s)).
+
+    ``retrain_data`` = (X', y') refits on a fresh sample (what the retraining DC of Def. 5
+    describes exactly); by default the refit reuses the training sample (common practice).
+    """
+    theta_hat = min_norm_least_squares(X, y)
+    support = select_support(method, theta_hat, X, s, **kwargs)
+    X_refit, y_refit = (X, y) if retrain_data is None else retrain_data
+    return fit_on_support(X_refit, y_refit, support)

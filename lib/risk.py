@@ -1,0 +1,155 @@
+"""Closed-form risks of pruning and retraining for a diagonal LGP (Cor. 1, eqs. 61-65; Def. 5).
+
+Given the DC, theta_hat_i ~ N(m_i, v_i) coordinate-wise, so the risk after keeping the
+coordinates whose (scaled) magnitude clears a threshold is a sum of truncated Gaussian moments:
+only normal pdf/cdf and a 1-D root for the threshold, no Monte-Carlo. Coordinates with the same
+(Sigma_ii, theta*_i) are grouped into atoms, so a two-level spectrum costs two terms.
+"""
+from __future__ import annotations
+
+import numpy as np
+from scipy.optimize import brentq
+from scipy.special import ndtr
+
+from .dc import diagonal_dc
+from .pruning import oracle_support
+from .problems import LinearGaussianProblem
+
+_PDF = 1 / np.sqrt(2 * np.pi)
+
+
+def _atoms(problem: LinearGaussianProblem) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Distinct (Sigma_ii, theta*_i) pairs with their multiplicities: the empirical law of (Lambda, B)."""
+    if not problem.is_diagonal:
+        raise ValueError("closed-form pruning risks need a diagonal covariance; "
+                         "sample the DC (lib.dc.sample_dc) for a general one")
+    pairs, counts = np.unique(np.stack([problem.cov, problem.theta_star], axis=1),
+                              axis=0, return_counts=True)
+    return pairs[:, 0], pairs[:, 1], counts.astype(float)
+
+
+def _normal_pdf(x):
+    return _PDF * np.exp(-0.5 * x * x)
+
+
+def keep_probability(mean, var, tau):
+    """P(|Z| >= tau) for Z ~ N(mean, var)."""
+    sd = np.sqrt(var)
+    return ndtr((mean - tau) / sd) + ndtr((-mean - tau) / sd)
+
+
+def thresholded_sq_error(target, mean, var, tau):
+    """E[(target - Z 1{|Z| >= tau})^2] for Z ~ N(mean, var): the loss of one pruned coordinate.
+
+    Writes Z = mean + sd U and uses the moments of U on the pruned interval (-tau, tau):
+    P = Phi(b) - Phi(a), E[U 1] = phi(a) - phi(b), E[U^2 1] = P + a phi(a) - b phi(b).
+    """
+    sd = np.sqrt(var)
+    a, b = (-tau - mean) / sd, (tau - mean) / sd
+    pa, pb = _normal_pdf(a), _normal_pdf(b)
+    p_in = ndtr(b) - ndtr(a)
+    m1 = pa - pb
+    m2 = p_in + a * pa - b * pb
+    bias = target - mean
+    err_in = bias**2 * p_in - 2 * bias * sd * m1 + var * m2  # E[(target - Z)^2 1{pruned}]
+    return target**2 * p_in + (bias**2 + var) - err_in
+
+
+def _threshold(mean, var, scale, weights, s) -> float:
+    """The t with sum_j w_j P(scale_j |Z_j| >= t) = s (the t* / t_H of Cor. 1)."""
+    def excess(t):
+        return np.sum(weights * keep_probability(mean, var, t / scale)) - s
+
+    hi = float(np.max(scale * (np.abs(mean) + 40 * np.sqrt(var)))) + 1e-300
+    return brentq(excess, 0.0, hi, xtol=1e-15, rtol=1e-13)
+
+
+def _scores_scale(method: str, lam: np.ndarray) -> np.ndarray:
+    if method == "magnitude":
+        return np.ones_like(lam)
+    if method == "hessian":
+        return np.sqrt(lam)
+    raise ValueError(f"method must be 'magnitude' or 'hessian', got {method!r}")
+
+
+def dense_risk(problem: LinearGaussianProblem, n: int) -> float:
+    """Predicted risk of min-norm least squares: gamma for p > n (Thm. 1), else sigma^2 (n-1)/(n-p-1)."""
+    lam, theta, w = _atoms(problem)
+    return diagonal_dc(lam, theta, problem.sigma**2, n, w).risk
+
+
+def _pruned_atoms(problem, n, s, method):
+    """Atoms, their DC moments, and the per-atom threshold on |theta_hat_i| for MP or HP."""
+    lam, theta, w = _atoms(problem)
+    dc = diagonal_dc(lam, theta, problem.sigma**2, n, w)
+    scale = _scores_scale(method, lam)
+    tau = _threshold(dc.mean, dc.var, scale, w, s) / scale
+    return lam, theta, w, dc, tau
+
+
+def pruning_risk(problem: LinearGaussianProblem, n: int, s: int, method: str) -> float:
+    """Risk of train-prune with magnitude (eq. 61-62) or Hessian (eq. 63-64) pruning to s weights.
+
+    sigma^2 + sum_i Sigma_ii E[(theta*_i - theta_hat_i 1{score_i >= t})^2], with the threshold t
+    keeping s coordinates in expectation; score = |theta_hat_i| (MP) or sqrt(Sigma_ii)|theta_hat_i| (HP).
+    """
+    if s >= problem.p:
+        return dense_risk(problem, n)
+    lam, theta, w, dc, tau = _pruned_atoms(problem, n, s, method)
+    if not np.isfinite(dc.risk):
+        return np.inf
+    return float(problem.sigma**2 + np.sum(w * lam * thresholded_sq_error(theta, dc.mean, dc.var, tau)))
+
+
+def oracle_pruning_risk(problem: LinearGaussianProblem, n: int, s: int) -> float:
+    """Risk of keeping the s top-saliency coordinates of theta_hat (eq. 65; eq. 4 saliency).
+
+    sigma^2 + sum_{i in Delta*} Sigma_ii E(theta_hat_i - theta*_i)^2 + sum_{i not in Delta*} Sigma_ii theta*_i^2.
+    """
+    if s >= problem.p:
+        return dense_risk(problem, n)
+    lam, theta = problem.cov, problem.theta_star
+    lam_a, theta_a, w = _atoms(problem)
+    dc = diagonal_dc(lam_a, theta_a, problem.sigma**2, n, w)
+    if not np.isfinite(dc.risk):
+        return np.inf
+    # per-atom E(theta_hat - theta*)^2, looked up for each coordinate
+    atom_of = {(a, b): j for j, (a, b) in enumerate(zip(lam_a, theta_a))}
+    index = np.array([atom_of[(a, b)] for a, b in zip(lam, theta)])
+    mse = ((dc.mean - theta_a) ** 2 + dc.var)[index]
+    kept = np.zeros(problem.p, dtype=bool)
+    kept[oracle_support(theta, lam, s)] = True
+    return float(problem.sigma**2 + np.sum(lam[kept] * mse[kept]) + np.sum(lam[~kept] * theta[~kept] ** 2))
+
+
+def retrain_risk(problem: LinearGaussianProblem, n: int, s: int, method: str) -> float:
+    """Risk of train-prune-retrain on a fresh sample of size n (retraining DC, Def. 5).
+
+    The kept set Delta has s coordinates; in the diagonal case the pruned coordinates become noise
+    sigma_Delta^2 = sigma^2 + sum_{i not in Delta} Sigma_ii theta*_i^2, and the refit follows the DC
+    of LGP(theta*_Delta, Sigma_DeltaDelta, sigma_Delta) with s features. Each atom contributes its
+    expected kept count w_j P(kept), which is exact for s < n (the risk is then
+    E[sigma_Delta^2] (n - 1)/(n - s - 1) whatever Delta is) and the DC limit for s > n.
+    """
+    if s >= problem.p:
+        return dense_risk(problem, n)
+    lam, theta, w, dc, tau = _pruned_atoms(problem, n, s, method)
+    keep = keep_probability(dc.mean, dc.var, tau)
+    noise = problem.sigma**2 + np.sum(w * (1 - keep) * lam * theta**2)
+    kept_w = w * keep
+    return diagonal_dc(lam, theta, noise, n, kept_w).risk
+
+
+def best_underparameterized_risk(problem: LinearGaussianProblem, n: int) -> tuple[int, float]:
+    """Lemma 7: the best model with k < n features keeps the k top-saliency features.
+
+    Returns (k, risk) minimising sigma_k^2 (n - 1)/(n - k - 1) over k < n - 1, where sigma_k^2
+    is the noise left by the p - k least salient features.
+    """
+    lam, theta = problem.cov_diagonal, problem.theta_star
+    saliency = np.sort(lam * theta**2)[::-1]
+    missing = problem.sigma**2 + np.sum(saliency) - np.concatenate([[0.0], np.cumsum(saliency)])
+    ks = np.arange(1, min(problem.p, n - 2) + 1)
+    risks = missing[ks] * (n - 1) / (n - ks - 1)
+    j = int(np.argmin(risks))
+    return int(ks[j]), float(risks[j])
