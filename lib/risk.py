@@ -79,12 +79,18 @@ def dense_risk(problem: LinearGaussianProblem, n: int) -> float:
 
 
 def _pruned_atoms(problem, n, s, method):
-    """Atoms, their DC moments, and the per-atom threshold on |theta_hat_i| for MP or HP."""
+    """Atoms, their DC moments, and the per-atom threshold on |theta_hat_i| for MP or HP.
+
+    At the interpolation threshold the DC variance is infinite; the ranking of the coordinates
+    then follows the limit of the scaled law, theta_hat_i ~ N(0, 1 / Sigma_ii), which still gives
+    the retrained model a finite risk.
+    """
     lam, theta, w = _atoms(problem)
     dc = diagonal_dc(lam, theta, problem.sigma**2, n, w)
+    mean, var = (dc.mean, dc.var) if np.isfinite(dc.risk) else (np.zeros_like(lam), 1 / lam)
     scale = _scores_scale(method, lam)
-    tau = _threshold(dc.mean, dc.var, scale, w, s) / scale
-    return lam, theta, w, dc, tau
+    tau = _threshold(mean, var, scale, w, s) / scale
+    return lam, theta, w, dc, keep_probability(mean, var, tau), tau
 
 
 def pruning_risk(problem: LinearGaussianProblem, n: int, s: int, method: str) -> float:
@@ -95,7 +101,7 @@ def pruning_risk(problem: LinearGaussianProblem, n: int, s: int, method: str) ->
     """
     if s >= problem.p:
         return dense_risk(problem, n)
-    lam, theta, w, dc, tau = _pruned_atoms(problem, n, s, method)
+    lam, theta, w, dc, _, tau = _pruned_atoms(problem, n, s, method)
     if not np.isfinite(dc.risk):
         return np.inf
     return float(problem.sigma**2 + np.sum(w * lam * thresholded_sq_error(theta, dc.mean, dc.var, tau)))
@@ -133,8 +139,7 @@ def retrain_risk(problem: LinearGaussianProblem, n: int, s: int, method: str) ->
     """
     if s >= problem.p:
         return dense_risk(problem, n)
-    lam, theta, w, dc, tau = _pruned_atoms(problem, n, s, method)
-    keep = keep_probability(dc.mean, dc.var, tau)
+    lam, theta, w, _, keep, _ = _pruned_atoms(problem, n, s, method)
     noise = problem.sigma**2 + np.sum(w * (1 - keep) * lam * theta**2)
     kept_w = w * keep
     return diagonal_dc(lam, theta, noise, n, kept_w).risk

@@ -53,10 +53,13 @@ def plot_theory_and_simulation(ax, table: pd.DataFrame, curve: str, theory_curve
                 mfc="none" if hollow else style["color"], label=style["label"])
 
 
-def theory_simulation_legend(ax, **kwargs) -> None:
-    """Legend of the methods plus the two entries that say which is theory and which simulation."""
+def theory_simulation_legend(fig, ax, ncol: int = 4) -> None:
+    """One legend below the panels: the methods drawn on ``ax``, plus which marks are theory and
+    which are simulation. Call it instead of ``fig.tight_layout()``."""
     handles, labels = ax.get_legend_handles_labels()
     handles += [plt.Line2D([], [], color="grey", lw=1.5),
                 plt.Line2D([], [], color="grey", marker="o", ls="none")]
-    labels += ["theory (lines)", "simulation, mean and 95% CI"]
-    ax.legend(handles, labels, **kwargs)
+    labels += ["theory (lines)", "simulation: mean and 95% CI"]
+    rows = -(-len(labels) // ncol)
+    fig.legend(handles, labels, loc="lower center", ncol=ncol, fontsize=9)
+    fig.tight_layout(rect=(0, 0.045 * rows + 0.02, 1, 1))

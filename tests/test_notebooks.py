@@ -1,0 +1,60 @@
+"""The chapters as a user runs them: paired sources in sync, papermill runs with other
+parameters, and bad parameters stopped by the validation cell. (nbval re-executes the committed
+notebooks with their defaults and compares the printed outputs; see the Makefile's test target.)"""
+from pathlib import Path
+
+import jupytext
+import nbformat
+import pandas as pd
+import papermill as pm
+import pytest
+
+NOTEBOOKS = Path(__file__).resolve().parent.parent / "notebooks"
+CHAPTERS = sorted(NOTEBOOKS.glob("*.md"))
+LINEAR = NOTEBOOKS / "01-linear-gaussian.ipynb"
+SMALL = dict(p=120, n=40, s=12, trials=3)
+
+
+def code_sources(nb):
+    return [cell.source.strip() for cell in nb.cells if cell.cell_type == "code"]
+
+
+@pytest.mark.parametrize("source", CHAPTERS, ids=lambda path: path.stem)
+def test_markdown_source_and_executed_notebook_are_in_sync(source):
+    executed = source.with_suffix(".ipynb")
+    assert executed.exists(), f"{executed.name} is missing: run `make run`"
+    assert code_sources(jupytext.read(source)) == code_sources(nbformat.read(executed, as_version=4)), \
+        f"{source.name} changed after {executed.name} was executed: run `make run`"
+
+
+def run(tmp_path, **parameters):
+    return pm.execute_notebook(str(LINEAR), str(tmp_path / "out.ipynb"), parameters=parameters,
+                               cwd=str(NOTEBOOKS), progress_bar=False, kernel_name="python3")
+
+
+def test_linear_gaussian_runs_with_other_parameters_and_writes_tidy_csv(tmp_path):
+    results = tmp_path / "results"
+    run(tmp_path, **SMALL, spike=5.0, sigma=0.3, seed=3, progress=False, results_dir=str(results))
+    table = pd.read_csv(results / "risk_curves.csv")
+    assert {"panel", "curve", "source", "k", "risk", "ci_low", "ci_high"} <= set(table.columns)
+    assert set(table.source) == {"theory", "simulation"}
+    assert {"dense", "magnitude", "hessian", "oracle", "magnitude+retrain", "hessian+retrain"} <= set(table.curve)
+    assert set(table.panel) == {"a", "b"}
+    assert table.k.max() == SMALL["p"]
+    assert table[table.source == "theory"].ci_low.isna().all()
+    simulated = table[table.source == "simulation"]
+    assert (simulated.ci_low <= simulated.risk).all() and (simulated.risk <= simulated.ci_high).all()
+
+
+@pytest.mark.parametrize("name, value", [("s", 2000), ("n", 0), ("sigma", -0.1), ("trials", 0), ("p", 100.5),
+                                         ("spike", 0.0)])
+def test_bad_parameter_stops_at_validation_with_its_name(tmp_path, name, value):
+    with pytest.raises(pm.PapermillExecutionError) as error:
+        run(tmp_path, **{**SMALL, name: value, "results_dir": str(tmp_path / "results")})
+    assert f"parameter '{name}'" in str(error.value)
+    assert error.value.ename == "ParameterError"
+    executed = nbformat.read(tmp_path / "out.ipynb", as_version=4)
+    ran = [cell for cell in executed.cells if cell.cell_type == "code" and cell.execution_count]
+    # the parameters cell, the injected parameters and the validation cell; nothing after it
+    assert len(ran) <= 3
+    assert not (tmp_path / "results").exists()

@@ -1,0 +1,52 @@
+import numpy as np
+import pytest
+
+from lib.pruning import (hessian_support, magnitude_support, oracle_support, random_support, restrict,
+                         select_support, top_s, train_prune, train_prune_retrain)
+from lib.solvers import fit_on_support
+
+
+def test_top_s_breaks_ties_by_lower_index_and_keeps_all_when_s_is_large():
+    np.testing.assert_array_equal(top_s([1, 3, 3, 2, 3], 2), [1, 2])
+    np.testing.assert_array_equal(top_s([1, 2], 5), [0, 1])
+
+
+def test_magnitude_uses_absolute_values():
+    np.testing.assert_array_equal(magnitude_support(np.array([0.1, -5.0, 2.0, -0.3]), 2), [1, 2])
+
+
+def test_hessian_weighs_by_column_scale():
+    X = np.array([[10.0, 1.0, 1.0], [10.0, 1.0, 1.0]])  # column 0 has variance 100
+    theta = np.array([0.2, 1.0, 0.5])
+    np.testing.assert_array_equal(magnitude_support(theta, 1), [1])
+    np.testing.assert_array_equal(hessian_support(theta, X, 1), [0])  # 0.2 * 10 > 1.0 * 1
+
+
+def test_oracle_uses_latent_saliency():
+    np.testing.assert_array_equal(oracle_support(np.array([1.0, 0.5, 2.0]), np.array([1.0, 9.0, 0.1]), 1), [1])
+
+
+def test_random_support_has_the_right_size_and_is_reproducible():
+    a = random_support(50, 7, np.random.default_rng(0))
+    b = random_support(50, 7, np.random.default_rng(0))
+    assert len(set(a.tolist())) == 7
+    np.testing.assert_array_equal(a, b)
+
+
+def test_unknown_method_is_rejected():
+    with pytest.raises(ValueError, match="unknown pruning method"):
+        select_support("biggest", np.ones(3), np.ones((2, 3)), 1)
+
+
+def test_pipelines():
+    rng = np.random.default_rng(5)
+    X, y = rng.standard_normal((40, 12)), rng.standard_normal(40)
+    pruned = train_prune(X, y, 4)
+    assert np.count_nonzero(pruned) == 4
+    retrained = train_prune_retrain(X, y, 4)
+    np.testing.assert_array_equal(np.flatnonzero(retrained), np.flatnonzero(pruned))
+    np.testing.assert_allclose(retrained, fit_on_support(X, y, np.flatnonzero(pruned)))
+    X2, y2 = rng.standard_normal((40, 12)), rng.standard_normal(40)
+    fresh = train_prune_retrain(X, y, 4, retrain_data=(X2, y2))
+    np.testing.assert_allclose(fresh, fit_on_support(X2, y2, np.flatnonzero(pruned)))
+    np.testing.assert_allclose(restrict(np.arange(4.0), np.array([0, 3])), [0, 0, 0, 3])
