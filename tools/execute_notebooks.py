@@ -20,11 +20,16 @@ ROOT = Path(__file__).resolve().parent.parent
 
 
 def strip_run_metadata(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
-    """Remove papermill's timestamps and execution counts that change on every run."""
+    """Remove what changes on every run: papermill's timestamps, random cell ids, and stderr
+    (progress bars with their rates; the book hides stderr anyway)."""
     nb.metadata.pop("papermill", None)
-    for cell in nb.cells:
+    for index, cell in enumerate(nb.cells):
+        cell.id = f"cell-{index:03d}"
         cell.metadata.pop("papermill", None)
         cell.metadata.pop("execution", None)
+        if cell.cell_type == "code":
+            cell.outputs = [out for out in cell.outputs
+                            if not (out.output_type == "stream" and out.name == "stderr")]
     return nb
 
 
