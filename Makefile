@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed-$(shell sha1sum requirements.txt | cut -c1-12)
 NOTEBOOKS := $(sort $(wildcard notebooks/*.md))
 PYTEST_NBVAL := --nbval --nbval-current-env --nbval-cell-timeout=600 --nbval-sanitize-with tests/nbval-sanitize.cfg
 
-.PHONY: venv run book test clean
+.PHONY: venv run book test bench clean
 
 venv: $(STAMP)
 
@@ -36,3 +36,9 @@ test: $(STAMP)
 
 clean:
 	rm -rf _build .pytest_cache
+
+## bench: speed of the hot paths against simple reference implementations (not part of `make test`)
+bench: $(STAMP)
+	$(BIN)/python benchmarks/bench_prefix_fits.py
+	$(BIN)/python benchmarks/bench_theory.py
+	$(BIN)/python benchmarks/bench_chapter.py
