@@ -26,12 +26,13 @@ def k_grid(p: int, n: int, s: int, num_log: int = 24, peak_offsets=(0.8, 0.9, 0.
            ) -> np.ndarray:
     """Model sizes to simulate: log-spaced over 1..p, denser around the interpolation point k = n.
 
-    Always contains s and p; k = n - 1 and n themselves are left out (the risk there is
-    infinite in theory and unbounded in simulation).
+    Always contains s and p; k = n - 1, n and n + 1 are left out: there the expected risk is
+    infinite (E[(X^T X)^{-1}] and E[(X X^T)^{-1}] exist only for |k - n| >= 2), so a simulated
+    mean has no expectation to estimate.
     """
     ks = set(np.unique(np.geomspace(1, p, num_log).round().astype(int)).tolist())
     ks |= {int(round(f * n)) for f in peak_offsets} | {s, p}
-    return np.array(sorted(k for k in ks if 1 <= k <= p and k not in (n - 1, n)))
+    return np.array(sorted(k for k in ks if 1 <= k <= p and k not in (n - 1, n, n + 1)))
 
 
 def theory_curves(problem: LinearGaussianProblem, n: int, s: int, ks) -> dict[str, np.ndarray]:

@@ -10,20 +10,31 @@ import scipy.linalg as sla
 def min_norm_least_squares(X: np.ndarray, y: np.ndarray) -> np.ndarray:
     """theta_hat = pinv(X) y: the least-squares solution of smallest norm (eq. 3 with Delta = [p]).
 
-    A tall, well-conditioned X is solved through the normal equations (Cholesky of X^T X, about
-    15x faster than an SVD here); anything else, rank-deficient designs included, goes to an SVD.
+    A well-conditioned X is solved through a Cholesky factorisation, of X^T X when X is tall
+    (normal equations) and of X X^T when it is wide (theta = X^T (X X^T)^{-1} y); that is 10-15x
+    faster than an SVD here. Anything else, rank-deficient designs included, goes to the SVD.
     """
     n, p = X.shape
-    if p < n:
-        try:
-            factor = sla.cho_factor(X.T @ X, check_finite=False)
-        except np.linalg.LinAlgError:
-            factor = None
+    if p != n:
+        tall = p < n
+        gram = X.T @ X if tall else X @ X.T
+        factor = _well_conditioned_cholesky(gram)
         if factor is not None:
-            diag = np.abs(np.diag(factor[0]))
-            if diag.min() > 1e-5 * diag.max():
+            if tall:
                 return sla.cho_solve(factor, X.T @ y, check_finite=False)
+            return X.T @ sla.cho_solve(factor, y, check_finite=False)
     return np.linalg.lstsq(X, y, rcond=None)[0]
+
+
+def _well_conditioned_cholesky(gram: np.ndarray, min_pivot_ratio: float = 1e-5):
+    """cho_factor of ``gram``, or None when it fails or its pivots span more than 1/min_pivot_ratio
+    (a cheap guard against a near-singular Gram matrix, whose normal equations lose accuracy)."""
+    try:
+        factor = sla.cho_factor(gram, check_finite=False)
+    except np.linalg.LinAlgError:
+        return None
+    pivots = np.abs(np.diag(factor[0]))
+    return factor if pivots.min() > min_pivot_ratio * pivots.max() else None
 
 
 def fit_on_support(X: np.ndarray, y: np.ndarray, support: np.ndarray) -> np.ndarray:

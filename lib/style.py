@@ -58,7 +58,7 @@ def theory_simulation_legend(fig, ax, ncol: int = 4) -> None:
     which are simulation. Call it instead of ``fig.tight_layout()``."""
     handles, labels = ax.get_legend_handles_labels()
     handles += [plt.Line2D([], [], color="grey", lw=1.5),
-                plt.Line2D([], [], color="grey", marker="o", ls="none")]
+                plt.Line2D([], [], color="grey", marker="x", ls="none")]
     labels += ["theory (lines)", "simulation: mean and 95% CI"]
     rows = -(-len(labels) // ncol)
     fig.legend(handles, labels, loc="lower center", ncol=ncol, fontsize=9)

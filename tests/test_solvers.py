@@ -11,11 +11,12 @@ def test_min_norm_least_squares_matches_pinv(shape):
     np.testing.assert_allclose(min_norm_least_squares(X, y), np.linalg.pinv(X) @ y, rtol=1e-8, atol=1e-10)
 
 
-def test_min_norm_least_squares_rank_deficient_tall_design():
-    """A rank-one tall design (Lemma 1) must not go through the normal equations."""
+@pytest.mark.parametrize("shape", [(50, 8), (8, 50)])
+def test_min_norm_least_squares_rank_deficient_design(shape):
+    """A rank-one design (Lemma 1) must not go through the normal equations."""
     rng = np.random.default_rng(1)
-    X = np.outer(rng.standard_normal(50), rng.standard_normal(8))
-    y = rng.standard_normal(50)
+    X = np.outer(rng.standard_normal(shape[0]), rng.standard_normal(shape[1]))
+    y = rng.standard_normal(shape[0])
     np.testing.assert_allclose(min_norm_least_squares(X, y), np.linalg.pinv(X) @ y, atol=1e-10)
 
 
