@@ -107,3 +107,49 @@ def sample_dc(problem: LinearGaussianProblem, n: int, size: int,
         return mean + noise * np.sqrt(var)
     w, v = np.linalg.eigh(var)
     return mean + (noise * np.sqrt(np.clip(w, 0, None))) @ v.T
+
+
+@dataclass(frozen=True)
+class ScaledLaw:
+    """The DC law of X = sqrt(p) theta_hat_i (Def. 3): a Gaussian mixture, one component per atom.
+
+    Component j has weight ``weights[j]``, mean ``centers[j]`` and standard deviation ``scales[j]``.
+    """
+
+    centers: np.ndarray
+    scales: np.ndarray
+    weights: np.ndarray
+
+    def pdf(self, x: np.ndarray) -> np.ndarray:
+        """Density of the mixture at x."""
+        z = (np.asarray(x, dtype=float)[..., None] - self.centers) / self.scales
+        return np.sum(self.weights * np.exp(-0.5 * z * z) / (np.sqrt(2 * np.pi) * self.scales), axis=-1)
+
+    def cdf(self, x: np.ndarray) -> np.ndarray:
+        """Distribution function of the mixture at x."""
+        from scipy.special import ndtr
+        z = (np.asarray(x, dtype=float)[..., None] - self.centers) / self.scales
+        return np.sum(self.weights * ndtr(z), axis=-1)
+
+    def quantile(self, probs: np.ndarray, grid_points: int = 20001) -> np.ndarray:
+        """Inverse distribution function, by monotone interpolation of the cdf on a fine grid."""
+        lo = np.min(self.centers - 9 * self.scales)
+        hi = np.max(self.centers + 9 * self.scales)
+        grid = np.linspace(lo, hi, grid_points)
+        cdf = np.concatenate([[0.0], self.cdf(grid[1:-1]), [1.0]])
+        return np.interp(probs, cdf, grid)
+
+    def sample(self, size: int, rng: np.random.Generator) -> np.ndarray:
+        """i.i.d. draws from the mixture."""
+        component = rng.choice(self.weights.size, size=size, p=self.weights / self.weights.sum())
+        return self.centers[component] + self.scales[component] * rng.standard_normal(size)
+
+
+def scaled_law(problem: LinearGaussianProblem, n: int, exact_finite_n: bool = True) -> ScaledLaw:
+    """The DC law of sqrt(p) theta_hat_i for a diagonal LGP (Def. 3 / Def. 6 on its own spectrum)."""
+    if not problem.is_diagonal:
+        raise ValueError("the scaled law is defined here for a diagonal covariance")
+    pairs, counts = np.unique(np.stack([problem.cov, problem.theta_star], axis=1), axis=0, return_counts=True)
+    dc = diagonal_dc(pairs[:, 0], pairs[:, 1], problem.sigma**2, n, counts, exact_finite_n=exact_finite_n)
+    root_p = np.sqrt(problem.p)
+    return ScaledLaw(root_p * dc.mean, root_p * np.sqrt(dc.var), counts / counts.sum())

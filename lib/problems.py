@@ -117,3 +117,14 @@ def fig3_problem(panel: str, p: int, s: int, spike: float, sigma: float) -> Line
     if panel == "b":
         return LinearGaussianProblem(np.full(p, 1 / np.sqrt(p)), saliency, sigma)
     raise ValueError(f"panel must be 'a' or 'b', got {panel!r}")
+
+
+def power_law_problem(p: int, power: float, sigma: float, seed: int = 0) -> LinearGaussianProblem:
+    """A continuous spectrum Sigma_ii proportional to i^-power (mean 1), theta*_i ~ N(0, 1/p) drawn once.
+
+    A spectrum the paper does not use; its empirical law of (Lambda, B) has p distinct atoms.
+    """
+    cov = np.arange(1, p + 1, dtype=float) ** -power
+    cov /= cov.mean()
+    theta = np.random.default_rng(seed).standard_normal(p) / np.sqrt(p)
+    return LinearGaussianProblem(theta, cov, sigma)

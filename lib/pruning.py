@@ -29,7 +29,11 @@ def hessian_support(theta_hat: np.ndarray, X: np.ndarray, s: int) -> np.ndarray:
 
     SigmaHat = X^T X / n is the empirical Hessian of the squared loss; only its diagonal is used.
     """
-    hessian_diag = np.einsum("ij,ij->j", X, X) / X.shape[0]
+    return hessian_support_from_diagonal(theta_hat, np.einsum("ij,ij->j", X, X) / X.shape[0], s)
+
+
+def hessian_support_from_diagonal(theta_hat: np.ndarray, hessian_diag: np.ndarray, s: int) -> np.ndarray:
+    """Hessian pruning given the diagonal of the empirical Hessian: top s of |theta_i| sqrt(H_ii)."""
     return top_s(np.abs(theta_hat) * np.sqrt(hessian_diag), s)
 
 

@@ -13,3 +13,17 @@ def mean_ci(samples: np.ndarray, axis: int = 0) -> tuple[np.ndarray, np.ndarray,
     mean = samples.mean(axis=axis)
     half = Z95 * samples.std(axis=axis, ddof=1) / np.sqrt(count) if count > 1 else np.full_like(mean, np.nan)
     return mean, mean - half, mean + half
+
+
+def wasserstein2_to_law(samples: np.ndarray, quantile, refine: int = 8) -> float:
+    """W2 distance between the empirical law of ``samples`` and a 1-D law given by its quantile
+    function: sqrt(int_0^1 (F_emp^{-1}(u) - F^{-1}(u))^2 du), with ``refine`` midpoints per sample."""
+    x = np.sort(np.asarray(samples, dtype=float))
+    m = x.size
+    u = (np.arange(m * refine) + 0.5) / (m * refine)
+    return float(np.sqrt(np.mean((np.repeat(x, refine) - quantile(u)) ** 2)))
+
+
+def loglog_slope(x: np.ndarray, y: np.ndarray) -> float:
+    """Least-squares slope of log y against log x (the rate of a power law)."""
+    return float(np.polyfit(np.log(x), np.log(y), 1)[0])

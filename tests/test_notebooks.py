@@ -27,9 +27,35 @@ def test_markdown_source_and_executed_notebook_are_in_sync(source):
         f"{source.name} changed after {executed.name} was executed: run `make run`"
 
 
-def run(tmp_path, **parameters):
-    return pm.execute_notebook(str(LINEAR), str(tmp_path / "out.ipynb"), parameters=parameters,
+def run(tmp_path, notebook=LINEAR, **parameters):
+    return pm.execute_notebook(str(notebook), str(tmp_path / "out.ipynb"), parameters=parameters,
                                cwd=str(NOTEBOOKS), progress_bar=False, kernel_name="python3")
+
+
+# chapter -> (small parameters, CSV files it must write, one bad parameter)
+OTHER_CHAPTERS = {
+    "02-distributional-characterization": (
+        dict(p=200, trials=2, w2_sizes=[100, 200, 400], w2_trials=2, iso_n=60, iso_trials=3, power=1.5),
+        ["dc_density.csv", "dc_quantiles.csv", "w2_convergence.csv", "isotropic_risk.csv"],
+        ("kappa_over", 0.5)),
+}
+
+
+@pytest.mark.parametrize("chapter", OTHER_CHAPTERS)
+def test_chapter_runs_with_other_parameters(tmp_path, chapter):
+    small, files, _ = OTHER_CHAPTERS[chapter]
+    results = tmp_path / "results"
+    run(tmp_path, NOTEBOOKS / f"{chapter}.ipynb", **small, seed=5, progress=False, results_dir=str(results))
+    for name in files:
+        assert not pd.read_csv(results / name).empty, name
+
+
+@pytest.mark.parametrize("chapter", OTHER_CHAPTERS)
+def test_chapter_rejects_a_bad_parameter(tmp_path, chapter):
+    name, value = OTHER_CHAPTERS[chapter][2]
+    with pytest.raises(pm.PapermillExecutionError) as error:
+        run(tmp_path, NOTEBOOKS / f"{chapter}.ipynb", **{name: value})
+    assert f"parameter '{name}'" in str(error.value)
 
 
 def test_linear_gaussian_runs_with_other_parameters_and_writes_tidy_csv(tmp_path):
