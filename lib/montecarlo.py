@@ -22,3 +22,20 @@ def min_norm_draws(problem: LinearGaussianProblem, n: int, trials: int, seed,
         thetas[t] = min_norm_least_squares(X, y)
         hessians[t] = np.einsum("ij,ij->j", X, X) / n
     return thetas, hessians
+
+
+def pruning_risk_by_budget(problem: LinearGaussianProblem, theta_hat: np.ndarray, scores: np.ndarray,
+                           budgets) -> np.ndarray:
+    """Risk of keeping the top-s ``scores`` of ``theta_hat`` for every s in ``budgets`` (diagonal Sigma).
+
+    With the coordinates sorted by score (ties to the lower index), keeping one more coordinate i
+    changes the risk by Sigma_ii ((theta*_i - theta_i)^2 - theta*_i^2), so every budget costs one
+    cumulative sum: L(T_s) = sigma^2 + sum_i Sigma_ii theta*_i^2 + (cumulative change)[s].
+    """
+    if not problem.is_diagonal:
+        raise ValueError("pruning_risk_by_budget needs a diagonal covariance")
+    lam, star = problem.cov, problem.theta_star
+    order = np.argsort(-np.asarray(scores), kind="stable")
+    change = lam[order] * ((star[order] - theta_hat[order]) ** 2 - star[order] ** 2)
+    cumulative = np.concatenate([[0.0], np.cumsum(change)])
+    return problem.sigma**2 + np.sum(lam * star**2) + cumulative[np.asarray(budgets)]

@@ -93,6 +93,15 @@ def _pruned_atoms(problem, n, s, method):
     return lam, theta, w, dc, keep_probability(mean, var, tau), tau
 
 
+def pruning_threshold(problem: LinearGaussianProblem, n: int, s: int, method: str) -> float:
+    """The threshold on the pruning score that keeps s weights in expectation: t* (MP) or t_H (HP), Cor. 1.
+
+    The score is |theta_hat_i| for magnitude and sqrt(Sigma_ii) |theta_hat_i| for Hessian pruning.
+    """
+    lam, _, _, _, _, tau = _pruned_atoms(problem, n, s, method)
+    return float((tau * _scores_scale(method, lam))[0])
+
+
 def pruning_risk(problem: LinearGaussianProblem, n: int, s: int, method: str) -> float:
     """Risk of train-prune with magnitude (eq. 61-62) or Hessian (eq. 63-64) pruning to s weights.
 

@@ -63,3 +63,12 @@ def theory_simulation_legend(fig, ax, ncol: int = 4) -> None:
     rows = -(-len(labels) // ncol)
     fig.legend(handles, labels, loc="lower center", ncol=ncol, fontsize=9)
     fig.tight_layout(rect=(0, 0.045 * rows + 0.02, 1, 1))
+
+
+def log_axis(ax, axis: str = "x") -> None:
+    """A log-scaled axis with plain-number labels on the decades and no crowded minor labels."""
+    from matplotlib.ticker import NullFormatter, ScalarFormatter
+    getattr(ax, f"set_{axis}scale")("log")
+    target = ax.xaxis if axis == "x" else ax.yaxis
+    target.set_major_formatter(ScalarFormatter())
+    target.set_minor_formatter(NullFormatter())

@@ -38,6 +38,10 @@ OTHER_CHAPTERS = {
         dict(p=200, trials=2, w2_sizes=[100, 200, 400], w2_trials=2, iso_n=60, iso_trials=3, power=1.5),
         ["dc_density.csv", "dc_quantiles.csv", "w2_convergence.csv", "isotropic_risk.csv"],
         ("kappa_over", 0.5)),
+    "03-pruning-risk": (
+        dict(p=120, n=60, trials=3, spreads=[1, 4]),
+        ["risk_vs_kept_fraction.csv", "thresholds_on_dc_law.csv", "hessian_vs_magnitude.csv", "best_small_model.csv"],
+        ("spike", -1.0)),
 }
 
 
