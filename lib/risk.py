@@ -32,9 +32,12 @@ def _normal_pdf(x):
     return _PDF * np.exp(-0.5 * x * x)
 
 
+_VAR_FLOOR = 1e-300  # a zero variance (noise-free exact recovery) is a point mass: keep it finite
+
+
 def keep_probability(mean, var, tau):
     """P(|Z| >= tau) for Z ~ N(mean, var)."""
-    sd = np.sqrt(var)
+    sd = np.sqrt(np.maximum(var, _VAR_FLOOR))
     return ndtr((mean - tau) / sd) + ndtr((-mean - tau) / sd)
 
 
@@ -44,6 +47,7 @@ def thresholded_sq_error(target, mean, var, tau):
     Writes Z = mean + sd U and uses the moments of U on the pruned interval (-tau, tau):
     P = Phi(b) - Phi(a), E[U 1] = phi(a) - phi(b), E[U^2 1] = P + a phi(a) - b phi(b).
     """
+    var = np.maximum(var, _VAR_FLOOR)
     sd = np.sqrt(var)
     a, b = (-tau - mean) / sd, (tau - mean) / sd
     pa, pb = _normal_pdf(a), _normal_pdf(b)

@@ -42,6 +42,10 @@ OTHER_CHAPTERS = {
         dict(p=120, n=60, trials=3, spreads=[1, 4]),
         ["risk_vs_kept_fraction.csv", "thresholds_on_dc_law.csv", "hessian_vs_magnitude.csv", "best_small_model.csv"],
         ("spike", -1.0)),
+    "04-lemma1-correlated-features": (
+        dict(p=10, n=8, s_fixed=2, n_grid=[6, 12], trials=20),
+        ["lemma1_excess_risk.csv"],
+        ("n", 2)),
 }
 
 
