@@ -171,3 +171,19 @@ def best_underparameterized_risk(problem: LinearGaussianProblem, n: int) -> tupl
     risks = missing[ks] * (n - 1) / (n - ks - 1)
     j = int(np.argmin(risks))
     return int(ks[j]), float(risks[j])
+
+
+def subset_estimation_error(problem: LinearGaussianProblem, n: int, k: int, subset: np.ndarray) -> float:
+    """E sum_{i in subset} Sigma_ii (theta_hat_i - theta*_i)^2 for the fit on the first k features (Sec. 3.4).
+
+    ``subset`` must lie inside the first k features. With Sigma = I this is the error of estimating
+    theta*_subset by fitting the larger problem, then keeping only the subset (oracle pruning to it).
+    """
+    subset = np.asarray(subset)
+    if subset.size and subset.max() >= k:
+        raise ValueError("the subset must lie inside the first k features")
+    sub = problem.prefix(k)
+    dc = diagonal_dc(sub.cov, sub.theta_star, sub.sigma**2, n)
+    if not np.isfinite(dc.risk):
+        return np.inf
+    return float(np.sum(sub.cov[subset] * ((dc.mean[subset] - sub.theta_star[subset]) ** 2 + dc.var[subset])))

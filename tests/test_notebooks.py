@@ -46,6 +46,10 @@ OTHER_CHAPTERS = {
         dict(p=10, n=8, s_fixed=2, n_grid=[6, 12], trials=20),
         ["lemma1_excess_risk.csv"],
         ("n", 2)),
+    "05-denoising": (
+        dict(n=60, s=5, d_small=40, d_large=150, sigmas=[0.0, 0.5], trials=3),
+        ["salient_weight_error.csv"],
+        ("d_small", 100)),
 }
 
 

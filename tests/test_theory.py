@@ -170,3 +170,22 @@ def test_dc_of_a_rotated_problem_matches_simulation():
     risks = [problem.risk(min_norm_least_squares(*problem.sample(n, rng))) for _ in range(60)]
     mean_risk, low, high = mean_ci(np.array(risks))
     assert abs(mean_risk - predicted) <= 1.5 * (high - low) + SLACK * predicted
+
+
+def test_subset_estimation_error_is_exact_below_interpolation():
+    """Sec. 3.4: with Sigma = I and k < n - 1 the error on the salient weights is sigma_k^2 s / (n - k - 1)."""
+    from lib.problems import fig3_problem
+    from lib.risk import subset_estimation_error
+    n, s, k = 300, 20, 200
+    problem = fig3_problem("a", 250, s, 10.0, 0.5)
+    predicted = subset_estimation_error(problem, n, k, np.arange(s))
+    assert predicted == pytest.approx((0.25 + 50 / 250) * s / (n - k - 1), rel=1e-12)
+    rng = np.random.default_rng(7)
+    errors = []
+    for _ in range(2000):
+        X, y = problem.sample(n, rng)
+        errors.append(np.sum((min_norm_least_squares(X[:, :k], y)[:s] - problem.theta_star[:s]) ** 2))
+    mean, low, high = mean_ci(np.array(errors))
+    assert low <= predicted <= high or abs(mean - predicted) <= 0.75 * (high - low)
+    with pytest.raises(ValueError):
+        subset_estimation_error(problem, n, 10, np.arange(s))
