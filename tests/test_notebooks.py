@@ -49,7 +49,7 @@ OTHER_CHAPTERS = {
     "05-denoising": (
         dict(n=60, s=5, d_small=40, d_large=150, sigmas=[0.0, 0.5], trials=3),
         ["salient_weight_error.csv"],
-        ("d_small", 100)),
+        ("d_small", 299)),
 }
 
 
