@@ -88,6 +88,26 @@ class LinearGaussianProblem:
                                      float(np.sqrt(self.sigma**2 + missing)))
 
 
+def restrict_problem(problem: LinearGaussianProblem, support: np.ndarray) -> LinearGaussianProblem:
+    """The LGP seen by a model that uses only the features in ``support`` (Def. 5, any Sigma).
+
+    theta*_D = Sigma_DD^{-1} (Sigma theta*)_D is the best linear predictor from those features and
+    sigma_D^2 = sigma^2 + theta*^T Sigma theta* - theta*_D^T Sigma_DD theta*_D the error it cannot remove.
+    """
+    support = np.asarray(support)
+    if problem.is_diagonal:
+        kept = np.zeros(problem.p, dtype=bool)
+        kept[support] = True
+        missing = float(np.sum(problem.cov[~kept] * problem.theta_star[~kept] ** 2))
+        return LinearGaussianProblem(problem.theta_star[support], problem.cov[support],
+                                     float(np.sqrt(problem.sigma**2 + missing)))
+    cov = problem.cov
+    sub_cov = cov[np.ix_(support, support)]
+    sub_theta = np.linalg.solve(sub_cov, (cov @ problem.theta_star)[support])
+    explained = problem.theta_star @ cov @ problem.theta_star - sub_theta @ sub_cov @ sub_theta
+    return LinearGaussianProblem(sub_theta, sub_cov, float(np.sqrt(problem.sigma**2 + max(explained, 0.0))))
+
+
 def covariance_root(cov: np.ndarray) -> np.ndarray:
     """A matrix A with A A^T = cov (Cholesky, or a symmetric root when cov is singular)."""
     try:

@@ -13,7 +13,7 @@ from scipy.special import ndtr
 
 from .dc import diagonal_dc
 from .pruning import oracle_support
-from .problems import LinearGaussianProblem
+from .problems import LinearGaussianProblem, restrict_problem
 
 _PDF = 1 / np.sqrt(2 * np.pi)
 
@@ -77,7 +77,13 @@ def _scores_scale(method: str, lam: np.ndarray) -> np.ndarray:
 
 
 def dense_risk(problem: LinearGaussianProblem, n: int) -> float:
-    """Predicted risk of min-norm least squares: gamma for p > n (Thm. 1), else sigma^2 (n-1)/(n-p-1)."""
+    """Predicted risk of min-norm least squares: gamma for p > n (Thm. 1), else sigma^2 (n-1)/(n-p-1).
+
+    Any covariance: a non-diagonal Sigma is rotated to its eigenbasis first (Def. 4).
+    """
+    if not problem.is_diagonal:
+        eigenvalues, basis = np.linalg.eigh(problem.cov)
+        return diagonal_dc(eigenvalues, basis.T @ problem.theta_star, problem.sigma**2, n).risk
     lam, theta, w = _atoms(problem)
     return diagonal_dc(lam, theta, problem.sigma**2, n, w).risk
 
@@ -187,3 +193,25 @@ def subset_estimation_error(problem: LinearGaussianProblem, n: int, k: int, subs
     if not np.isfinite(dc.risk):
         return np.inf
     return float(np.sum(sub.cov[subset] * ((dc.mean[subset] - sub.theta_star[subset]) ** 2 + dc.var[subset])))
+
+
+def sampled_prune_retrain_risks(problem: LinearGaussianProblem, n: int, budgets, draws: int,
+                                rng: np.random.Generator) -> dict[str, np.ndarray]:
+    """DC prediction for magnitude train-prune and train-prune-retrain, any Sigma (Def. 4, Def. 5).
+
+    Draws theta from the DC Gaussian (no data matrix), keeps its s largest magnitudes, and
+    evaluates L exactly (pruned) or the dense DC risk of the LGP restricted to the kept support
+    (retrained on a fresh sample of size n). Returns the mean over ``draws`` for every s in
+    ``budgets``, as arrays under "pruned" and "retrained".
+    """
+    from .dc import sample_dc
+    from .pruning import magnitude_support, restrict
+    thetas = sample_dc(problem, n, draws, rng)
+    budgets = list(budgets)
+    pruned, retrained = np.empty((draws, len(budgets))), np.empty((draws, len(budgets)))
+    for i, theta in enumerate(thetas):
+        for j, s in enumerate(budgets):
+            support = magnitude_support(theta, s)
+            pruned[i, j] = problem.risk(restrict(theta, support))
+            retrained[i, j] = dense_risk(restrict_problem(problem, support), n)
+    return {"pruned": pruned.mean(axis=0), "retrained": retrained.mean(axis=0)}

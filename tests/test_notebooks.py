@@ -50,6 +50,11 @@ OTHER_CHAPTERS = {
         dict(n=60, s=5, d_small=40, d_large=150, sigmas=[0.0, 0.5], trials=3),
         ["salient_weight_error.csv"],
         ("d_small", 299)),
+    "06-random-features": (
+        dict(d=5, n=30, p_grid=[10, 20, 50, 80], sparsities=[5], fig4_sparsity=5, n_features_draws=2,
+             n_data_draws=2, dc_draws=2),
+        ["rf_risk_curves.csv"],
+        ("fig4_sparsity", 7)),
 }
 
 

@@ -1,0 +1,64 @@
+"""Random-features regression (Fig. 2 and Fig. 4): train-prune-retrain against the number of features.
+
+One draw of the directions R serves every model size p (the first p rows), like the prefix models
+of the linear chapter; each size is judged by its exact test risk through the equivalent LGP.
+"""
+from __future__ import annotations
+
+import numpy as np
+
+from .features import equivalent_lgp, quadratic_labels, random_directions, relu_features
+from .pruning import magnitude_support, restrict
+from .risk import dense_risk, sampled_prune_retrain_risks
+from .solvers import fit_on_support, prefix_min_norm_fits
+
+SIM_CURVES = ["dense", "pruned", "retrained", "retrained-same-sample"]
+
+
+def draw_task(d: int, p_max: int, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
+    """One random-features task: directions R (p_max x d) and a unit label direction beta."""
+    beta = rng.standard_normal(d)
+    return random_directions(p_max, d, rng), beta / np.linalg.norm(beta)
+
+
+def simulate_task(R, beta, n, p_grid, budgets, data_draws, seed) -> dict:
+    """Simulated risks for one R: {curve: array (data_draws, len(p_grid), len(budgets))}.
+
+    The dense curve does not depend on the budget and is repeated along the last axis. Budgets not
+    below p are marked NaN (nothing to prune).
+    """
+    p_grid, budgets = [int(p) for p in p_grid], [int(s) for s in budgets]
+    problems = {p: equivalent_lgp(R[:p], beta) for p in p_grid}
+    out = {name: np.full((data_draws, len(p_grid), len(budgets)), np.nan) for name in SIM_CURVES}
+    for t, child in enumerate(np.random.SeedSequence(seed).spawn(data_draws)):
+        rng = np.random.default_rng(child)
+        X, X_fresh = rng.standard_normal((n, R.shape[1])), rng.standard_normal((n, R.shape[1]))
+        Phi, y = relu_features(X, R[:max(p_grid)]), quadratic_labels(X, beta)
+        Phi_fresh, y_fresh = relu_features(X_fresh, R[:max(p_grid)]), quadratic_labels(X_fresh, beta)
+        for a, (p, theta) in enumerate(prefix_min_norm_fits(Phi, y, p_grid)):
+            problem = problems[p]
+            out["dense"][t, a, :] = problem.risk(theta)
+            for b, s in enumerate(budgets):
+                if s >= p:
+                    continue
+                support = magnitude_support(theta, s)
+                out["pruned"][t, a, b] = problem.risk(restrict(theta, support))
+                out["retrained"][t, a, b] = problem.risk(fit_on_support(Phi_fresh[:, :p], y_fresh, support))
+                out["retrained-same-sample"][t, a, b] = problem.risk(fit_on_support(Phi[:, :p], y, support))
+    return out
+
+
+def theory_task(R, beta, n, p_grid, budgets, dc_draws, seed) -> dict:
+    """DC predictions for one R: {"dense": (len(p_grid),), "pruned"/"retrained": (len(p_grid), len(budgets))}."""
+    rng = np.random.default_rng(seed)
+    out = {"dense": np.empty(len(p_grid)), "pruned": np.full((len(p_grid), len(budgets)), np.nan),
+           "retrained": np.full((len(p_grid), len(budgets)), np.nan)}
+    for a, p in enumerate(p_grid):
+        problem = equivalent_lgp(R[:p], beta)
+        out["dense"][a] = dense_risk(problem, n)
+        below = [b for b, s in enumerate(budgets) if s < p]
+        if below and np.isfinite(out["dense"][a]):
+            risks = sampled_prune_retrain_risks(problem, n, [budgets[b] for b in below], dc_draws, rng)
+            out["pruned"][a, below] = risks["pruned"]
+            out["retrained"][a, below] = risks["retrained"]
+    return out

@@ -1,0 +1,61 @@
+"""Random ReLU features: closed-form moments, the equivalent LGP, and the sampled DC predictions."""
+import numpy as np
+import pytest
+
+from lib.features import (LABEL_SECOND_MOMENT, arccos_kernel, equivalent_lgp, label_feature_moment,
+                          quadratic_labels, random_directions, relu_features)
+from lib.problems import LinearGaussianProblem, fig3_problem, restrict_problem
+from lib.risk import dense_risk, pruning_risk, retrain_risk, sampled_prune_retrain_risks
+
+
+def test_closed_form_moments_against_monte_carlo():
+    rng = np.random.default_rng(0)
+    d, p, m = 8, 12, 400_000
+    R = random_directions(p, d, rng)
+    beta = rng.standard_normal(d)
+    beta /= np.linalg.norm(beta)
+    X = rng.standard_normal((m, d))
+    Phi, y = relu_features(X, R), quadratic_labels(X, beta)
+    scale = np.sqrt(2 * np.diag(arccos_kernel(R)))  # |r_i|
+    np.testing.assert_allclose(Phi.T @ Phi / m, arccos_kernel(R), atol=6 * np.outer(scale, scale).max() / np.sqrt(m))
+    np.testing.assert_allclose(Phi.T @ y / m, label_feature_moment(R, beta), atol=20 * scale.max() / np.sqrt(m))
+    assert np.mean(y**2) == pytest.approx(LABEL_SECOND_MOMENT, rel=0.02)
+
+
+def test_equivalent_lgp_risk_is_the_exact_test_risk():
+    """L(theta) in the equivalent LGP equals E(y - phi^T theta)^2, estimated on a large test set."""
+    rng = np.random.default_rng(1)
+    R = random_directions(15, 6, rng)
+    beta = np.eye(6)[0]
+    problem = equivalent_lgp(R, beta)
+    theta = rng.standard_normal(15) * 0.3
+    X = rng.standard_normal((400_000, 6))
+    empirical = np.mean((quadratic_labels(X, beta) - relu_features(X, R) @ theta) ** 2)
+    assert problem.risk(theta) == pytest.approx(empirical, rel=0.02)
+
+
+def test_restrict_problem_matches_the_diagonal_missing_feature_rule():
+    problem = fig3_problem("b", 50, 5, 4.0, 0.3)
+    support = np.array([0, 3, 10, 20])
+    dense_version = LinearGaussianProblem(problem.theta_star, np.diag(problem.cov), problem.sigma)
+    a, b = restrict_problem(problem, support), restrict_problem(dense_version, support)
+    np.testing.assert_allclose(a.theta_star, b.theta_star)
+    np.testing.assert_allclose(np.diag(b.cov), a.cov)
+    assert a.sigma == pytest.approx(b.sigma)
+
+
+def test_dense_risk_is_rotation_invariant():
+    rng = np.random.default_rng(2)
+    problem = fig3_problem("b", 120, 12, 6.0, 0.4)
+    basis, _ = np.linalg.qr(rng.standard_normal((120, 120)))
+    rotated = LinearGaussianProblem(basis @ problem.theta_star, (basis * problem.cov) @ basis.T, 0.4)
+    for n in (40, 300):
+        assert dense_risk(rotated, n) == pytest.approx(dense_risk(problem, n), rel=1e-9)
+
+
+def test_sampled_predictions_agree_with_the_closed_forms_on_a_diagonal_problem():
+    problem = fig3_problem("b", 600, 60, 10.0, 0.5)
+    n, s = 200, 60
+    sampled = sampled_prune_retrain_risks(problem, n, [s], 40, np.random.default_rng(3))
+    assert sampled["pruned"][0] == pytest.approx(pruning_risk(problem, n, s, "magnitude"), rel=0.01)
+    assert sampled["retrained"][0] == pytest.approx(retrain_risk(problem, n, s, "magnitude"), rel=0.01)
