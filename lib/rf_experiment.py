@@ -62,3 +62,37 @@ def theory_task(R, beta, n, p_grid, budgets, dc_draws, seed) -> dict:
             out["pruned"][a, below] = risks["pruned"]
             out["retrained"][a, below] = risks["retrained"]
     return out
+
+
+REAL_DATA_CURVES = ["dense", "magnitude", "magnitude+retrain", "random", "random+retrain"]
+
+
+def real_data_sweep(X_train, Y_train, X_test, Y_test, R, p_grid, budget, rng) -> dict[str, np.ndarray]:
+    """Random ReLU features on real data: min-norm least squares with one target column per class,
+    feature pruning to ``budget`` features (by the norm of a feature's row of weights, or at random),
+    and retraining on the same training sample.
+
+    Returns {curve: array (len(p_grid), 2)} with the test squared loss (mean over samples, summed
+    over classes) and the test classification error (argmax of the outputs).
+    """
+    p_grid = [int(p) for p in p_grid]
+    features, test_features = relu_features(X_train, R), relu_features(X_test, R)
+    labels = Y_test.argmax(axis=1)
+
+    def scores(theta, p):
+        outputs = test_features[:, :p] @ theta
+        return np.mean(np.sum((Y_test - outputs) ** 2, axis=1)), np.mean(outputs.argmax(axis=1) != labels)
+
+    out = {name: np.full((len(p_grid), 2), np.nan) for name in REAL_DATA_CURVES}
+    for a, (p, theta) in enumerate(prefix_min_norm_fits(features, Y_train, p_grid)):
+        out["dense"][a] = scores(theta, p)
+        if budget >= p:
+            continue
+        supports = {"magnitude": magnitude_support(np.linalg.norm(theta, axis=1), budget),
+                    "random": np.sort(rng.choice(p, size=budget, replace=False))}
+        for method, support in supports.items():
+            pruned = np.zeros_like(theta)
+            pruned[support] = theta[support]
+            out[method][a] = scores(pruned, p)
+            out[method + "+retrain"][a] = scores(fit_on_support(features[:, :p], Y_train, support), p)
+    return out

@@ -42,7 +42,7 @@ def fit_on_support(X: np.ndarray, y: np.ndarray, support: np.ndarray) -> np.ndar
 
     This is the retraining step of train-prune-retrain.
     """
-    theta = np.zeros(X.shape[1])
+    theta = np.zeros((X.shape[1],) + np.shape(y)[1:])  # one column per target when y is a matrix
     theta[support] = min_norm_least_squares(X[:, support], y)
     return theta
 

@@ -59,3 +59,18 @@ def test_sampled_predictions_agree_with_the_closed_forms_on_a_diagonal_problem()
     sampled = sampled_prune_retrain_risks(problem, n, [s], 40, np.random.default_rng(3))
     assert sampled["pruned"][0] == pytest.approx(pruning_risk(problem, n, s, "magnitude"), rel=0.01)
     assert sampled["retrained"][0] == pytest.approx(retrain_risk(problem, n, s, "magnitude"), rel=0.01)
+
+
+def test_bundled_mnist_loads_offline_and_the_real_data_sweep_runs():
+    from lib.data import bundled_mnist, one_hot
+    from lib.rf_experiment import REAL_DATA_CURVES, real_data_sweep
+    rng = np.random.default_rng(0)
+    images, labels = bundled_mnist(rng)
+    assert images.shape == (5000, 784) and 0 <= images.min() and images.max() <= 1
+    assert set(np.unique(labels)) == set(range(10))
+    np.testing.assert_array_equal(one_hot(np.array([2, 0]))[:, [0, 2]], [[0, 1], [1, 0]])
+    out = real_data_sweep(images[:60], one_hot(labels[:60]), images[60:120], one_hot(labels[60:120]),
+                          random_directions(80, 784, rng), [20, 80], 10, rng)
+    assert set(out) == set(REAL_DATA_CURVES)
+    assert np.all((out["dense"][:, 1] >= 0) & (out["dense"][:, 1] <= 1))
+    assert out["magnitude+retrain"].shape == (2, 2) and np.all(np.isfinite(out["magnitude+retrain"]))

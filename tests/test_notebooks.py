@@ -55,6 +55,10 @@ OTHER_CHAPTERS = {
              n_data_draws=2, dc_draws=2),
         ["rf_risk_curves.csv"],
         ("fig4_sparsity", 7)),
+    "07-random-features-mnist": (
+        dict(n_train=100, n_test=100, p_grid=[20, 50, 90, 150], budget=20, draws=2),
+        ["mnist_rf_curves.csv"],
+        ("n_train", 4500)),
 }
 
 
