@@ -25,3 +25,28 @@ def write_csv(table: pd.DataFrame, results_dir: str | Path, name: str) -> Path:
     path.parent.mkdir(parents=True, exist_ok=True)
     table.to_csv(path, index=False, float_format="%.6g")
     return path
+
+
+CLAIM_COLUMNS = ["chapter", "paper", "claim", "status", "measured"]
+STATUSES = ("reproduced", "partly", "not reproduced", "beyond the paper")
+
+
+def write_claims(rows: list[dict], results_dir: str | Path, chapter: str) -> pd.DataFrame:
+    """Write the claims a chapter checked on its own run to results_dir/claims.csv.
+
+    Each row: paper (the figure, lemma or theorem, or "new"), claim, status (one of STATUSES)
+    and measured (the numbers behind the status). The reproduction report collects these files.
+    """
+    table = pd.DataFrame(rows, columns=CLAIM_COLUMNS[1:]).assign(chapter=chapter)[CLAIM_COLUMNS]
+    bad = set(table.status) - set(STATUSES)
+    if bad:
+        raise ValueError(f"unknown claim status {sorted(bad)}; use one of {STATUSES}")
+    write_csv(table, results_dir, "claims.csv")
+    return table
+
+
+def status_from_gap(gap: float, reproduced_below: float, partly_below: float) -> str:
+    """Claim status from a measured theory-simulation gap and the chapter's stated tolerances."""
+    if gap < reproduced_below:
+        return "reproduced"
+    return "partly" if gap < partly_below else "not reproduced"
