@@ -39,3 +39,18 @@ def _check_range(name, value, low, high):
         lo = "-inf" if low is None else low
         hi = "inf" if high is None else high
         raise ParameterError(f"parameter {name!r} must lie in [{lo}, {hi}], got {value!r}")
+
+
+def check_path(name: str, value) -> str:
+    """Require a non-empty path string (a results folder)."""
+    if not isinstance(value, str) or not value:
+        raise ParameterError(f"parameter {name!r} must be a non-empty path, got {value!r}")
+    return value
+
+
+def check_list(name: str, value, check_item, min_length: int = 1, **bounds) -> list:
+    """Require a list of at least ``min_length`` items, each passed through
+    ``check_item(name, item, **bounds)``; returned sorted and without repeats."""
+    if not isinstance(value, (list, tuple)) or len(value) < min_length:
+        raise ParameterError(f"parameter {name!r} must be a list of at least {min_length} values, got {value!r}")
+    return sorted(set(check_item(name, item, **bounds) for item in value))
