@@ -10,7 +10,7 @@ import numpy as np
 import pandas as pd
 from tqdm import tqdm
 
-from .pruning import hessian_support, magnitude_support, oracle_support
+from .pruning import hessian_support, magnitude_support, oracle_support, restrict
 from .problems import LinearGaussianProblem
 from .risk import dense_risk, oracle_pruning_risk, pruning_risk, retrain_risk
 from .solvers import fit_on_support, prefix_min_norm_fits
@@ -69,27 +69,15 @@ def simulate_curves(problem: LinearGaussianProblem, n: int, s: int, ks, trials: 
             supports = {"magnitude": magnitude_support(theta[:k], s),
                         "hessian": hessian_support(theta[:k], X[:, :k], s)}
             oracle = oracle_support(problem.theta_star[:k], saliency_order[:k], s)
-            models = {"dense": theta, "oracle": _restricted(theta, oracle)}
+            models = {"dense": theta, "oracle": restrict(theta, oracle)}
             for method, support in supports.items():
-                models[method] = _restricted(theta, support)
-                models[method + "+retrain"] = fit_on_support(*fresh, support) if k > s else \
-                    _fresh_dense(fresh, k)
+                models[method] = restrict(theta, support)
+                # with k <= s the support is all k features: "retraining" is then a dense refit
+                models[method + "+retrain"] = fit_on_support(*fresh, support)
                 models[method + "+retrain" + SAME_SAMPLE] = fit_on_support(X, y, support)
             for name, model in models.items():
                 risks[name][t, j] = problem.risk(model)
     return risks
-
-
-def _restricted(theta: np.ndarray, support: np.ndarray) -> np.ndarray:
-    out = np.zeros_like(theta)
-    out[support] = theta[support]
-    return out
-
-
-def _fresh_dense(fresh: tuple[np.ndarray, np.ndarray], k: int) -> np.ndarray:
-    """With k <= s nothing is pruned, so retraining on a fresh sample is a dense refit there."""
-    X, y = fresh
-    return fit_on_support(X, y, np.arange(k))
 
 
 def tidy_curves(panel: str, theory_ks, theory: dict, simulation_ks, simulation: dict) -> pd.DataFrame:
