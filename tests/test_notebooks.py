@@ -59,7 +59,18 @@ OTHER_CHAPTERS = {
         dict(n_train=100, n_test=100, p_grid=[20, 50, 90, 150], budget=20, draws=2),
         ["mnist_rf_curves.csv"],
         ("n_train", 4500)),
+    "08-two-layer-networks": (
+        dict(widths=[2, 4], base_widths=[2], epochs=1, seeds=[0]),
+        ["mlp_runs.csv", "mlp_errors.csv", "claims.csv"],
+        ("base_widths", [300])),
 }
+
+
+@pytest.mark.skipif(__import__("torch").cuda.is_available(), reason="this machine has a GPU")
+def test_network_chapter_refuses_cuda_without_a_gpu(tmp_path):
+    with pytest.raises(pm.PapermillExecutionError) as error:
+        run(tmp_path, NOTEBOOKS / "08-two-layer-networks.ipynb", device="cuda")
+    assert "parameter 'device'" in str(error.value) and "no CUDA GPU" in str(error.value)
 
 
 @pytest.mark.parametrize("chapter", OTHER_CHAPTERS)

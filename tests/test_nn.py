@@ -1,0 +1,121 @@
+"""Networks, exact-count pruning, masks that survive retraining, and the resumable sweep (CPU only)."""
+import json
+import pickle
+
+import numpy as np
+import pytest
+import torch
+
+from lib import nn as lnn
+from lib.data import as_network_input, load_images
+
+
+@pytest.mark.parametrize("width", [1, 2, 7, 16])
+def test_mlp_parameter_count(width):
+    assert lnn.parameter_count(lnn.TwoLayerNet(width)) == lnn.mlp_parameter_count(width) == 795 * width + 10
+
+
+@pytest.mark.parametrize("width", [1, 2, 3, 5])
+def test_resnet20_parameter_count_and_odd_widths(width):
+    model = lnn.ResNet20(width)
+    assert lnn.parameter_count(model) == lnn.resnet20_parameter_count(width) == 1044 * width**2 + 153 * width + 10
+    assert model(torch.zeros(2, 3, 32, 32)).shape == (2, 10)
+
+
+def test_global_magnitude_masks_keep_exactly_the_largest_weights():
+    torch.manual_seed(0)
+    model = lnn.TwoLayerNet(6)
+    keep = lnn.weights_to_keep(model, lnn.mlp_parameter_count(2))
+    masks = lnn.magnitude_masks(model, keep)
+    assert sum(int(m.sum()) for m in masks) == keep == 795 * 2 + 10 - (6 + 10)
+    weights = torch.cat([m.weight.detach().abs().flatten() for m in (model.hidden, model.out)])
+    kept = torch.cat([mask.flatten() for mask in masks])
+    assert weights[kept].min() >= weights[~kept].max()
+
+
+def test_random_masks_have_the_same_counts():
+    model = lnn.TwoLayerNet(5)
+    keep = lnn.weights_to_keep(model, lnn.mlp_parameter_count(2))
+    magnitude = lnn.magnitude_masks(model, keep)
+    generator = torch.Generator().manual_seed(1)
+    assert sum(int(m.sum()) for m in lnn.random_masks(model, keep, generator)) == keep
+    layerwise = lnn.random_masks(model, keep, generator, like=magnitude)
+    assert [int(m.sum()) for m in layerwise] == [int(m.sum()) for m in magnitude]
+
+
+def test_unreachable_target_is_an_error():
+    with pytest.raises(ValueError, match="not reachable"):
+        lnn.weights_to_keep(lnn.TwoLayerNet(3), lnn.mlp_parameter_count(4))
+
+
+def test_pruned_weights_stay_zero_through_retraining():
+    torch.manual_seed(0)
+    model = lnn.TwoLayerNet(8)
+    target = lnn.mlp_parameter_count(3)
+    lnn.apply_masks(model, lnn.magnitude_masks(model, lnn.weights_to_keep(model, target)))
+    data = {"x_train": torch.randn(64, 784), "y_train": torch.randint(0, 10, (64,))}
+    lnn.train(model, data, lnn.TrainConfig(epochs=3, batch_size=16, learning_rate=1e-2), seed=0)
+    for module, _ in lnn.prunable(model):
+        assert torch.all(module.weight[module.weight_mask == 0] == 0)
+    assert lnn.nonzero_parameters(model) == target
+
+
+def test_devices_and_bad_arguments():
+    assert lnn.resolve_device("cpu").type == "cpu"
+    if not torch.cuda.is_available():
+        with pytest.raises(RuntimeError, match="no CUDA GPU"):
+            lnn.resolve_device("cuda")
+    with pytest.raises(ValueError, match="width"):
+        lnn.build_model("mlp", 0)
+    with pytest.raises(ValueError, match="unknown architecture"):
+        lnn.build_model("vgg", 4)
+
+
+def tiny_data():
+    g = torch.Generator().manual_seed(0)
+    return {"x_train": torch.rand(48, 784, generator=g), "y_train": torch.randint(0, 10, (48,), generator=g),
+            "x_test": torch.rand(24, 784, generator=g), "y_test": torch.randint(0, 10, (24,), generator=g)}
+
+
+def test_sweep_resumes_without_recomputing(tmp_path, monkeypatch):
+    config = lnn.TrainConfig(epochs=1, batch_size=16)
+    rows = lnn.sweep("mlp", [2, 4], [2], tiny_data(), config, [0], torch.device("cpu"), tmp_path, "test")
+    assert {(r["width"], r["variant"]) for r in rows} >= {(2, "dense"), (4, "magnitude+retrain"), (4, "random+retrain")}
+    sparse = [r for r in rows if r["base_width"] == 2]
+    assert all(r["parameters"] <= lnn.mlp_parameter_count(2) for r in sparse)
+    files = sorted(tmp_path.rglob("width*.json"))
+    assert len(files) == 2 and json.loads(files[0].read_text())
+
+    def no_training(*args, **kwargs):
+        raise AssertionError("a finished point was recomputed")
+
+    monkeypatch.setattr(lnn, "train", no_training)
+    again = lnn.sweep("mlp", [2, 4], [2], tiny_data(), config, [0], torch.device("cpu"), tmp_path, "test")
+    assert again == rows
+
+
+def test_bundled_data_and_network_shapes():
+    data = load_images("bundled-mnist", rng=np.random.default_rng(0))
+    assert data["x_train"].shape == (4000, 1, 28, 28) and data["x_test"].shape == (1000, 1, 28, 28)
+    assert as_network_input(data["x_test"][:3], "mlp").shape == (3, 784)
+    assert as_network_input(data["x_test"][:3], "resnet20").shape == (3, 3, 32, 32)
+
+
+def test_other_datasets_need_files_or_an_explicit_download(tmp_path):
+    with pytest.raises(FileNotFoundError, match="download=True"):
+        load_images("cifar10", data_dir=str(tmp_path))
+    with pytest.raises(ValueError, match="data_dir"):
+        load_images("mnist")
+    with pytest.raises(ValueError, match="unknown dataset"):
+        load_images("imagenet", data_dir=str(tmp_path))
+
+
+def test_cifar10_reader_on_files_in_the_standard_format(tmp_path):
+    folder = tmp_path / "cifar-10-batches-py"
+    folder.mkdir()
+    for name in [f"data_batch_{i}" for i in range(1, 6)] + ["test_batch"]:
+        raw = {b"data": np.full((2, 3072), 255, dtype=np.uint8), b"labels": [1, 2]}
+        (folder / name).write_bytes(pickle.dumps(raw))
+    data = load_images("cifar10", data_dir=str(tmp_path))
+    assert data["x_train"].shape == (10, 3, 32, 32) and data["x_train"].max() == 1.0
+    assert list(data["y_test"]) == [1, 2]
