@@ -253,8 +253,11 @@ def sweep(architecture: str, widths, base_widths, data: dict, config: TrainConfi
           results_root: str | Path, dataset: str, progress=None) -> list[dict]:
     """Train every width densely; prune it to the parameter count of each smaller base width (global
     magnitude, with and without retraining; random pruning with retraining, global and per-layer);
-    record train and test error. Every (width, seed, target) result is written as soon as it is
-    known, so an interrupted sweep resumes where it stopped and never recomputes a finished point.
+    record train and test error.
+
+    Every result row is written as soon as it is known (one JSON file per width and seed, plus the
+    trained dense weights), so an interrupted sweep resumes at the first missing (width, seed,
+    variant) and never recomputes or loses a finished one.
     """
     settings = {"architecture": architecture, "dataset": dataset, "config": asdict(config),
                 "n_train": int(data["x_train"].shape[0]), "n_test": int(data["x_test"].shape[0])}
@@ -263,38 +266,57 @@ def sweep(architecture: str, widths, base_widths, data: dict, config: TrainConfi
     rows = []
     for seed in seeds:
         for width in widths:
-            targets = [b for b in base_widths if b < width]
-            path = folder / f"width{width}-seed{seed}.json"
-            if path.exists():
-                rows += json.loads(path.read_text())
-                if progress is not None:
-                    progress.update(config.epochs * (1 + 3 * len(targets)))
-                continue
-            start = time.perf_counter()
-            torch.manual_seed(seed)
-            dense = build_model(architecture, width).to(device)
-            train(dense, data, config, seed, progress)
-            state = {k: v.clone() for k, v in dense.state_dict().items()}
-            result = [_record(dense, data, width, seed, None, "dense", count(width))]
-            for base in targets:
-                keep = weights_to_keep(dense, count(base))
-                magnitude = magnitude_masks(dense, keep)
-                generator = torch.Generator().manual_seed(seed * 1000 + base)
-                masks = {"magnitude": magnitude, "random": random_masks(dense, keep, generator),
-                         "random-layerwise": random_masks(dense, keep, generator, like=magnitude)}
-                for kind, mask in masks.items():
-                    model = build_model(architecture, width).to(device)
-                    model.load_state_dict(state)
-                    apply_masks(model, mask)
-                    if kind == "magnitude":
-                        result.append(_record(model, data, width, seed, base, "magnitude", count(base)))
-                    train(model, data, config, seed + 1, progress)
-                    result.append(_record(model, data, width, seed, base, f"{kind}+retrain", count(base)))
-            for row in result:
-                row["seconds"] = round(time.perf_counter() - start, 2)
-            path.write_text(json.dumps(result, indent=1))
-            rows += result
+            rows += _sweep_point(architecture, width, [b for b in base_widths if b < width], seed, data, config,
+                                 device, folder, count, progress)
     return rows
+
+
+def _sweep_point(architecture, width, targets, seed, data, config, device, folder, count, progress) -> list[dict]:
+    """All variants of one (width, seed), resuming from the rows and dense weights already on disk."""
+    path = folder / f"width{width}-seed{seed}.json"
+    done = json.loads(path.read_text()) if path.exists() else []
+    have = {(row["base_width"], row["variant"]) for row in done}
+    start = time.perf_counter()
+
+    def save(row):
+        row["seconds"] = round(time.perf_counter() - start, 2)
+        done.append(row)
+        path.write_text(json.dumps(done, indent=1))
+
+    def skip(epochs):
+        if progress is not None:
+            progress.update(epochs)
+
+    dense_path = folder / f"width{width}-seed{seed}-dense.pt"
+    dense = build_model(architecture, width).to(device)
+    if (None, "dense") in have and dense_path.exists():
+        dense.load_state_dict(torch.load(dense_path, map_location=device))
+        skip(config.epochs)
+    else:
+        torch.manual_seed(seed)
+        dense = build_model(architecture, width).to(device)
+        train(dense, data, config, seed, progress)
+        torch.save(dense.state_dict(), dense_path)
+        save(_record(dense, data, width, seed, None, "dense", count(width)))
+    state = {k: v.clone() for k, v in dense.state_dict().items()}
+    for base in targets:
+        keep = weights_to_keep(dense, count(base))
+        magnitude = magnitude_masks(dense, keep)
+        generator = torch.Generator().manual_seed(seed * 1000 + base)
+        masks = {"magnitude": magnitude, "random": random_masks(dense, keep, generator),
+                 "random-layerwise": random_masks(dense, keep, generator, like=magnitude)}
+        for kind, mask in masks.items():
+            if (base, f"{kind}+retrain") in have:
+                skip(config.epochs)
+                continue
+            model = build_model(architecture, width).to(device)
+            model.load_state_dict(state)
+            apply_masks(model, mask)
+            if kind == "magnitude" and (base, "magnitude") not in have:
+                save(_record(model, data, width, seed, base, "magnitude", count(base)))
+            train(model, data, config, seed + 1, progress)
+            save(_record(model, data, width, seed, base, f"{kind}+retrain", count(base)))
+    return done
 
 
 def _record(model, data, width, seed, base, variant, target) -> dict:

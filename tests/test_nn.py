@@ -94,6 +94,30 @@ def test_sweep_resumes_without_recomputing(tmp_path, monkeypatch):
     assert again == rows
 
 
+def test_an_interrupted_point_resumes_at_the_first_missing_variant(tmp_path, monkeypatch):
+    """Stop the sweep after the dense model and one retraining; the rerun trains only what is missing."""
+    config = lnn.TrainConfig(epochs=1, batch_size=16)
+    device = torch.device("cpu")
+    complete = lnn.sweep("mlp", [4], [2], tiny_data(), config, [0], device, tmp_path / "a", "test")
+    calls, real_train = [], lnn.train
+
+    def interrupted(*args, **kwargs):
+        calls.append(1)
+        if len(calls) == 3:
+            raise KeyboardInterrupt
+        return real_train(*args, **kwargs)
+
+    monkeypatch.setattr(lnn, "train", interrupted)
+    with pytest.raises(KeyboardInterrupt):
+        lnn.sweep("mlp", [4], [2], tiny_data(), config, [0], device, tmp_path / "b", "test")
+    calls.clear()
+    monkeypatch.setattr(lnn, "train", lambda *a, **k: (calls.append(1), real_train(*a, **k))[1])
+    resumed = lnn.sweep("mlp", [4], [2], tiny_data(), config, [0], device, tmp_path / "b", "test")
+    assert len(calls) == 2  # the two random retrainings; the dense model and magnitude + retrain were kept
+    strip = lambda rows: sorted((r["variant"], r["base_width"] or 0, r["test_error"], r["parameters"]) for r in rows)
+    assert strip(resumed) == strip(complete)
+
+
 def test_bundled_data_and_network_shapes():
     data = load_images("bundled-mnist", rng=np.random.default_rng(0))
     assert data["x_train"].shape == (4000, 1, 28, 28) and data["x_test"].shape == (1000, 1, 28, 28)
