@@ -42,6 +42,9 @@ def main():
         data = {"x_train": torch.as_tensor(x, dtype=torch.float32, device=device),
                 "y_train": torch.as_tensor(y, device=device)}
         timings = {}
+        warm = lnn.build_model(architecture, width).to(device)  # first-call costs (threads, allocator)
+        lnn.train(warm, data, lnn.TrainConfig(epochs=1, batch_size=batch), seed=0)
+        reference_epoch(warm, x, y, batch, device, 0)
         for name in ("tensors on the device", "DataLoader"):
             torch.manual_seed(0)
             model = lnn.build_model(architecture, width).to(device)
