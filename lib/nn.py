@@ -288,13 +288,12 @@ def _sweep_point(architecture, width, targets, seed, data, config, device, folde
             progress.update(epochs)
 
     dense_path = folder / f"width{width}-seed{seed}-dense.pt"
+    torch.manual_seed(seed)
     dense = build_model(architecture, width).to(device)
     if (None, "dense") in have and dense_path.exists():
         dense.load_state_dict(torch.load(dense_path, map_location=device))
         skip(config.epochs)
     else:
-        torch.manual_seed(seed)
-        dense = build_model(architecture, width).to(device)
         train(dense, data, config, seed, progress)
         torch.save(dense.state_dict(), dense_path)
         save(_record(dense, data, width, seed, None, "dense", count(width)))

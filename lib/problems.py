@@ -83,9 +83,7 @@ class LinearGaussianProblem:
             raise ValueError("prefix problems are defined here for a diagonal covariance only")
         if not 1 <= k <= self.p:
             raise ValueError(f"k must be in 1..{self.p}, got {k}")
-        missing = float(np.sum(self.cov[k:] * self.theta_star[k:] ** 2))
-        return LinearGaussianProblem(self.theta_star[:k], self.cov[:k],
-                                     float(np.sqrt(self.sigma**2 + missing)))
+        return restrict_problem(self, np.arange(k))
 
 
 def restrict_problem(problem: LinearGaussianProblem, support: np.ndarray) -> LinearGaussianProblem:
