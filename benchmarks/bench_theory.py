@@ -15,14 +15,15 @@ from scipy.integrate import quad
 from lib.dc import diagonal_dc
 from lib.lgp_experiment import theory_curves
 from lib.problems import fig3_problem
-from lib.risk import _atoms, _pruned_atoms, pruning_risk
+from lib.dc import atoms
+from lib.risk import _pruned_atoms, pruning_risk
 
 P, N, S, SAMPLES = 1000, 300, 100, 100_000
 
 
 def monte_carlo_risk(problem, n, s, method, rng):
     """Monte-Carlo of the DC law: draw coordinates, keep the top s/p fraction of scores."""
-    lam, theta, w = _atoms(problem)
+    lam, theta, w = atoms(problem)
     dc = diagonal_dc(lam, theta, problem.sigma**2, n, w)
     atom = rng.choice(lam.size, size=SAMPLES, p=w / w.sum())
     z = dc.mean[atom] + np.sqrt(dc.var[atom]) * rng.standard_normal(SAMPLES)

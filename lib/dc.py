@@ -145,11 +145,19 @@ class ScaledLaw:
         return self.centers[component] + self.scales[component] * rng.standard_normal(size)
 
 
+def atoms(problem: LinearGaussianProblem) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Distinct (Sigma_ii, theta*_i) pairs with their multiplicities: the empirical law of (Lambda, B)."""
+    if not problem.is_diagonal:
+        raise ValueError("atoms of (Lambda, B) need a diagonal covariance; "
+                         "sample the DC (lib.dc.sample_dc) for a general one")
+    pairs, counts = np.unique(np.stack([problem.cov, problem.theta_star], axis=1),
+                              axis=0, return_counts=True)
+    return pairs[:, 0], pairs[:, 1], counts.astype(float)
+
+
 def scaled_law(problem: LinearGaussianProblem, n: int, exact_finite_n: bool = True) -> ScaledLaw:
     """The DC law of sqrt(p) theta_hat_i for a diagonal LGP (Def. 3 / Def. 6 on its own spectrum)."""
-    if not problem.is_diagonal:
-        raise ValueError("the scaled law is defined here for a diagonal covariance")
-    pairs, counts = np.unique(np.stack([problem.cov, problem.theta_star], axis=1), axis=0, return_counts=True)
-    dc = diagonal_dc(pairs[:, 0], pairs[:, 1], problem.sigma**2, n, counts, exact_finite_n=exact_finite_n)
+    lam, theta, counts = atoms(problem)
+    dc = diagonal_dc(lam, theta, problem.sigma**2, n, counts, exact_finite_n=exact_finite_n)
     root_p = np.sqrt(problem.p)
     return ScaledLaw(root_p * dc.mean, root_p * np.sqrt(dc.var), counts / counts.sum())

@@ -5,6 +5,7 @@ import numpy as np
 from tqdm import tqdm
 
 from .problems import LinearGaussianProblem
+from .pruning import hessian_diagonal
 from .solvers import min_norm_least_squares
 
 
@@ -20,7 +21,7 @@ def min_norm_draws(problem: LinearGaussianProblem, n: int, trials: int, seed,
                                    disable=not progress, mininterval=1.0)):
         X, y = problem.sample(n, np.random.default_rng(child))
         thetas[t] = min_norm_least_squares(X, y)
-        hessians[t] = np.einsum("ij,ij->j", X, X) / n
+        hessians[t] = hessian_diagonal(X)
     return thetas, hessians
 
 

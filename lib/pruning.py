@@ -29,12 +29,12 @@ def hessian_support(theta_hat: np.ndarray, X: np.ndarray, s: int) -> np.ndarray:
 
     SigmaHat = X^T X / n is the empirical Hessian of the squared loss; only its diagonal is used.
     """
-    return hessian_support_from_diagonal(theta_hat, np.einsum("ij,ij->j", X, X) / X.shape[0], s)
+    return top_s(np.abs(theta_hat) * np.sqrt(hessian_diagonal(X)), s)
 
 
-def hessian_support_from_diagonal(theta_hat: np.ndarray, hessian_diag: np.ndarray, s: int) -> np.ndarray:
-    """Hessian pruning given the diagonal of the empirical Hessian: top s of |theta_i| sqrt(H_ii)."""
-    return top_s(np.abs(theta_hat) * np.sqrt(hessian_diag), s)
+def hessian_diagonal(X: np.ndarray) -> np.ndarray:
+    """The diagonal of the empirical Hessian SigmaHat = X^T X / n (squared column norms over n)."""
+    return np.einsum("ij,ij->j", X, X) / X.shape[0]
 
 
 def oracle_support(theta_star: np.ndarray, cov_diagonal: np.ndarray, s: int) -> np.ndarray:

@@ -11,21 +11,11 @@ import numpy as np
 from scipy.optimize import brentq
 from scipy.special import ndtr
 
-from .dc import diagonal_dc
+from .dc import atoms, diagonal_dc
 from .pruning import oracle_support
 from .problems import LinearGaussianProblem, restrict_problem
 
 _PDF = 1 / np.sqrt(2 * np.pi)
-
-
-def _atoms(problem: LinearGaussianProblem) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Distinct (Sigma_ii, theta*_i) pairs with their multiplicities: the empirical law of (Lambda, B)."""
-    if not problem.is_diagonal:
-        raise ValueError("closed-form pruning risks need a diagonal covariance; "
-                         "sample the DC (lib.dc.sample_dc) for a general one")
-    pairs, counts = np.unique(np.stack([problem.cov, problem.theta_star], axis=1),
-                              axis=0, return_counts=True)
-    return pairs[:, 0], pairs[:, 1], counts.astype(float)
 
 
 def _normal_pdf(x):
@@ -84,7 +74,7 @@ def dense_risk(problem: LinearGaussianProblem, n: int) -> float:
     if not problem.is_diagonal:
         eigenvalues, basis = np.linalg.eigh(problem.cov)
         return diagonal_dc(eigenvalues, basis.T @ problem.theta_star, problem.sigma**2, n).risk
-    lam, theta, w = _atoms(problem)
+    lam, theta, w = atoms(problem)
     return diagonal_dc(lam, theta, problem.sigma**2, n, w).risk
 
 
@@ -95,7 +85,7 @@ def _pruned_atoms(problem, n, s, method):
     then follows the limit of the scaled law, theta_hat_i ~ N(0, 1 / Sigma_ii), which still gives
     the retrained model a finite risk.
     """
-    lam, theta, w = _atoms(problem)
+    lam, theta, w = atoms(problem)
     dc = diagonal_dc(lam, theta, problem.sigma**2, n, w)
     mean, var = (dc.mean, dc.var) if np.isfinite(dc.risk) else (np.zeros_like(lam), 1 / lam)
     scale = _scores_scale(method, lam)
@@ -134,7 +124,7 @@ def oracle_pruning_risk(problem: LinearGaussianProblem, n: int, s: int) -> float
     if s >= problem.p:
         return dense_risk(problem, n)
     lam, theta = problem.cov, problem.theta_star
-    lam_a, theta_a, w = _atoms(problem)
+    lam_a, theta_a, w = atoms(problem)
     dc = diagonal_dc(lam_a, theta_a, problem.sigma**2, n, w)
     if not np.isfinite(dc.risk):
         return np.inf
