@@ -6,6 +6,7 @@ An LGP(theta*, Sigma, sigma) draws x ~ N(0, Sigma) and y = x^T theta* + sigma z,
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 
 import numpy as np
 
@@ -51,6 +52,11 @@ class LinearGaussianProblem:
         """The diagonal Sigma_ii (what Hessian pruning weighs with, in the population)."""
         return self.cov if self.is_diagonal else np.diag(self.cov).copy()
 
+    @cached_property
+    def cov_root(self) -> np.ndarray:
+        """A matrix A with A A^T = Sigma, computed once per problem (for sampling)."""
+        return covariance_root(self.cov_matrix)
+
     def risk(self, theta: np.ndarray) -> np.ndarray:
         """Test risk L(theta) = sigma^2 + (theta - theta*)^T Sigma (theta - theta*) (Sec. 1).
 
@@ -69,7 +75,7 @@ class LinearGaussianProblem:
         if self.is_diagonal:
             X = z * np.sqrt(self.cov)
         else:
-            X = z @ covariance_root(self.cov).T
+            X = z @ self.cov_root.T
         y = X @ self.theta_star + self.sigma * rng.standard_normal(n)
         return X, y
 

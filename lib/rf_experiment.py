@@ -21,20 +21,43 @@ def draw_task(d: int, p_max: int, rng: np.random.Generator) -> tuple[np.ndarray,
     return random_directions(p_max, d, rng), beta / np.linalg.norm(beta)
 
 
-def simulate_task(R, beta, n, p_grid, budgets, data_draws, seed) -> dict:
+DESIGNS = ["relu", "gaussian"]
+
+
+def feature_sampler(R, beta, design: str):
+    """A sampler ``draw(n, rng) -> (Phi, y)`` of training pairs of one task, with all len(R) features.
+
+    ``design="relu"`` draws x ~ N(0, I_d) and returns (ReLU(R x), (beta^T x)^2): the real model.
+    ``design="gaussian"`` draws from the task's equivalent LGP instead (Def. 2), its *Gaussian twin*:
+    Gaussian features with the same second moments E[phi phi^T], E[y phi], E[y^2], and a Gaussian
+    noise independent of them. Every prefix or subset of the twin's features has the same
+    equivalent LGP as the ReLU one, so the two designs differ only in what the DC ignores, the
+    higher moments.
+    """
+    if design == "relu":
+        def draw(n, rng):
+            X = rng.standard_normal((n, R.shape[1]))
+            return relu_features(X, R), quadratic_labels(X, beta)
+        return draw
+    if design == "gaussian":
+        return equivalent_lgp(R, beta).sample
+    raise ValueError(f"design must be one of {DESIGNS}, got {design!r}")
+
+
+def simulate_task(R, beta, n, p_grid, budgets, data_draws, seed, design: str = "relu") -> dict:
     """Simulated risks for one R: {curve: array (data_draws, len(p_grid), len(budgets))}.
 
     The dense curve does not depend on the budget and is repeated along the last axis. Budgets not
-    below p are marked NaN (nothing to prune).
+    below p are marked NaN (nothing to prune). ``design`` picks ReLU data or its Gaussian twin
+    (see ``feature_sampler``).
     """
     p_grid, budgets = [int(p) for p in p_grid], [int(s) for s in budgets]
     problems = {p: equivalent_lgp(R[:p], beta) for p in p_grid}
     out = {name: np.full((data_draws, len(p_grid), len(budgets)), np.nan) for name in SIM_CURVES}
+    draw = feature_sampler(R[:max(p_grid)], beta, design)
     for t, child in enumerate(np.random.SeedSequence(seed).spawn(data_draws)):
         rng = np.random.default_rng(child)
-        X, X_fresh = rng.standard_normal((n, R.shape[1])), rng.standard_normal((n, R.shape[1]))
-        Phi, y = relu_features(X, R[:max(p_grid)]), quadratic_labels(X, beta)
-        Phi_fresh, y_fresh = relu_features(X_fresh, R[:max(p_grid)]), quadratic_labels(X_fresh, beta)
+        (Phi, y), (Phi_fresh, y_fresh) = draw(n, rng), draw(n, rng)
         for a, (p, theta) in enumerate(prefix_min_norm_fits(Phi, y, p_grid)):
             problem = problems[p]
             out["dense"][t, a, :] = problem.risk(theta)
@@ -62,6 +85,30 @@ def theory_task(R, beta, n, p_grid, budgets, dc_draws, seed) -> dict:
             out["pruned"][a, below] = risks["pruned"]
             out["retrained"][a, below] = risks["retrained"]
     return out
+
+
+def refit_on_fixed_support(d: int, n: int, p: int, s: int, trials: int, seed) -> dict:
+    """The retraining step alone, on both designs: least squares on ``s`` fixed random features.
+
+    Draws one task (R with p rows, beta) and a uniformly random support of size s < n - 1, then
+    fits the s features on ``trials`` fresh samples of size n, from ReLU data and from its Gaussian
+    twin. Returns {"theory": the Gaussian-design risk sigma_D^2 (n - 1) / (n - s - 1) of the
+    restricted LGP (Def. 5), "relu": risks (trials,), "gaussian": risks (trials,)}. The refit is
+    underparameterized, so the theory is exact for the Gaussian twin; any gap on ReLU data comes
+    from the features' and the noise's higher moments, which the DC ignores.
+    """
+    if not 1 <= s < n - 1:
+        raise ValueError(f"need 1 <= s < n - 1 for an underparameterized refit, got s={s}, n={n}")
+    rng = np.random.default_rng(seed)
+    R, beta = draw_task(d, p, rng)
+    support = np.sort(rng.choice(p, size=s, replace=False))
+    problem = equivalent_lgp(R[support], beta)
+    draws = {design: feature_sampler(R[support], beta, design) for design in DESIGNS}
+    risks = {design: np.empty(trials) for design in DESIGNS}
+    for t in range(trials):
+        for design, draw in draws.items():
+            risks[design][t] = problem.risk(np.linalg.lstsq(*draw(n, rng), rcond=None)[0])
+    return {"theory": dense_risk(problem, n), **risks}
 
 
 REAL_DATA_CURVES = ["dense", "magnitude", "magnitude+retrain", "random", "random+retrain"]

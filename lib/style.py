@@ -53,13 +53,14 @@ def plot_theory_and_simulation(ax, table: pd.DataFrame, curve: str, theory_curve
                 mfc="none" if hollow else style["color"], label=style["label"])
 
 
-def theory_simulation_legend(fig, ax, ncol: int = 4) -> None:
-    """One legend below the panels: the methods drawn on ``ax``, plus which marks are theory and
-    which are simulation. Call it instead of ``fig.tight_layout()``."""
+def theory_simulation_legend(fig, ax, ncol: int = 4, explain_marks: bool = True) -> None:
+    """One legend below the panels: the methods drawn on ``ax``, plus (``explain_marks``) which
+    marks are theory and which are simulation. Call it instead of ``fig.tight_layout()``."""
     handles, labels = ax.get_legend_handles_labels()
-    handles += [plt.Line2D([], [], color="grey", lw=1.5),
-                plt.Line2D([], [], color="grey", marker="x", ls="none")]
-    labels += ["theory (lines)", "simulation: mean and 95% CI"]
+    if explain_marks:
+        handles += [plt.Line2D([], [], color="grey", lw=1.5),
+                    plt.Line2D([], [], color="grey", marker="x", ls="none")]
+        labels += ["theory (lines)", "simulation: mean and 95% CI"]
     rows = -(-len(labels) // ncol)
     fig.legend(handles, labels, loc="lower center", ncol=ncol, fontsize=9)
     fig.tight_layout(rect=(0, 0.045 * rows + 0.02, 1, 1))

@@ -52,8 +52,8 @@ OTHER_CHAPTERS = {
         ("d_small", 299)),
     "06-random-features": (
         dict(d=5, n=30, p_grid=[10, 20, 50, 80], sparsities=[5], fig4_sparsity=5, n_features_draws=2,
-             n_data_draws=2, dc_draws=2),
-        ["rf_risk_curves.csv"],
+             n_data_draws=2, dc_draws=2, gap_dims=[5, 40], gap_trials=20),
+        ["rf_risk_curves.csv", "refit_gap_by_dimension.csv"],
         ("fig4_sparsity", 7)),
     "07-random-features-mnist": (
         dict(n_train=100, n_test=100, p_grid=[20, 50, 90, 150], budget=20, draws=2),
