@@ -21,27 +21,36 @@ def draw_task(d: int, p_max: int, rng: np.random.Generator) -> tuple[np.ndarray,
     return random_directions(p_max, d, rng), beta / np.linalg.norm(beta)
 
 
-DESIGNS = ["relu", "gaussian"]
+DESIGNS = ["relu", "gaussian"]  # the data of the full pipeline: the real model and its Gaussian twin
+REFIT_DESIGNS = ["relu", "relu-independent-noise", "gaussian"]  # the data of the refit experiment
 
 
 def feature_sampler(R, beta, design: str):
     """A sampler ``draw(n, rng) -> (Phi, y)`` of training pairs of one task, with all len(R) features.
 
-    ``design="relu"`` draws x ~ N(0, I_d) and returns (ReLU(R x), (beta^T x)^2): the real model.
-    ``design="gaussian"`` draws from the task's equivalent LGP instead (Def. 2), its *Gaussian twin*:
-    Gaussian features with the same second moments E[phi phi^T], E[y phi], E[y^2], and a Gaussian
-    noise independent of them. Every prefix or subset of the twin's features has the same
-    equivalent LGP as the ReLU one, so the two designs differ only in what the DC ignores, the
-    higher moments.
+    - ``"relu"``: x ~ N(0, I_d), (ReLU(R x), (beta^T x)^2), the real model.
+    - ``"relu-independent-noise"``: the same features, but y = phi^T theta* + sigma z with z ~ N(0, 1)
+      independent of x: the best linear predictor plus a noise of the right variance that ignores x.
+    - ``"gaussian"``: the task's equivalent LGP (Def. 2), its *Gaussian twin*: Gaussian features with
+      the same uncentred second moments E[phi phi^T], E[y phi], E[y^2] (but mean zero, where ReLU
+      features have a positive mean) and a Gaussian noise independent of them.
+
+    All three have the same equivalent LGP, for the whole feature set and for every subset of it,
+    so they differ only in what the DC ignores, the higher moments.
     """
-    if design == "relu":
-        def draw(n, rng):
-            X = rng.standard_normal((n, R.shape[1]))
-            return relu_features(X, R), quadratic_labels(X, beta)
-        return draw
     if design == "gaussian":
         return equivalent_lgp(R, beta).sample
-    raise ValueError(f"design must be one of {DESIGNS}, got {design!r}")
+    if design not in REFIT_DESIGNS:
+        raise ValueError(f"design must be one of {REFIT_DESIGNS}, got {design!r}")
+    problem = equivalent_lgp(R, beta) if design == "relu-independent-noise" else None
+
+    def draw(n, rng):
+        X = rng.standard_normal((n, R.shape[1]))
+        Phi = relu_features(X, R)
+        if problem is None:
+            return Phi, quadratic_labels(X, beta)
+        return Phi, Phi @ problem.theta_star + problem.sigma * rng.standard_normal(n)
+    return draw
 
 
 def simulate_task(R, beta, n, p_grid, budgets, data_draws, seed, design: str = "relu") -> dict:
@@ -87,28 +96,28 @@ def theory_task(R, beta, n, p_grid, budgets, dc_draws, seed) -> dict:
     return out
 
 
-def refit_on_fixed_support(d: int, n: int, p: int, s: int, trials: int, seed) -> dict:
-    """The retraining step alone, on both designs: least squares on ``s`` fixed random features.
+def refit_on_fixed_support(d: int, n: int, s: int, trials: int, seed) -> dict[str, np.ndarray]:
+    """The retraining step alone: least squares on s random ReLU features, on each of REFIT_DESIGNS.
 
-    Draws one task (R with p rows, beta) and a uniformly random support of size s < n - 1, then
-    fits the s features on ``trials`` fresh samples of size n, from ReLU data and from its Gaussian
-    twin. Returns {"theory": the Gaussian-design risk sigma_D^2 (n - 1) / (n - s - 1) of the
-    restricted LGP (Def. 5), "relu": risks (trials,), "gaussian": risks (trials,)}. The refit is
-    underparameterized, so the theory is exact for the Gaussian twin; any gap on ReLU data comes
-    from the features' and the noise's higher moments, which the DC ignores.
+    Each trial draws a fresh task (s directions R, a unit beta; a random subset of i.i.d. rows is
+    itself i.i.d., so this is a random support of any larger model) and one sample of size n of
+    each design. Returns arrays of shape (trials,): "theory", the Gaussian-design risk
+    sigma^2 (n - 1) / (n - s - 1) of the task's equivalent LGP (Def. 5; exact in expectation for
+    mean-zero Gaussian features with an independent noise, s < n - 1), and the test risk of the
+    fit for every design.
     """
     if not 1 <= s < n - 1:
         raise ValueError(f"need 1 <= s < n - 1 for an underparameterized refit, got s={s}, n={n}")
-    rng = np.random.default_rng(seed)
-    R, beta = draw_task(d, p, rng)
-    support = np.sort(rng.choice(p, size=s, replace=False))
-    problem = equivalent_lgp(R[support], beta)
-    draws = {design: feature_sampler(R[support], beta, design) for design in DESIGNS}
-    risks = {design: np.empty(trials) for design in DESIGNS}
-    for t in range(trials):
-        for design, draw in draws.items():
-            risks[design][t] = problem.risk(np.linalg.lstsq(*draw(n, rng), rcond=None)[0])
-    return {"theory": dense_risk(problem, n), **risks}
+    out = {name: np.empty(trials) for name in ["theory", *REFIT_DESIGNS]}
+    for t, child in enumerate(np.random.SeedSequence(seed).spawn(trials)):
+        rng = np.random.default_rng(child)
+        R, beta = draw_task(d, s, rng)
+        problem = equivalent_lgp(R, beta)
+        out["theory"][t] = dense_risk(problem, n)
+        for design in REFIT_DESIGNS:
+            Phi, y = feature_sampler(R, beta, design)(n, rng)
+            out[design][t] = problem.risk(np.linalg.lstsq(Phi, y, rcond=None)[0])
+    return out
 
 
 REAL_DATA_CURVES = ["dense", "magnitude", "magnitude+retrain", "random", "random+retrain"]

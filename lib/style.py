@@ -53,14 +53,21 @@ def plot_theory_and_simulation(ax, table: pd.DataFrame, curve: str, theory_curve
                 mfc="none" if hollow else style["color"], label=style["label"])
 
 
+def simulation_handle():
+    """A grey legend entry that looks like the simulated points: a marker with an error bar."""
+    from matplotlib.collections import LineCollection
+    from matplotlib.container import ErrorbarContainer
+    marker = plt.Line2D([], [], color="grey", marker="o", ls="none", ms=5)
+    return ErrorbarContainer((marker, (), (LineCollection([], colors="grey"),)), has_xerr=False, has_yerr=True)
+
+
 def theory_simulation_legend(fig, ax, ncol: int = 4, explain_marks: bool = True) -> None:
     """One legend below the panels: the methods drawn on ``ax``, plus (``explain_marks``) which
     marks are theory and which are simulation. Call it instead of ``fig.tight_layout()``."""
     handles, labels = ax.get_legend_handles_labels()
     if explain_marks:
-        handles += [plt.Line2D([], [], color="grey", lw=1.5),
-                    plt.Line2D([], [], color="grey", marker="x", ls="none")]
-        labels += ["theory (lines)", "simulation: mean and 95% CI"]
+        handles += [plt.Line2D([], [], color="grey", lw=1.5), simulation_handle()]
+        labels += ["theory (lines)", "simulation: mean and 95% CI (markers)"]
     rows = -(-len(labels) // ncol)
     fig.legend(handles, labels, loc="lower center", ncol=ncol, fontsize=9)
     fig.tight_layout(rect=(0, 0.045 * rows + 0.02, 1, 1))
