@@ -27,7 +27,7 @@ def draw_task(d: int, p_max: int, rng: np.random.Generator) -> tuple[np.ndarray,
 DESIGNS = ["relu", "gaussian", "relu-independent-noise"]  # the real model, its Gaussian twin, and a hybrid
 
 
-def feature_sampler(R, beta, design: str):
+def feature_sampler(R, beta, design: str, problem=None):
     """A sampler ``draw(n, rng) -> (Phi, y)`` of training pairs of one task, with all len(R) features.
 
     - ``"relu"``: x ~ N(0, I_d), (ReLU(R x), (beta^T x)^2), the real model.
@@ -38,18 +38,20 @@ def feature_sampler(R, beta, design: str):
       features have a positive mean) and a Gaussian noise independent of them.
 
     All three have the same equivalent LGP, for the whole feature set and for every subset of it,
-    so they differ only in what the DC ignores, the higher moments.
+    so they differ only in what the DC ignores, the higher moments. ``problem`` is that equivalent
+    LGP of (R, beta) when the caller has already computed it.
     """
-    if design == "gaussian":
-        return equivalent_lgp(R, beta).sample
     if design not in DESIGNS:
         raise ValueError(f"design must be one of {DESIGNS}, got {design!r}")
-    problem = equivalent_lgp(R, beta) if design == "relu-independent-noise" else None
+    if design != "relu" and problem is None:
+        problem = equivalent_lgp(R, beta)
+    if design == "gaussian":
+        return problem.sample
 
     def draw(n, rng):
         X = rng.standard_normal((n, R.shape[1]))
         Phi = relu_features(X, R)
-        if problem is None:
+        if design == "relu":
             return Phi, quadratic_labels(X, beta)
         return Phi, Phi @ problem.theta_star + problem.sigma * rng.standard_normal(n)
     return draw
@@ -65,7 +67,7 @@ def simulate_task(R, beta, n, p_grid, budgets, data_draws, seed, design: str = "
     p_grid, budgets = [int(p) for p in p_grid], [int(s) for s in budgets]
     problems = {p: equivalent_lgp(R[:p], beta) for p in p_grid}
     out = {name: np.full((data_draws, len(p_grid), len(budgets)), np.nan) for name in SIM_CURVES}
-    draw = feature_sampler(R[:max(p_grid)], beta, design)
+    draw = feature_sampler(R[:max(p_grid)], beta, design, problems[max(p_grid)])
     for t, child in enumerate(np.random.SeedSequence(seed).spawn(data_draws)):
         rng = np.random.default_rng(child)
         (Phi, y), (Phi_fresh, y_fresh) = draw(n, rng), draw(n, rng)
@@ -118,7 +120,7 @@ def refit_on_fixed_support(d: int, n: int, s: int, trials: int, seed) -> dict[st
         problem = equivalent_lgp(R, beta)
         out["theory"][t] = dense_risk(problem, n)
         for design in DESIGNS:
-            Phi, y = feature_sampler(R, beta, design)(n, rng)
+            Phi, y = feature_sampler(R, beta, design, problem)(n, rng)
             out[design][t] = problem.risk(np.linalg.lstsq(Phi, y, rcond=None)[0])
     return out
 
