@@ -52,6 +52,19 @@ def load_images(dataset: str, data_dir: str | None = None, download: bool = Fals
     return _load_cifar10(root, download) if dataset == "cifar10" else _load_mnist(root, download)
 
 
+def hold_out_validation(images: dict[str, np.ndarray], n_validation: int) -> dict[str, np.ndarray]:
+    """Move the last ``n_validation`` training images into x_validation / y_validation: the split on
+    which a sweep chooses its best width, so that the test error it is judged by plays no part in
+    the choice."""
+    if not 0 < n_validation < len(images["x_train"]):
+        raise ValueError(f"n_validation must lie in [1, {len(images['x_train']) - 1}], got {n_validation}")
+    out = dict(images)
+    for kind in ("x", "y"):
+        out[f"{kind}_train"], out[f"{kind}_validation"] = (images[f"{kind}_train"][:-n_validation],
+                                                           images[f"{kind}_train"][-n_validation:])
+    return out
+
+
 def _fetch(url: str, target, dataset: str, download: bool) -> None:
     if target.exists():
         return

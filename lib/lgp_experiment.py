@@ -88,28 +88,26 @@ def tidy_curves(panel: str, theory_ks, theory: dict, simulation_ks, simulation: 
     return pd.concat(parts, ignore_index=True)
 
 
-def agreement(table: pd.DataFrame, n: int, window: tuple[float, float] = (0.9, 1.1)) -> pd.DataFrame:
-    """Theory against simulation per panel and curve, at the simulated k outside window * n.
-
-    Columns: panel, curve, points, worst_gap (max |sim - theory| / theory), within_ci (share of
-    points whose 95% interval contains the theory value). Same-sample retraining is compared with
-    the fresh-sample theory it is often assumed to follow.
-    """
+def agreement_points(table: pd.DataFrame, n: int, window: tuple[float, float] = (0.9, 1.1)) -> pd.DataFrame:
+    """Every simulated point next to its theory value, at the simulated k outside window * n
+    (near the peak the finite-size theory is not accurate and the simulated mean is dominated by
+    rare huge values). Same-sample retraining is set against the fresh-sample theory it is often
+    assumed to follow. Adds columns risk_theory, gap (|sim - theory| / theory) and covered (the 95%
+    interval contains the theory value)."""
     sim = table[table.source == "simulation"].copy()
     sim["theory_curve"] = sim.curve.str.replace(SAME_SAMPLE, "", regex=False)
     theory = table[table.source == "theory"][["panel", "curve", "k", "risk"]]
     merged = sim.merge(theory, left_on=["panel", "theory_curve", "k"],
                        right_on=["panel", "curve", "k"], suffixes=("", "_theory"))
-    outside = (merged.k < window[0] * n) | (merged.k > window[1] * n)
-    merged = merged[outside]
+    merged = merged[(merged.k < window[0] * n) | (merged.k > window[1] * n)].copy()
     merged["gap"] = (merged.risk - merged.risk_theory).abs() / merged.risk_theory
     merged["covered"] = (merged.ci_low <= merged.risk_theory) & (merged.risk_theory <= merged.ci_high)
-    return (merged.groupby(["panel", "curve"], sort=False)
+    return merged
+
+
+def agreement_table(points: pd.DataFrame) -> pd.DataFrame:
+    """Per panel and curve: points, worst_gap and within_ci (share of points whose interval
+    contains the theory value), from :func:`agreement_points`."""
+    return (points.groupby(["panel", "curve"], sort=False)
             .agg(points=("k", "size"), worst_gap=("gap", "max"), within_ci=("covered", "mean"))
             .reset_index())
-
-
-def where_better(ks, risk_a, risk_b) -> np.ndarray:
-    """The model sizes k at which curve a has lower risk than curve b."""
-    ks = np.asarray(ks)
-    return ks[np.asarray(risk_a) < np.asarray(risk_b)]

@@ -9,7 +9,7 @@ from __future__ import annotations
 import hashlib
 import json
 import time
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 
 import numpy as np
@@ -171,6 +171,43 @@ def nonzero_parameters(model: nn.Module) -> int:
     return total
 
 
+def prunable_names(model: nn.Module) -> list[str]:
+    """Names of the prunable layers, in the order of ``prunable`` and of the masks."""
+    kinds = (nn.Conv2d, nn.Linear)
+    return [name for name, module in model.named_modules() if isinstance(module, kinds)]
+
+
+def prunable_layers(architecture: str, width: int) -> tuple[list[str], list[int]]:
+    """Names and weight counts of the prunable layers of the width-``width`` network."""
+    model = build_model(architecture, width)
+    return prunable_names(model), [getattr(m, name).numel() for m, name in prunable(model)]
+
+
+def kept_per_layer(masks: list[torch.Tensor]) -> list[int]:
+    """How many weights each mask keeps, layer by layer."""
+    return [int(mask.sum()) for mask in masks]
+
+
+@torch.no_grad()
+def recalibrate_batch_norm(model: nn.Module, x: torch.Tensor, batch_size: int = 500) -> nn.Module:
+    """Re-estimate every batch-norm layer's running mean and variance on ``x`` (the training
+    images) with the model's current weights: pruning changes the activations, so the statistics
+    collected during dense training no longer fit a pruned net scored without retraining."""
+    norms = [m for m in model.modules() if isinstance(m, nn.modules.batchnorm._BatchNorm)]
+    if not norms:
+        return model
+    momenta = [m.momentum for m in norms]
+    for m in norms:
+        m.reset_running_stats()
+        m.momentum = None  # a cumulative average over the batches below
+    model.train()
+    for i in range(0, x.shape[0], batch_size):
+        model(x[i:i + batch_size])
+    for m, momentum in zip(norms, momenta):
+        m.momentum = momentum
+    return model
+
+
 # ---------------------------------------------------------------- training
 
 @dataclass(frozen=True)
@@ -227,17 +264,32 @@ def train(model: nn.Module, data: dict, config: TrainConfig, seed: int, progress
 
 
 @torch.no_grad()
-def error_rate(model: nn.Module, x: torch.Tensor, y: torch.Tensor, batch_size: int = 1000) -> float:
-    """Classification error of the model on (x, y)."""
+def evaluate(model: nn.Module, x: torch.Tensor, y: torch.Tensor, batch_size: int = 1000) -> tuple[float, float]:
+    """Classification error and mean cross-entropy of the model on (x, y)."""
     model.eval()
-    wrong = sum(int((model(x[i:i + batch_size]).argmax(1) != y[i:i + batch_size]).sum())
-                for i in range(0, x.shape[0], batch_size))
-    return wrong / x.shape[0]
+    wrong, loss = 0, 0.0
+    for i in range(0, x.shape[0], batch_size):
+        logits = model(x[i:i + batch_size])
+        wrong += int((logits.argmax(1) != y[i:i + batch_size]).sum())
+        loss += float(F.cross_entropy(logits.float(), y[i:i + batch_size], reduction="sum"))
+    return wrong / x.shape[0], loss / x.shape[0]
 
 
 # ---------------------------------------------------------------- the resumable sweep
 
-VARIANTS = ["dense", "magnitude", "magnitude+retrain", "random+retrain", "random-layerwise+retrain"]
+VARIANTS = ["dense", "dense-2x", "magnitude", "magnitude+retrain", "random+retrain", "random-layerwise+retrain",
+            "magnitude-reinit+retrain"]
+# dense-2x: a network of a sparsity target's width trained for twice the epochs, the budget of a pruned
+# net (dense training plus retraining); magnitude-reinit+retrain: the magnitude mask on freshly
+# initialised weights, trained like a retraining (a lottery-ticket style control)
+REINIT_SEED = 10_000  # offset of the seed of the fresh initialisation of magnitude-reinit+retrain
+
+
+def sweep_epochs(widths, base_widths, epochs: int, seeds) -> int:
+    """Training epochs of a whole sweep (for a progress bar): per width and seed, the dense run, four
+    retrainings per smaller base width, and a double-length run when the width is a base width."""
+    per_seed = sum(1 + 4 * sum(b < w for b in base_widths) + 2 * (w in base_widths) for w in widths)
+    return per_seed * epochs * len(seeds)
 
 
 def run_folder(root: str | Path, settings: dict) -> Path:
@@ -251,9 +303,11 @@ def run_folder(root: str | Path, settings: dict) -> Path:
 
 def sweep(architecture: str, widths, base_widths, data: dict, config: TrainConfig, seeds, device: torch.device,
           results_root: str | Path, dataset: str, progress=None) -> list[dict]:
-    """Train every width densely; prune it to the parameter count of each smaller base width (global
-    magnitude, with and without retraining; random pruning with retraining, global and per-layer);
-    record train and test error.
+    """Train every width densely (and each base width also for twice the epochs); prune it to the
+    parameter count of each smaller base width (global magnitude, with and without retraining;
+    random pruning with retraining, global and per-layer; the magnitude mask on re-initialised
+    weights); record train, validation (when ``data`` has ``x_validation``) and test error, and the
+    weights each pruned net keeps per layer.
 
     Every result row is written as soon as it is known (one JSON file per width and seed, plus the
     trained dense weights), so an interrupted sweep resumes at the first missing (width, seed,
@@ -267,11 +321,12 @@ def sweep(architecture: str, widths, base_widths, data: dict, config: TrainConfi
     for seed in seeds:
         for width in widths:
             rows += _sweep_point(architecture, width, [b for b in base_widths if b < width], seed, data, config,
-                                 device, folder, count, progress)
+                                 device, folder, count, progress, width in base_widths)
     return rows
 
 
-def _sweep_point(architecture, width, targets, seed, data, config, device, folder, count, progress) -> list[dict]:
+def _sweep_point(architecture, width, targets, seed, data, config, device, folder, count, progress,
+                 is_base=False) -> list[dict]:
     """All variants of one (width, seed), resuming from the rows and dense weights already on disk."""
     path = folder / f"width{width}-seed{seed}.json"
     done = json.loads(path.read_text()) if path.exists() else []
@@ -287,9 +342,12 @@ def _sweep_point(architecture, width, targets, seed, data, config, device, folde
         if progress is not None:
             progress.update(epochs)
 
+    def fresh(init_seed):
+        torch.manual_seed(init_seed)
+        return build_model(architecture, width).to(device)
+
     dense_path = folder / f"width{width}-seed{seed}-dense.pt"
-    torch.manual_seed(seed)
-    dense = build_model(architecture, width).to(device)
+    dense = fresh(seed)
     if (None, "dense") in have and dense_path.exists():
         dense.load_state_dict(torch.load(dense_path, map_location=device))
         skip(config.epochs)
@@ -297,29 +355,49 @@ def _sweep_point(architecture, width, targets, seed, data, config, device, folde
         train(dense, data, config, seed, progress)
         torch.save(dense.state_dict(), dense_path)
         save(_record(dense, data, width, seed, None, "dense", count(width)))
+    if is_base:
+        if (None, "dense-2x") in have:
+            skip(2 * config.epochs)
+        else:
+            long = fresh(seed)
+            train(long, data, replace(config, epochs=2 * config.epochs), seed, progress)
+            save(_record(long, data, width, seed, None, "dense-2x", count(width)))
     state = {k: v.clone() for k, v in dense.state_dict().items()}
     for base in targets:
         keep = weights_to_keep(dense, count(base))
         magnitude = magnitude_masks(dense, keep)
         generator = torch.Generator().manual_seed(seed * 1000 + base)
         masks = {"magnitude": magnitude, "random": random_masks(dense, keep, generator),
-                 "random-layerwise": random_masks(dense, keep, generator, like=magnitude)}
+                 "random-layerwise": random_masks(dense, keep, generator, like=magnitude),
+                 "magnitude-reinit": magnitude}
         for kind, mask in masks.items():
             if (base, f"{kind}+retrain") in have:
                 skip(config.epochs)
                 continue
-            model = build_model(architecture, width).to(device)
-            model.load_state_dict(state)
-            apply_masks(model, mask)
+            def pruned(init_seed=seed, trained=True):
+                model = fresh(init_seed)
+                if trained:
+                    model.load_state_dict(state)
+                return apply_masks(model, mask)
+
             if kind == "magnitude" and (base, "magnitude") not in have:
-                save(_record(model, data, width, seed, base, "magnitude", count(base)))
+                scored = recalibrate_batch_norm(pruned(), data["x_train"])
+                save(_record(scored, data, width, seed, base, "magnitude", count(base), mask))
+            model = pruned(seed + REINIT_SEED, trained=False) if kind == "magnitude-reinit" else pruned()
             train(model, data, config, seed + 1, progress)
-            save(_record(model, data, width, seed, base, f"{kind}+retrain", count(base)))
-    return done
+            save(_record(model, data, width, seed, base, f"{kind}+retrain", count(base), mask))
+    wanted = {None, *targets}
+    return [row for row in done if row["base_width"] in wanted and (is_base or row["variant"] != "dense-2x")]
 
 
-def _record(model, data, width, seed, base, variant, target) -> dict:
-    return {"width": width, "seed": seed, "base_width": base, "variant": variant,
-            "parameters": nonzero_parameters(model), "target_parameters": target,
-            "train_error": error_rate(model, data["x_train"], data["y_train"]),
-            "test_error": error_rate(model, data["x_test"], data["y_test"])}
+def _record(model, data, width, seed, base, variant, target, masks=None) -> dict:
+    """One result row: errors on every split in ``data``, the test loss, and the kept weights per layer."""
+    row = {"width": width, "seed": seed, "base_width": base, "variant": variant,
+           "parameters": nonzero_parameters(model), "target_parameters": target}
+    for split in ("train", "validation", "test"):
+        if f"x_{split}" in data:
+            error, loss = evaluate(model, data[f"x_{split}"], data[f"y_{split}"])
+            row[f"{split}_error"] = error
+    row["test_loss"] = loss
+    row["kept_per_layer"] = kept_per_layer(masks) if masks is not None else None
+    return row

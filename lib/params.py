@@ -2,6 +2,13 @@
 from __future__ import annotations
 
 import numbers
+import os
+from pathlib import Path
+
+# Set by the test suite (conftest.py): chapters then write their results into this folder instead
+# of the book's tracked results/, so that running the tests never changes a tracked file.
+RESULTS_REDIRECT = "BOOK_RESULTS_REDIRECT"
+BOOK_RESULTS = Path(__file__).resolve().parent.parent / "results"
 
 
 class ParameterError(ValueError):
@@ -45,6 +52,18 @@ def check_path(name: str, value) -> str:
     """Require a non-empty path string (a results folder)."""
     if not isinstance(value, str) or not value:
         raise ParameterError(f"parameter {name!r} must be a non-empty path, got {value!r}")
+    return value
+
+
+def check_results_dir(name: str, value) -> str:
+    """Require a results folder (see check_path). When the environment variable named by
+    RESULTS_REDIRECT is set (the test suite sets it), a folder inside the book's results/ is
+    redirected to the same sub-folder of that folder; any other folder is left as given."""
+    value = check_path(name, value)
+    redirect = os.environ.get(RESULTS_REDIRECT)
+    path = Path(value).resolve()
+    if redirect and (path == BOOK_RESULTS or BOOK_RESULTS in path.parents):
+        return str(Path(redirect) / path.relative_to(BOOK_RESULTS))
     return value
 
 

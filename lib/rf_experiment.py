@@ -14,8 +14,10 @@ from .risk import dense_risk, sampled_prune_retrain_risks
 from .solvers import fit_on_support, prefix_min_norm_fits
 
 # "kept-support theory": the Gaussian-design refit risk of the support actually kept (Def. 5 given the
-# support), which splits the retrained gap into the choice of support and the refit itself
-SIM_CURVES = ["dense", "pruned", "retrained", "retrained-same-sample", "kept-support theory"]
+# support), which splits the retrained gap into the choice of support and the refit itself;
+# "random-support ...": the same refit and its formula on a random support of the same size (a control)
+SIM_CURVES = ["dense", "pruned", "retrained", "retrained-same-sample", "kept-support theory",
+              "retrained-random-support", "random-support theory"]
 
 
 def draw_task(d: int, p_max: int, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
@@ -69,6 +71,7 @@ def simulate_task(R, beta, n, p_grid, budgets, data_draws, seed, design: str = "
     out = {name: np.full((data_draws, len(p_grid), len(budgets)), np.nan) for name in SIM_CURVES}
     draw = feature_sampler(R[:max(p_grid)], beta, design, problems[max(p_grid)])
     for t, child in enumerate(np.random.SeedSequence(seed).spawn(data_draws)):
+        support_rng = np.random.default_rng(child.spawn(1)[0])  # its own stream: the data draws stay as they were
         rng = np.random.default_rng(child)
         (Phi, y), (Phi_fresh, y_fresh) = draw(n, rng), draw(n, rng)
         for a, (p, theta) in enumerate(prefix_min_norm_fits(Phi, y, p_grid)):
@@ -82,6 +85,9 @@ def simulate_task(R, beta, n, p_grid, budgets, data_draws, seed, design: str = "
                 out["retrained"][t, a, b] = problem.risk(fit_on_support(Phi_fresh[:, :p], y_fresh, support))
                 out["retrained-same-sample"][t, a, b] = problem.risk(fit_on_support(Phi[:, :p], y, support))
                 out["kept-support theory"][t, a, b] = dense_risk(restrict_problem(problem, support), n)
+                random_support = np.sort(support_rng.choice(p, size=s, replace=False))
+                out["retrained-random-support"][t, a, b] = problem.risk(fit_on_support(Phi_fresh[:, :p], y_fresh, random_support))
+                out["random-support theory"][t, a, b] = dense_risk(restrict_problem(problem, random_support), n)
     return out
 
 

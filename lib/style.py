@@ -15,6 +15,9 @@ METHOD_STYLE = {
     "magnitude+retrain": dict(color=OKABE_ITO[7], marker="v", label="magnitude + retrain"),
     "hessian+retrain": dict(color=OKABE_ITO[1], marker="P", label="Hessian + retrain"),
     "random": dict(color=OKABE_ITO[2], marker="x", label="random pruning"),
+    "random+retrain": dict(color=OKABE_ITO[2], marker="X", label="random + retrain"),
+    "random-layerwise+retrain": dict(color=OKABE_ITO[4], marker="d", label="random (layer-wise counts) + retrain"),
+    "magnitude-reinit+retrain": dict(color=OKABE_ITO[7], marker="<", label="magnitude mask, re-initialised, trained"),
 }
 
 

@@ -6,6 +6,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from .verdicts import ORIGINS, SCALES, STATUSES, Verdict
+
 CURVE_COLUMNS = ["panel", "curve", "source", "k", "risk", "ci_low", "ci_high"]
 
 
@@ -27,26 +29,26 @@ def write_csv(table: pd.DataFrame, results_dir: str | Path, name: str) -> Path:
     return path
 
 
-CLAIM_COLUMNS = ["chapter", "paper", "claim", "status", "measured"]
-STATUSES = ("reproduced", "partly", "not reproduced", "beyond the paper")
+CLAIM_COLUMNS = ["chapter", "paper", "origin", "scale", "claim", "status", "measured"]
+
+
+def claim(paper: str, text: str, verdict: Verdict, origin: str = "paper", scale: str = "paper") -> dict:
+    """One row of claims.csv: the figure, lemma or section the claim refers to (``paper``), who
+    makes it (``origin``: the paper, or this book beyond it), the scale it was tested at (``paper``,
+    or ``reduced`` for the scaled-down network runs), and the verdict of a rule of lib.verdicts."""
+    if not isinstance(verdict, Verdict):
+        raise TypeError(f"a claim's status comes from a rule of lib.verdicts, got {verdict!r}")
+    return {"paper": paper, "origin": origin, "scale": scale, "claim": text,
+            "status": verdict.status, "measured": verdict.measured}
 
 
 def write_claims(rows: list[dict], results_dir: str | Path, chapter: str) -> pd.DataFrame:
-    """Write the claims a chapter checked on its own run to results_dir/claims.csv.
-
-    Each row: paper (the figure, lemma or theorem, or "new"), claim, status (one of STATUSES)
-    and measured (the numbers behind the status). The reproduction report collects these files.
-    """
+    """Write the claims a chapter checked on its own run (rows made by :func:`claim`) to
+    results_dir/claims.csv; the reproduction report collects these files."""
     table = pd.DataFrame(rows, columns=CLAIM_COLUMNS[1:]).assign(chapter=chapter)[CLAIM_COLUMNS]
-    bad = set(table.status) - set(STATUSES)
-    if bad:
-        raise ValueError(f"unknown claim status {sorted(bad)}; use one of {STATUSES}")
+    for column, allowed in (("status", STATUSES), ("origin", ORIGINS), ("scale", SCALES)):
+        bad = set(table[column]) - set(allowed)
+        if bad:
+            raise ValueError(f"unknown claim {column} {sorted(bad)}; use one of {allowed}")
     write_csv(table, results_dir, "claims.csv")
     return table
-
-
-def status_from_gap(gap: float, reproduced_below: float, partly_below: float) -> str:
-    """Claim status from a measured theory-simulation gap and the chapter's stated tolerances."""
-    if gap < reproduced_below:
-        return "reproduced"
-    return "partly" if gap < partly_below else "not reproduced"

@@ -113,7 +113,7 @@ def test_an_interrupted_point_resumes_at_the_first_missing_variant(tmp_path, mon
     calls.clear()
     monkeypatch.setattr(lnn, "train", lambda *a, **k: (calls.append(1), real_train(*a, **k))[1])
     resumed = lnn.sweep("mlp", [4], [2], tiny_data(), config, [0], device, tmp_path / "b", "test")
-    assert len(calls) == 2  # the two random retrainings; the dense model and magnitude + retrain were kept
+    assert len(calls) == 3  # random, layer-wise random, re-initialised; the dense model and magnitude + retrain were kept
     strip = lambda rows: sorted((r["variant"], r["base_width"] or 0, r["test_error"], r["parameters"]) for r in rows)
     assert strip(resumed) == strip(complete)
 
@@ -143,3 +143,39 @@ def test_cifar10_reader_on_files_in_the_standard_format(tmp_path):
     data = load_images("cifar10", data_dir=str(tmp_path))
     assert data["x_train"].shape == (10, 3, 32, 32) and data["x_train"].max() == 1.0
     assert list(data["y_test"]) == [1, 2]
+
+
+def test_sweep_trains_every_variant_with_the_epochs_it_announces(tmp_path, monkeypatch):
+    """Variants per (width, seed); a base width also trained twice as long; sweep_epochs counts them."""
+    config = lnn.TrainConfig(epochs=2, batch_size=16)
+    epochs, real_train = [], lnn.train
+    monkeypatch.setattr(lnn, "train", lambda model, data, cfg, *a, **k: (epochs.append(cfg.epochs), real_train(model, data, cfg, *a, **k))[1])
+    rows = lnn.sweep("mlp", [2, 4], [2], tiny_data(), config, [0, 1], torch.device("cpu"), tmp_path, "test")
+    assert sum(epochs) == lnn.sweep_epochs([2, 4], [2], 2, [0, 1])
+    assert {r["variant"] for r in rows} == set(lnn.VARIANTS)
+    assert {r["width"] for r in rows if r["variant"] == "dense-2x"} == {2}
+    pruned = [r for r in rows if r["kept_per_layer"] is not None]
+    assert all(sum(r["kept_per_layer"]) + (4 + 10) == lnn.mlp_parameter_count(2) for r in pruned)
+
+
+def test_recalibrated_batch_norm_matches_the_statistics_of_the_data():
+    torch.manual_seed(0)
+    model = lnn.ResNet20(1)
+    x = torch.randn(64, 3, 32, 32) * 3 + 1
+    lnn.recalibrate_batch_norm(model, x, batch_size=16)
+    with torch.no_grad():
+        first = model.bn(model.conv(x))
+    # the running statistics are those of the whole data (cumulative average over equal batches)
+    assert torch.allclose(model.bn.running_mean, model.conv(x).mean(dim=(0, 2, 3)), atol=1e-5)
+    assert model.bn.momentum == 0.1 and first.shape == (64, 1, 32, 32)
+    assert lnn.recalibrate_batch_norm(lnn.TwoLayerNet(3), torch.zeros(2, 784)) is not None  # no batch norm: no-op
+
+
+def test_validation_is_held_out_of_the_training_images():
+    from lib.data import hold_out_validation
+    images = {"x_train": np.arange(10), "y_train": np.arange(10) % 3, "x_test": np.arange(4), "y_test": np.zeros(4)}
+    split = hold_out_validation(images, 3)
+    assert list(split["x_train"]) == list(range(7)) and list(split["x_validation"]) == [7, 8, 9]
+    assert list(split["y_validation"]) == [7 % 3, 8 % 3, 9 % 3]
+    with pytest.raises(ValueError, match="n_validation"):
+        hold_out_validation(images, 10)

@@ -61,11 +61,11 @@ OTHER_CHAPTERS = {
         ("n_train", 4500)),
     "08-two-layer-networks": (
         dict(widths=[2, 4], base_widths=[2], epochs=1, seeds=[0]),
-        ["mlp_runs.csv", "mlp_errors.csv", "claims.csv"],
+        ["mlp_runs.csv", "mlp_errors.csv", "layer_density.csv", "claims.csv"],
         ("base_widths", [300])),
     "09-resnet20": (
-        dict(n_train=64, widths=[1, 2], base_widths=[1], epochs=1, seeds=[0]),
-        ["resnet20_runs.csv", "resnet20_errors.csv", "claims.csv"],
+        dict(n_train=64, n_validation=16, widths=[1, 2], base_widths=[1], epochs=1, seeds=[0]),
+        ["resnet20_runs.csv", "resnet20_errors.csv", "layer_density.csv", "claims.csv"],
         ("dataset", "imagenet")),
 }
 
