@@ -10,19 +10,20 @@ PYTEST_NBVAL := --nbval --nbval-current-env --nbval-cell-timeout=600 --nbval-san
 
 venv: $(STAMP)
 
-$(STAMP): requirements.txt
+$(STAMP): requirements.txt pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements.txt
-	# make `import lib` work from every notebook and test, whatever the working folder
-	echo "$(CURDIR)" > "$$($(BIN)/python -c 'import sysconfig; print(sysconfig.get_paths()["purelib"])')/overparam-book.pth"
+	# the book's package, editable, with the pinned setuptools of requirements.txt (no download)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check --no-build-isolation --no-deps -e .
 	# build matplotlib's font cache now, not inside a notebook whose output nbval compares
 	MPLBACKEND=Agg $(BIN)/python -c "import matplotlib.pyplot"
 	rm -f $(VENV)/.installed-*
 	touch $@
 
-## run: execute every chapter at its defaults; writes notebooks/*.ipynb and results/
+## run: execute, at its defaults, every chapter whose inputs changed (FORCE=1: every chapter);
+## writes notebooks/*.ipynb and results/
 run: $(STAMP)
-	$(BIN)/python tools/execute_notebooks.py $(NOTEBOOKS)
+	$(BIN)/python tools/execute_notebooks.py $(if $(FORCE),--force) $(NOTEBOOKS)
 
 ## book: run every chapter, then build the static site in _build/html (warnings are errors)
 book: run

@@ -1,7 +1,7 @@
 """Test-suite set-up shared by the unit tests and the nbval runs of the chapters.
 
 - Chapters executed by the tests (nbval, papermill) write their results into a temporary folder,
-  never into the book's tracked results/ (lib.params.check_results_dir honours the variable).
+  never into the book's tracked results/ (overparam.book.params.check_results_dir honours the variable).
 - Tests marked ``after_notebooks`` run after the nbval items: they read what those runs wrote.
 - The state of the tracked files is recorded at the start, for the test that checks the suite
   changed none of them.
@@ -11,7 +11,7 @@ import subprocess
 import tempfile
 from pathlib import Path
 
-from lib.params import RESULTS_REDIRECT
+from overparam.book.params import RESULTS_REDIRECT
 
 ROOT = Path(__file__).resolve().parent
 

@@ -10,9 +10,9 @@ import time
 
 import numpy as np
 
-from lib.lgp_experiment import SIMULATED_CURVES, k_grid, simulate_curves
-from lib.problems import fig3_problem
-from lib.pruning import hessian_support, magnitude_support, oracle_support, restrict
+from overparam.experiments.linear import SIMULATED_CURVES, k_grid, simulate_curves
+from overparam.theory.problems import fig3_problem
+from overparam.theory.pruning import hessian_support, magnitude_support, oracle_support, restrict
 
 P, N, S, TRIALS = 1000, 300, 100, 4
 

@@ -1,5 +1,5 @@
 """Benchmark 3 (issue 6): one training epoch of the network chapters, data held as tensors on the
-device (lib.nn.train) against the usual DataLoader over numpy arrays, converted batch by batch.
+device (overparam.networks.training.train) against the usual DataLoader over numpy arrays, converted batch by batch.
 
 Runs on CUDA too when a GPU is visible (``--device cuda``).
 """
@@ -13,8 +13,8 @@ import torch
 import torch.nn.functional as F
 from torch.utils.data import DataLoader, TensorDataset
 
-from lib import nn as lnn
-from lib.data import as_network_input, load_images
+from overparam.networks import models, training
+from overparam.networks.data import as_network_input, load_images
 
 
 def reference_epoch(model, x_numpy, y_numpy, batch_size, device, seed):
@@ -34,7 +34,7 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--device", default="cpu")
     args = parser.parse_args()
-    device = lnn.resolve_device(args.device)
+    device = training.resolve_device(args.device)
     images = load_images("bundled-mnist", rng=np.random.default_rng(0))
     for architecture, width, batch in [("mlp", 256, 128), ("resnet20", 4, 32)]:
         x = as_network_input(images["x_train"][:2000], architecture)
@@ -42,18 +42,18 @@ def main():
         data = {"x_train": torch.as_tensor(x, dtype=torch.float32, device=device),
                 "y_train": torch.as_tensor(y, device=device)}
         timings = {}
-        warm = lnn.build_model(architecture, width).to(device)  # first-call costs (threads, allocator)
-        lnn.train(warm, data, lnn.TrainConfig(epochs=1, batch_size=batch), seed=0)
+        warm = models.build_model(architecture, width).to(device)  # first-call costs (threads, allocator)
+        training.train(warm, data, training.TrainConfig(epochs=1, batch_size=batch), seed=0)
         reference_epoch(warm, x, y, batch, device, 0)
         for name in ("tensors on the device", "DataLoader"):
             torch.manual_seed(0)
-            model = lnn.build_model(architecture, width).to(device)
+            model = models.build_model(architecture, width).to(device)
             start = time.perf_counter()
             for epoch in range(3):
                 if name == "DataLoader":
                     reference_epoch(model, x, y, batch, device, epoch)
                 else:
-                    lnn.train(model, data, lnn.TrainConfig(epochs=1, batch_size=batch), seed=epoch)
+                    training.train(model, data, training.TrainConfig(epochs=1, batch_size=batch), seed=epoch)
             if device.type == "cuda":
                 torch.cuda.synchronize()
             timings[name] = (time.perf_counter() - start) / 3

@@ -10,8 +10,8 @@ import time
 
 import numpy as np
 
-from lib.problems import fig3_problem
-from lib.solvers import prefix_min_norm_fits
+from overparam.theory.problems import fig3_problem
+from overparam.theory.solvers import prefix_min_norm_fits
 
 
 def reference_prefix_fits(X, y):

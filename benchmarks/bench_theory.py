@@ -12,11 +12,11 @@ import time
 import numpy as np
 from scipy.integrate import quad
 
-from lib.dc import diagonal_dc
-from lib.lgp_experiment import theory_curves
-from lib.problems import fig3_problem
-from lib.dc import atoms
-from lib.risk import _pruned_atoms, pruning_risk
+from overparam.experiments.linear import theory_curves
+from overparam.theory.dc import diagonal_dc
+from overparam.theory.dc import atoms
+from overparam.theory.problems import fig3_problem
+from overparam.theory.risk import _pruned_atoms, pruning_risk
 
 P, N, S, SAMPLES = 1000, 300, 100, 100_000
 

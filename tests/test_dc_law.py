@@ -2,9 +2,9 @@ import numpy as np
 import pytest
 from scipy.integrate import quad
 
-from lib.dc import ScaledLaw, scaled_law
-from lib.problems import fig3_problem, power_law_problem
-from lib.stats import loglog_slope, wasserstein2_to_law
+from overparam.book.stats import loglog_slope, wasserstein2_to_law
+from overparam.theory.dc import ScaledLaw, scaled_law
+from overparam.theory.problems import fig3_problem, power_law_problem
 
 
 def test_scaled_law_is_a_probability_law_with_consistent_quantiles():
@@ -16,7 +16,7 @@ def test_scaled_law_is_a_probability_law_with_consistent_quantiles():
 
 def test_scaled_law_matches_the_asymptotic_formula_of_def3():
     """X = r (B + sqrt(kappa gamma / Lambda) H): the mixture's centres and scales."""
-    from lib.dc import diagonal_dc
+    from overparam.theory.dc import diagonal_dc
     problem = fig3_problem("b", 600, 60, 5.0, 0.3)
     n = 200
     law = scaled_law(problem, n)

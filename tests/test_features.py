@@ -2,10 +2,10 @@
 import numpy as np
 import pytest
 
-from lib.features import (LABEL_SECOND_MOMENT, arccos_kernel, equivalent_lgp, label_feature_moment,
-                          quadratic_labels, random_directions, relu_features)
-from lib.problems import LinearGaussianProblem, fig3_problem, restrict_problem
-from lib.risk import dense_risk, pruning_risk, retrain_risk, sampled_prune_retrain_risks
+from overparam.theory.features import (LABEL_SECOND_MOMENT, arccos_kernel, equivalent_lgp, label_feature_moment,
+                                       quadratic_labels, random_directions, relu_features)
+from overparam.theory.problems import LinearGaussianProblem, fig3_problem, restrict_problem
+from overparam.theory.risk import dense_risk, pruning_risk, retrain_risk, sampled_prune_retrain_risks
 
 
 def test_closed_form_moments_against_monte_carlo():
@@ -62,8 +62,8 @@ def test_sampled_predictions_agree_with_the_closed_forms_on_a_diagonal_problem()
 
 
 def test_bundled_mnist_loads_offline_and_the_real_data_sweep_runs():
-    from lib.data import bundled_mnist, one_hot
-    from lib.rf_experiment import REAL_DATA_CURVES, real_data_sweep
+    from overparam.networks.data import bundled_mnist, one_hot
+    from overparam.experiments.random_features import REAL_DATA_CURVES, real_data_sweep
     rng = np.random.default_rng(0)
     images, labels = bundled_mnist(rng)
     assert images.shape == (5000, 784) and 0 <= images.min() and images.max() <= 1
@@ -78,7 +78,7 @@ def test_bundled_mnist_loads_offline_and_the_real_data_sweep_runs():
 
 def test_gaussian_twin_has_the_second_moments_of_the_relu_design():
     """The Gaussian twin (feature_sampler(..., "gaussian")) matches E[phi phi^T], E[y phi] and E[y^2] of the ReLU model."""
-    from lib.rf_experiment import feature_sampler
+    from overparam.experiments.random_features import feature_sampler
     rng = np.random.default_rng(5)
     d, p, m = 6, 10, 200_000
     R = random_directions(p, d, rng)
@@ -97,8 +97,8 @@ def test_the_random_features_gap_is_the_dependent_residual_not_the_dc():
     """Refit on a task of s random features (Def. 5, s < n), at d = 20: the Gaussian-design risk is
     exact for the Gaussian twin and for ReLU features with an independent noise, and too low for the
     real label, whose residual depends on x (the refit table of the random-features chapter)."""
-    from lib.rf_experiment import refit_on_fixed_support
-    from lib.stats import mean_ci
+    from overparam.experiments.random_features import refit_on_fixed_support
+    from overparam.book.stats import mean_ci
     result = refit_on_fixed_support(d=20, n=200, s=50, trials=300, seed=3)
     for design in ["gaussian", "relu-independent-noise"]:
         _, low, high = mean_ci(result[design] - result["theory"])
@@ -113,8 +113,8 @@ def test_kept_support_theory_is_the_expected_refit_risk_on_gaussian_data():
     """simulate_task's "kept-support theory" (Def. 5 on the support actually kept) is, on the
     Gaussian twin, the mean of the fresh-sample refit risk: the chapter's split of the retrained gap
     into choice of support and refit rests on it. On ReLU data at d = 10 the refit is worse."""
-    from lib.rf_experiment import draw_task, simulate_task
-    from lib.stats import mean_ci
+    from overparam.experiments.random_features import draw_task, simulate_task
+    from overparam.book.stats import mean_ci
     R, beta = draw_task(10, 80, np.random.default_rng(11))
     for design, gap_is_zero in [("gaussian", True), ("relu", False)]:
         out = simulate_task(R, beta, n=60, p_grid=[80], budgets=[10], data_draws=300, seed=12, design=design)

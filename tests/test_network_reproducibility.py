@@ -1,5 +1,5 @@
 """Training on another CPU gives other raw numbers; the network chapters' numbers are therefore
-compared within the seed-to-seed noise (lib.nn_report.rerun_agreement), not digit by digit, while
+compared within the seed-to-seed noise (overparam.networks.report.rerun_agreement), not digit by digit, while
 nbval compares their text and verdicts exactly (the numeric cells are tagged nbval-ignore-output).
 """
 import os
@@ -9,8 +9,8 @@ import pandas as pd
 import papermill as pm
 import pytest
 
-from lib.nn_report import rerun_agreement
-from lib.params import BOOK_RESULTS, RESULTS_REDIRECT
+from overparam.book.params import BOOK_RESULTS, RESULTS_REDIRECT
+from overparam.networks.report import rerun_agreement
 
 NOTEBOOKS = Path(__file__).resolve().parent.parent / "notebooks"
 # torch's generic (non-vectorized) kernels and oneDNN limited to SSE4.1: another "CPU"

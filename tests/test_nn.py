@@ -6,27 +6,27 @@ import numpy as np
 import pytest
 import torch
 
-from lib import nn as lnn
-from lib.data import as_network_input, load_images
+from overparam.networks import models, training
+from overparam.networks.data import as_network_input, load_images
 
 
 @pytest.mark.parametrize("width", [1, 2, 7, 16])
 def test_mlp_parameter_count(width):
-    assert lnn.parameter_count(lnn.TwoLayerNet(width)) == lnn.mlp_parameter_count(width) == 795 * width + 10
+    assert models.parameter_count(models.TwoLayerNet(width)) == models.mlp_parameter_count(width) == 795 * width + 10
 
 
 @pytest.mark.parametrize("width", [1, 2, 3, 5])
 def test_resnet20_parameter_count_and_odd_widths(width):
-    model = lnn.ResNet20(width)
-    assert lnn.parameter_count(model) == lnn.resnet20_parameter_count(width) == 1044 * width**2 + 153 * width + 10
+    model = models.ResNet20(width)
+    assert models.parameter_count(model) == models.resnet20_parameter_count(width) == 1044 * width**2 + 153 * width + 10
     assert model(torch.zeros(2, 3, 32, 32)).shape == (2, 10)
 
 
 def test_global_magnitude_masks_keep_exactly_the_largest_weights():
     torch.manual_seed(0)
-    model = lnn.TwoLayerNet(6)
-    keep = lnn.weights_to_keep(model, lnn.mlp_parameter_count(2))
-    masks = lnn.magnitude_masks(model, keep)
+    model = models.TwoLayerNet(6)
+    keep = models.weights_to_keep(model, models.mlp_parameter_count(2))
+    masks = models.magnitude_masks(model, keep)
     assert sum(int(m.sum()) for m in masks) == keep == 795 * 2 + 10 - (6 + 10)
     weights = torch.cat([m.weight.detach().abs().flatten() for m in (model.hidden, model.out)])
     kept = torch.cat([mask.flatten() for mask in masks])
@@ -34,41 +34,41 @@ def test_global_magnitude_masks_keep_exactly_the_largest_weights():
 
 
 def test_random_masks_have_the_same_counts():
-    model = lnn.TwoLayerNet(5)
-    keep = lnn.weights_to_keep(model, lnn.mlp_parameter_count(2))
-    magnitude = lnn.magnitude_masks(model, keep)
+    model = models.TwoLayerNet(5)
+    keep = models.weights_to_keep(model, models.mlp_parameter_count(2))
+    magnitude = models.magnitude_masks(model, keep)
     generator = torch.Generator().manual_seed(1)
-    assert sum(int(m.sum()) for m in lnn.random_masks(model, keep, generator)) == keep
-    layerwise = lnn.random_masks(model, keep, generator, like=magnitude)
+    assert sum(int(m.sum()) for m in models.random_masks(model, keep, generator)) == keep
+    layerwise = models.random_masks(model, keep, generator, like=magnitude)
     assert [int(m.sum()) for m in layerwise] == [int(m.sum()) for m in magnitude]
 
 
 def test_unreachable_target_is_an_error():
     with pytest.raises(ValueError, match="not reachable"):
-        lnn.weights_to_keep(lnn.TwoLayerNet(3), lnn.mlp_parameter_count(4))
+        models.weights_to_keep(models.TwoLayerNet(3), models.mlp_parameter_count(4))
 
 
 def test_pruned_weights_stay_zero_through_retraining():
     torch.manual_seed(0)
-    model = lnn.TwoLayerNet(8)
-    target = lnn.mlp_parameter_count(3)
-    lnn.apply_masks(model, lnn.magnitude_masks(model, lnn.weights_to_keep(model, target)))
+    model = models.TwoLayerNet(8)
+    target = models.mlp_parameter_count(3)
+    models.apply_masks(model, models.magnitude_masks(model, models.weights_to_keep(model, target)))
     data = {"x_train": torch.randn(64, 784), "y_train": torch.randint(0, 10, (64,))}
-    lnn.train(model, data, lnn.TrainConfig(epochs=3, batch_size=16, learning_rate=1e-2), seed=0)
-    for module, _ in lnn.prunable(model):
+    training.train(model, data, training.TrainConfig(epochs=3, batch_size=16, learning_rate=1e-2), seed=0)
+    for module, _ in models.prunable(model):
         assert torch.all(module.weight[module.weight_mask == 0] == 0)
-    assert lnn.nonzero_parameters(model) == target
+    assert models.nonzero_parameters(model) == target
 
 
 def test_devices_and_bad_arguments():
-    assert lnn.resolve_device("cpu").type == "cpu"
+    assert training.resolve_device("cpu").type == "cpu"
     if not torch.cuda.is_available():
         with pytest.raises(RuntimeError, match="no CUDA GPU"):
-            lnn.resolve_device("cuda")
+            training.resolve_device("cuda")
     with pytest.raises(ValueError, match="width"):
-        lnn.build_model("mlp", 0)
+        models.build_model("mlp", 0)
     with pytest.raises(ValueError, match="unknown architecture"):
-        lnn.build_model("vgg", 4)
+        models.build_model("vgg", 4)
 
 
 def tiny_data():
@@ -78,28 +78,28 @@ def tiny_data():
 
 
 def test_sweep_resumes_without_recomputing(tmp_path, monkeypatch):
-    config = lnn.TrainConfig(epochs=1, batch_size=16)
-    rows = lnn.sweep("mlp", [2, 4], [2], tiny_data(), config, [0], torch.device("cpu"), tmp_path, "test")
+    config = training.TrainConfig(epochs=1, batch_size=16)
+    rows = training.sweep("mlp", [2, 4], [2], tiny_data(), config, [0], torch.device("cpu"), tmp_path, "test")
     assert {(r["width"], r["variant"]) for r in rows} >= {(2, "dense"), (4, "magnitude+retrain"), (4, "random+retrain")}
     sparse = [r for r in rows if r["base_width"] == 2]
-    assert all(r["parameters"] <= lnn.mlp_parameter_count(2) for r in sparse)
+    assert all(r["parameters"] <= models.mlp_parameter_count(2) for r in sparse)
     files = sorted(tmp_path.rglob("width*.json"))
     assert len(files) == 2 and json.loads(files[0].read_text())
 
     def no_training(*args, **kwargs):
         raise AssertionError("a finished point was recomputed")
 
-    monkeypatch.setattr(lnn, "train", no_training)
-    again = lnn.sweep("mlp", [2, 4], [2], tiny_data(), config, [0], torch.device("cpu"), tmp_path, "test")
+    monkeypatch.setattr(training, "train", no_training)
+    again = training.sweep("mlp", [2, 4], [2], tiny_data(), config, [0], torch.device("cpu"), tmp_path, "test")
     assert again == rows
 
 
 def test_an_interrupted_point_resumes_at_the_first_missing_variant(tmp_path, monkeypatch):
     """Stop the sweep after the dense model and one retraining; the rerun trains only what is missing."""
-    config = lnn.TrainConfig(epochs=1, batch_size=16)
+    config = training.TrainConfig(epochs=1, batch_size=16)
     device = torch.device("cpu")
-    complete = lnn.sweep("mlp", [4], [2], tiny_data(), config, [0], device, tmp_path / "a", "test")
-    calls, real_train = [], lnn.train
+    complete = training.sweep("mlp", [4], [2], tiny_data(), config, [0], device, tmp_path / "a", "test")
+    calls, real_train = [], training.train
 
     def interrupted(*args, **kwargs):
         calls.append(1)
@@ -107,12 +107,12 @@ def test_an_interrupted_point_resumes_at_the_first_missing_variant(tmp_path, mon
             raise KeyboardInterrupt
         return real_train(*args, **kwargs)
 
-    monkeypatch.setattr(lnn, "train", interrupted)
+    monkeypatch.setattr(training, "train", interrupted)
     with pytest.raises(KeyboardInterrupt):
-        lnn.sweep("mlp", [4], [2], tiny_data(), config, [0], device, tmp_path / "b", "test")
+        training.sweep("mlp", [4], [2], tiny_data(), config, [0], device, tmp_path / "b", "test")
     calls.clear()
-    monkeypatch.setattr(lnn, "train", lambda *a, **k: (calls.append(1), real_train(*a, **k))[1])
-    resumed = lnn.sweep("mlp", [4], [2], tiny_data(), config, [0], device, tmp_path / "b", "test")
+    monkeypatch.setattr(training, "train", lambda *a, **k: (calls.append(1), real_train(*a, **k))[1])
+    resumed = training.sweep("mlp", [4], [2], tiny_data(), config, [0], device, tmp_path / "b", "test")
     assert len(calls) == 3  # random, layer-wise random, re-initialised; the dense model and magnitude + retrain were kept
     strip = lambda rows: sorted((r["variant"], r["base_width"] or 0, r["test_error"], r["parameters"]) for r in rows)
     assert strip(resumed) == strip(complete)
@@ -147,32 +147,32 @@ def test_cifar10_reader_on_files_in_the_standard_format(tmp_path):
 
 def test_sweep_trains_every_variant_with_the_epochs_it_announces(tmp_path, monkeypatch):
     """Variants per (width, seed); a base width also trained twice as long; sweep_epochs counts them."""
-    config = lnn.TrainConfig(epochs=2, batch_size=16)
-    epochs, real_train = [], lnn.train
-    monkeypatch.setattr(lnn, "train", lambda model, data, cfg, *a, **k: (epochs.append(cfg.epochs), real_train(model, data, cfg, *a, **k))[1])
-    rows = lnn.sweep("mlp", [2, 4], [2], tiny_data(), config, [0, 1], torch.device("cpu"), tmp_path, "test")
-    assert sum(epochs) == lnn.sweep_epochs([2, 4], [2], 2, [0, 1])
-    assert {r["variant"] for r in rows} == set(lnn.VARIANTS)
+    config = training.TrainConfig(epochs=2, batch_size=16)
+    epochs, real_train = [], training.train
+    monkeypatch.setattr(training, "train", lambda model, data, cfg, *a, **k: (epochs.append(cfg.epochs), real_train(model, data, cfg, *a, **k))[1])
+    rows = training.sweep("mlp", [2, 4], [2], tiny_data(), config, [0, 1], torch.device("cpu"), tmp_path, "test")
+    assert sum(epochs) == training.sweep_epochs([2, 4], [2], 2, [0, 1])
+    assert {r["variant"] for r in rows} == set(training.VARIANTS)
     assert {r["width"] for r in rows if r["variant"] == "dense-2x"} == {2}
     pruned = [r for r in rows if r["kept_per_layer"] is not None]
-    assert all(sum(r["kept_per_layer"]) + (4 + 10) == lnn.mlp_parameter_count(2) for r in pruned)
+    assert all(sum(r["kept_per_layer"]) + (4 + 10) == models.mlp_parameter_count(2) for r in pruned)
 
 
 def test_recalibrated_batch_norm_matches_the_statistics_of_the_data():
     torch.manual_seed(0)
-    model = lnn.ResNet20(1)
+    model = models.ResNet20(1)
     x = torch.randn(64, 3, 32, 32) * 3 + 1
-    lnn.recalibrate_batch_norm(model, x, batch_size=16)
+    models.recalibrate_batch_norm(model, x, batch_size=16)
     with torch.no_grad():
         first = model.bn(model.conv(x))
     # the running statistics are those of the whole data (cumulative average over equal batches)
     assert torch.allclose(model.bn.running_mean, model.conv(x).mean(dim=(0, 2, 3)), atol=1e-5)
     assert model.bn.momentum == 0.1 and first.shape == (64, 1, 32, 32)
-    assert lnn.recalibrate_batch_norm(lnn.TwoLayerNet(3), torch.zeros(2, 784)) is not None  # no batch norm: no-op
+    assert models.recalibrate_batch_norm(models.TwoLayerNet(3), torch.zeros(2, 784)) is not None  # no batch norm: no-op
 
 
 def test_validation_is_held_out_of_the_training_images():
-    from lib.data import hold_out_validation
+    from overparam.networks.data import hold_out_validation
     images = {"x_train": np.arange(10), "y_train": np.arange(10) % 3, "x_test": np.arange(4), "y_test": np.zeros(4)}
     split = hold_out_validation(images, 3)
     assert list(split["x_train"]) == list(range(7)) and list(split["x_validation"]) == [7, 8, 9]

@@ -2,8 +2,8 @@
 import numpy as np
 import pandas as pd
 
-from lib.nn_report import double_descent, rerun_agreement
-from lib.verdicts import Verdict
+from overparam.experiments.verdicts import Verdict
+from overparam.networks.report import double_descent, rerun_agreement
 
 FALL, RISE, UNCLEAR = Verdict("reproduced", ""), Verdict("not reproduced", ""), Verdict("inconclusive", "")
 

@@ -108,6 +108,20 @@ def test_linear_gaussian_runs_with_other_parameters_and_writes_tidy_csv(tmp_path
     assert (simulated.ci_low <= simulated.risk).all() and (simulated.risk <= simulated.ci_high).all()
 
 
+def test_a_results_dir_that_cannot_be_written_stops_at_validation(tmp_path):
+    blocker = tmp_path / "a-file"
+    blocker.write_text("")
+    with pytest.raises(pm.PapermillExecutionError) as error:
+        run(tmp_path, **{**SMALL, "results_dir": str(blocker / "results")})
+    assert "parameter 'results_dir'" in str(error.value) and "not a writable folder" in str(error.value)
+
+
+def test_a_model_too_large_for_the_memory_stops_at_validation(tmp_path):
+    with pytest.raises(pm.PapermillExecutionError) as error:
+        run(tmp_path, **{**SMALL, "p": 10_000_000, "results_dir": str(tmp_path / "results")})
+    assert "GiB of memory" in str(error.value) and error.value.ename == "ParameterError"
+
+
 @pytest.mark.parametrize("name, value", [("s", 2000), ("n", 0), ("sigma", -0.1), ("trials", 0), ("p", 100.5),
                                          ("spike", 0.0)])
 def test_bad_parameter_stops_at_validation_with_its_name(tmp_path, name, value):

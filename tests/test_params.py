@@ -1,6 +1,6 @@
 import pytest
 
-from lib.params import ParameterError, check_choice, check_int, check_list, check_path, check_real
+from overparam.book.params import ParameterError, check_choice, check_int, check_list, check_path, check_real
 
 
 def test_check_int():

@@ -1,9 +1,9 @@
 import numpy as np
 import pytest
 
-from lib.pruning import (hessian_support, magnitude_support, oracle_support, random_support, restrict,
-                         select_support, top_s, train_prune, train_prune_retrain)
-from lib.solvers import fit_on_support
+from overparam.theory.pruning import (hessian_support, magnitude_support, oracle_support, random_support, restrict,
+                                      select_support, top_s, train_prune, train_prune_retrain)
+from overparam.theory.solvers import fit_on_support
 
 
 def test_top_s_breaks_ties_by_lower_index_and_keeps_all_when_s_is_large():

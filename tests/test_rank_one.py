@@ -2,10 +2,10 @@
 import numpy as np
 import pytest
 
-from lib.pruning import hessian_support, magnitude_support, restrict
-from lib.rank_one import lemma1_excess_risks, rank_one_excess_risk, rank_one_sample
-from lib.solvers import fit_on_support, min_norm_least_squares
-from lib.stats import mean_ci
+from overparam.book.stats import mean_ci
+from overparam.theory.pruning import hessian_support, magnitude_support, restrict
+from overparam.theory.rank_one import lemma1_excess_risks, rank_one_excess_risk, rank_one_sample
+from overparam.theory.solvers import fit_on_support, min_norm_least_squares
 
 
 @pytest.mark.parametrize("n, s", [(12, 3), (40, 10)])

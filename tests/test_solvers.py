@@ -1,7 +1,7 @@
 import numpy as np
 import pytest
 
-from lib.solvers import fit_on_support, min_norm_least_squares, prefix_min_norm_fits
+from overparam.theory.solvers import fit_on_support, min_norm_least_squares, prefix_min_norm_fits
 
 
 @pytest.mark.parametrize("shape", [(40, 15), (40, 40), (25, 60)])

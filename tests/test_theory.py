@@ -1,4 +1,4 @@
-"""Closed-form theory (lib.dc, lib.risk) against Monte-Carlo simulation and known closed forms.
+"""Closed-form theory (overparam.theory.dc, overparam.theory.risk) against Monte-Carlo simulation and known closed forms.
 
 The spectra here are not the ones the chapters use. Agreement is asked within three standard
 errors of the simulated mean plus 1% for the finite-p approximation of the DC.
@@ -7,13 +7,13 @@ import numpy as np
 import pytest
 from scipy.integrate import quad
 
-from lib.dc import dc_gaussian, diagonal_dc, sample_dc, solve_xi
-from lib.problems import LinearGaussianProblem
-from lib.pruning import hessian_support, magnitude_support, oracle_support, restrict
-from lib.risk import (best_underparameterized_risk, dense_risk, keep_probability, oracle_pruning_risk,
-                      pruning_risk, retrain_risk, thresholded_sq_error)
-from lib.solvers import fit_on_support, min_norm_least_squares
-from lib.stats import mean_ci
+from overparam.book.stats import mean_ci
+from overparam.theory.dc import dc_gaussian, diagonal_dc, sample_dc, solve_xi
+from overparam.theory.problems import LinearGaussianProblem
+from overparam.theory.pruning import hessian_support, magnitude_support, oracle_support, restrict
+from overparam.theory.risk import (best_underparameterized_risk, dense_risk, keep_probability, oracle_pruning_risk,
+                                   pruning_risk, retrain_risk, thresholded_sq_error)
+from overparam.theory.solvers import fit_on_support, min_norm_least_squares
 
 SLACK = 0.01
 
@@ -174,8 +174,8 @@ def test_dc_of_a_rotated_problem_matches_simulation():
 
 def test_subset_estimation_error_is_exact_below_interpolation():
     """Sec. 3.4: with Sigma = I and k < n - 1 the error on the salient weights is sigma_k^2 s / (n - k - 1)."""
-    from lib.problems import fig3_problem
-    from lib.risk import subset_estimation_error
+    from overparam.theory.problems import fig3_problem
+    from overparam.theory.risk import subset_estimation_error
     n, s, k = 300, 20, 200
     problem = fig3_problem("a", 250, s, 10.0, 0.5)
     predicted = subset_estimation_error(problem, n, k, np.arange(s))

@@ -4,8 +4,8 @@ import pandas as pd
 import pytest
 from scipy.stats import t as scipy_t
 
-from lib import verdicts as v
-from lib.tidy import claim, write_claims
+from overparam.book.tidy import claim, write_claims
+from overparam.experiments import verdicts as v
 
 NOISE = np.array([-1.0, 0.0, 1.0, -0.5, 0.5])  # mean 0, sd 0.79: t interval half-width 0.98
 
@@ -100,7 +100,7 @@ def test_claims_file_follows_the_schema(tmp_path):
     table = write_claims(rows, tmp_path, "00-test")
     assert list(table.columns) == ["chapter", "paper", "origin", "scale", "claim", "status", "measured"]
     assert list(pd.read_csv(tmp_path / "claims.csv").status) == ["reproduced", "inconclusive"]
-    with pytest.raises(TypeError, match="lib.verdicts"):
+    with pytest.raises(TypeError, match="overparam.experiments.verdicts"):
         claim("Fig. 1", "A beats B", "reproduced")
     with pytest.raises(ValueError, match="origin"):
         write_claims([claim("x", "y", v.comparison([1.0]), origin="new")], tmp_path, "00-test")

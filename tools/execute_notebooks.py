@@ -4,10 +4,16 @@ For each MyST source notebooks/NN-topic.md: convert with jupytext, run with pape
 notebooks folder, drop run-specific metadata (timestamps, durations) so that an unchanged chapter
 gives an unchanged file, and write notebooks/NN-topic.ipynb next to the source. The wall time of
 each chapter is written to results/execution-times.csv.
+
+A chapter whose inputs have not changed since its last run is skipped: its inputs are its source,
+the package source (overparam/), requirements.txt and, for the reproduction report, every
+chapter's claims.csv; their hash is kept in results/run-inputs.csv. `--force` (`make run FORCE=1`)
+runs every chapter.
 """
 from __future__ import annotations
 
 import csv
+import hashlib
 import shutil
 import sys
 import time
@@ -18,6 +24,36 @@ import nbformat
 import papermill
 
 ROOT = Path(__file__).resolve().parent.parent
+HASHES = ROOT / "results" / "run-inputs.csv"
+REPORT = "99-reproduction-report"
+
+
+def input_hash(source: Path, root: Path = ROOT) -> str:
+    """SHA-256 of everything a chapter's outputs depend on: its source, the package, the pinned
+    requirements and, for the reproduction report, the claims files it reads."""
+    files = [source, root / "requirements.txt", *sorted((root / "overparam").rglob("*.py"))]
+    if source.stem == REPORT:
+        files += sorted((root / "results").glob("*/claims.csv"))
+    digest = hashlib.sha256()
+    for path in files:
+        digest.update(str(path.relative_to(root)).encode() + b"\0" + path.read_bytes() + b"\0")
+    return digest.hexdigest()
+
+
+def read_table(path: Path, value: str) -> dict[str, str]:
+    """A two-column CSV file (notebook, value) as a dict; empty when the file does not exist."""
+    if not path.exists():
+        return {}
+    with path.open() as f:
+        return {row["notebook"]: row[value] for row in csv.DictReader(f)}
+
+
+def write_table(path: Path, value: str, rows: dict[str, str]) -> None:
+    path.parent.mkdir(exist_ok=True)
+    with path.open("w", newline="") as f:
+        writer = csv.writer(f)
+        writer.writerow(["notebook", value])
+        writer.writerows(sorted(rows.items()))
 
 
 def strip_run_metadata(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
@@ -51,22 +87,24 @@ def execute(source: Path) -> float:
     return seconds
 
 
-def main(sources: list[str]) -> None:
-    timings = ROOT / "results" / "execution-times.csv"
-    rows = {}
-    if timings.exists():
-        with timings.open() as f:
-            rows = {row["notebook"]: row["seconds"] for row in csv.DictReader(f)}
+def main(sources: list[str], force: bool = False) -> None:
+    from overparam.book.stamp import run_stamp
+
+    timings_path = ROOT / "results" / "execution-times.csv"
+    timings, hashes = read_table(timings_path, "seconds"), read_table(HASHES, "inputs")
     for source in map(Path, sources):
+        digest = input_hash(source.resolve())
+        if not force and hashes.get(source.stem) == digest and source.with_suffix(".ipynb").exists():
+            print(f"{source.stem}: unchanged inputs, skipped (make run FORCE=1 runs it)", flush=True)
+            continue
         seconds = execute(source)
-        rows[source.stem] = f"{seconds:.1f}"
+        timings[source.stem], hashes[source.stem] = f"{seconds:.1f}", digest
         print(f"{source.stem}: {seconds:.1f} s", flush=True)
-    timings.parent.mkdir(exist_ok=True)
-    with timings.open("w", newline="") as f:
-        writer = csv.writer(f)
-        writer.writerow(["notebook", "seconds"])
-        writer.writerows(sorted(rows.items()))
+        write_table(timings_path, "seconds", timings)
+        write_table(HASHES, "inputs", hashes)
+        (ROOT / "results" / "run-stamp.txt").write_text(run_stamp() + "\n")
 
 
 if __name__ == "__main__":
-    main(sys.argv[1:])
+    arguments = sys.argv[1:]
+    main([a for a in arguments if a != "--force"], force="--force" in arguments)

@@ -21,7 +21,7 @@ from dataclasses import dataclass
 import numpy as np
 from scipy.optimize import brentq
 
-from .problems import LinearGaussianProblem
+from overparam.theory.problems import LinearGaussianProblem
 
 
 def solve_xi(eigenvalues: np.ndarray, n: float, weights: np.ndarray | None = None) -> float:
@@ -149,7 +149,7 @@ def atoms(problem: LinearGaussianProblem) -> tuple[np.ndarray, np.ndarray, np.nd
     """Distinct (Sigma_ii, theta*_i) pairs with their multiplicities: the empirical law of (Lambda, B)."""
     if not problem.is_diagonal:
         raise ValueError("atoms of (Lambda, B) need a diagonal covariance; "
-                         "sample the DC (lib.dc.sample_dc) for a general one")
+                         "sample the DC (overparam.theory.dc.sample_dc) for a general one")
     pairs, counts = np.unique(np.stack([problem.cov, problem.theta_star], axis=1),
                               axis=0, return_counts=True)
     return pairs[:, 0], pairs[:, 1], counts.astype(float)

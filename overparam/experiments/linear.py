@@ -10,12 +10,12 @@ import numpy as np
 import pandas as pd
 from tqdm import tqdm
 
-from .pruning import hessian_support, magnitude_support, oracle_support, restrict
-from .problems import LinearGaussianProblem
-from .risk import dense_risk, oracle_pruning_risk, pruning_risk, retrain_risk
-from .solvers import fit_on_support, prefix_min_norm_fits
-from .stats import mean_ci
-from .tidy import curve_rows
+from overparam.book.stats import mean_ci
+from overparam.book.tidy import curve_rows
+from overparam.theory.problems import LinearGaussianProblem
+from overparam.theory.pruning import hessian_support, magnitude_support, oracle_support, restrict
+from overparam.theory.risk import dense_risk, oracle_pruning_risk, pruning_risk, retrain_risk
+from overparam.theory.solvers import fit_on_support, prefix_min_norm_fits
 
 THEORY_CURVES = ["dense", "magnitude", "hessian", "oracle", "magnitude+retrain", "hessian+retrain"]
 SAME_SAMPLE = "-same-sample"

@@ -8,7 +8,7 @@ from pathlib import Path
 # Set by the test suite (conftest.py): chapters then write their results into this folder instead
 # of the book's tracked results/, so that running the tests never changes a tracked file.
 RESULTS_REDIRECT = "BOOK_RESULTS_REDIRECT"
-BOOK_RESULTS = Path(__file__).resolve().parent.parent / "results"
+BOOK_RESULTS = Path(__file__).resolve().parents[2] / "results"
 
 
 class ParameterError(ValueError):
@@ -56,15 +56,34 @@ def check_path(name: str, value) -> str:
 
 
 def check_results_dir(name: str, value) -> str:
-    """Require a results folder (see check_path). When the environment variable named by
-    RESULTS_REDIRECT is set (the test suite sets it), a folder inside the book's results/ is
-    redirected to the same sub-folder of that folder; any other folder is left as given."""
+    """Require a results folder that can be written (see check_path): the folder itself or its
+    nearest existing parent must be a writable folder, so that a bad path stops the run here and
+    not after the experiment. When the environment variable named by RESULTS_REDIRECT is set (the
+    test suite sets it), a folder inside the book's results/ is redirected to the same sub-folder of
+    that folder; any other folder is left as given."""
     value = check_path(name, value)
     redirect = os.environ.get(RESULTS_REDIRECT)
     path = Path(value).resolve()
     if redirect and (path == BOOK_RESULTS or BOOK_RESULTS in path.parents):
-        return str(Path(redirect) / path.relative_to(BOOK_RESULTS))
+        value = str(Path(redirect) / path.relative_to(BOOK_RESULTS))
+    existing = Path(value).resolve()
+    while not existing.exists():
+        existing = existing.parent
+    if not existing.is_dir() or not os.access(existing, os.W_OK | os.X_OK):
+        raise ParameterError(f"parameter {name!r}: cannot write into {value!r} ({existing} is not a writable folder)")
     return value
+
+
+def check_memory(estimate_bytes: float, what: str, fraction: float = 0.8) -> None:
+    """Stop before an experiment whose estimated memory exceeds ``fraction`` of the memory this
+    machine has available now, with the estimate in the message (``what`` names the parameters that
+    drive it)."""
+    import psutil
+
+    available = psutil.virtual_memory().available
+    if estimate_bytes > fraction * available:
+        raise ParameterError(f"parameters {what} need about {estimate_bytes / 2**30:.1f} GiB of memory, more than "
+                             f"{fraction:.0%} of the {available / 2**30:.1f} GiB available on this machine")
 
 
 def check_list(name: str, value, check_item, min_length: int = 1, **bounds) -> list:

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .problems import LinearGaussianProblem
+from overparam.theory.problems import LinearGaussianProblem
 
 LABEL_SECOND_MOMENT = 3.0  # E[y^2] = E[(beta^T x)^4] for a unit beta
 LABEL_VARIANCE = 2.0  # Var y = 3 - (E[(beta^T x)^2])^2 = 3 - 1: the risk of the best constant predictor

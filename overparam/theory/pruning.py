@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .solvers import fit_on_support, min_norm_least_squares
+from overparam.theory.solvers import fit_on_support, min_norm_least_squares
 
 
 def top_s(scores: np.ndarray, s: int) -> np.ndarray:

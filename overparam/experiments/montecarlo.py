@@ -4,9 +4,9 @@ from __future__ import annotations
 import numpy as np
 from tqdm import tqdm
 
-from .problems import LinearGaussianProblem
-from .pruning import hessian_diagonal
-from .solvers import min_norm_least_squares
+from overparam.theory.problems import LinearGaussianProblem
+from overparam.theory.pruning import hessian_diagonal
+from overparam.theory.solvers import min_norm_least_squares
 
 
 def min_norm_draws(problem: LinearGaussianProblem, n: int, trials: int, seed,

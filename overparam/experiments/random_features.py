@@ -7,11 +7,11 @@ from __future__ import annotations
 
 import numpy as np
 
-from .features import equivalent_lgp, quadratic_labels, random_directions, relu_features
-from .problems import restrict_problem
-from .pruning import magnitude_support, restrict
-from .risk import dense_risk, sampled_prune_retrain_risks
-from .solvers import fit_on_support, prefix_min_norm_fits
+from overparam.theory.features import equivalent_lgp, quadratic_labels, random_directions, relu_features
+from overparam.theory.problems import restrict_problem
+from overparam.theory.pruning import magnitude_support, restrict
+from overparam.theory.risk import dense_risk, sampled_prune_retrain_risks
+from overparam.theory.solvers import fit_on_support, prefix_min_norm_fits
 
 # "kept-support theory": the Gaussian-design refit risk of the support actually kept (Def. 5 given the
 # support), which splits the retrained gap into the choice of support and the refit itself;

@@ -6,7 +6,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from .verdicts import ORIGINS, SCALES, STATUSES, Verdict
+from overparam.experiments.verdicts import ORIGINS, SCALES, STATUSES, Verdict
 
 CURVE_COLUMNS = ["panel", "curve", "source", "k", "risk", "ci_low", "ci_high"]
 
@@ -35,9 +35,9 @@ CLAIM_COLUMNS = ["chapter", "paper", "origin", "scale", "claim", "status", "meas
 def claim(paper: str, text: str, verdict: Verdict, origin: str = "paper", scale: str = "paper") -> dict:
     """One row of claims.csv: the figure, lemma or section the claim refers to (``paper``), who
     makes it (``origin``: the paper, or this book beyond it), the scale it was tested at (``paper``,
-    or ``reduced`` for the scaled-down network runs), and the verdict of a rule of lib.verdicts."""
+    or ``reduced`` for the scaled-down network runs), and the verdict of a rule of overparam.experiments.verdicts."""
     if not isinstance(verdict, Verdict):
-        raise TypeError(f"a claim's status comes from a rule of lib.verdicts, got {verdict!r}")
+        raise TypeError(f"a claim's status comes from a rule of overparam.experiments.verdicts, got {verdict!r}")
     return {"paper": paper, "origin": origin, "scale": scale, "claim": text,
             "status": verdict.status, "measured": verdict.measured}
 

@@ -7,11 +7,11 @@ import numpy as np
 import pandas as pd
 from scipy.stats import t as scipy_t
 
-from .nn import prunable_layers
-from .stats import mean_ci
-from .style import METHOD_STYLE, OKABE_ITO, log_axis
-from .tidy import claim
-from .verdicts import Verdict, comparison, over_range
+from overparam.book.stats import mean_ci
+from overparam.book.style import METHOD_STYLE, OKABE_ITO, log_axis
+from overparam.book.tidy import claim
+from overparam.experiments.verdicts import Verdict, comparison, over_range
+from overparam.networks.models import prunable_layers
 
 SPLITS = ["test_error", "train_error", "validation_error"]
 SPARSE_VARIANTS = ["magnitude+retrain", "magnitude", "random+retrain", "random-layerwise+retrain",
@@ -97,7 +97,7 @@ def double_descent(steps: list[Verdict], widths) -> Verdict:
 def sweep_claims(runs: pd.DataFrame, summary: pd.DataFrame, widths, base_widths, figure: str,
                  scale: str) -> tuple[list[str], list[dict]]:
     """The paper's claims for each sparsity target, judged on differences paired over seeds
-    (lib.verdicts.comparison): printed lines and claim rows.
+    (overparam.experiments.verdicts.comparison): printed lines and claim rows.
 
     The best width is the one with the lowest mean *validation* error of magnitude + retrain (the
     test error it is judged by plays no part in the choice); the baseline is the small network

@@ -11,9 +11,9 @@ import numpy as np
 from scipy.optimize import brentq
 from scipy.special import ndtr
 
-from .dc import atoms, diagonal_dc
-from .pruning import oracle_support
-from .problems import LinearGaussianProblem, restrict_problem
+from overparam.theory.dc import atoms, diagonal_dc
+from overparam.theory.problems import LinearGaussianProblem, restrict_problem
+from overparam.theory.pruning import oracle_support
 
 _PDF = 1 / np.sqrt(2 * np.pi)
 
@@ -194,8 +194,8 @@ def sampled_prune_retrain_risks(problem: LinearGaussianProblem, n: int, budgets,
     (retrained on a fresh sample of size n). Returns the mean over ``draws`` for every s in
     ``budgets``, as arrays under "pruned" and "retrained".
     """
-    from .dc import sample_dc
-    from .pruning import magnitude_support, restrict
+    from overparam.theory.dc import sample_dc
+    from overparam.theory.pruning import magnitude_support, restrict
     thetas = sample_dc(problem, n, draws, rng)
     budgets = list(budgets)
     pruned, retrained = np.empty((draws, len(budgets))), np.empty((draws, len(budgets)))

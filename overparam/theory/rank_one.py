@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .pruning import top_s
+from overparam.theory.pruning import top_s
 
 
 def lemma1_excess_risks(zeta: np.ndarray, theta_star: np.ndarray, sigma: float, n: int, s: int) -> dict:

@@ -1,0 +1,1 @@
+"""What the chapters run (simulations next to theory curves) and how their claims are judged."""

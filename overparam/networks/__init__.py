@@ -1,0 +1,1 @@
+"""Neural networks: architectures, exact-count pruning masks, training, the width sweep and its report."""
