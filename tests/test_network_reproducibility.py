@@ -1,6 +1,7 @@
 """Training on another CPU gives other raw numbers; the network chapters' numbers are therefore
-compared within the seed-to-seed noise (overparam.networks.report.rerun_agreement), not digit by digit, while
-nbval compares their text and verdicts exactly (the numeric cells are tagged nbval-ignore-output).
+compared within the seed-to-seed noise (overparam.networks.report.rerun_agreement), not digit by
+digit, and their verdicts up to one step to or from "inconclusive" (verdicts_agree), while nbval
+compares their text exactly (the cells that print numbers or statuses are nbval-ignore-output).
 """
 import os
 from pathlib import Path
@@ -10,7 +11,7 @@ import papermill as pm
 import pytest
 
 from overparam.book.params import BOOK_RESULTS, RESULTS_REDIRECT
-from overparam.networks.report import rerun_agreement
+from overparam.networks.report import rerun_agreement, verdicts_agree
 
 NOTEBOOKS = Path(__file__).resolve().parent.parent / "notebooks"
 # torch's generic (non-vectorized) kernels and oneDNN limited to SSE4.1: another "CPU"
@@ -60,3 +61,5 @@ def test_network_chapter_at_its_defaults_agrees_with_the_committed_run(chapter):
         pytest.skip(f"{chapter} was not executed by nbval in this session (run `make test`)")
     table = rerun_agreement(pd.read_csv(BOOK_RESULTS / chapter / RUNS_FILES[chapter]), pd.read_csv(rerun))
     assert table.agrees.all(), table[~table.agrees].to_string()
+    same = verdicts_agree(pd.read_csv(BOOK_RESULTS / chapter / "claims.csv"), pd.read_csv(rerun.parent / "claims.csv"))
+    assert same.all(), f"verdicts flipped: {list(same.index[~same])}"

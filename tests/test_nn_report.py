@@ -3,7 +3,7 @@ import numpy as np
 import pandas as pd
 
 from overparam.experiments.verdicts import Verdict
-from overparam.networks.report import double_descent, rerun_agreement
+from overparam.networks.report import double_descent, rerun_agreement, verdicts_agree
 
 FALL, RISE, UNCLEAR = Verdict("reproduced", ""), Verdict("not reproduced", ""), Verdict("inconclusive", "")
 
@@ -37,3 +37,14 @@ def test_rerun_agreement_needs_the_same_runs():
     import pytest
     with pytest.raises(ValueError, match="same"):
         rerun_agreement(runs(), runs().iloc[:-1])
+
+
+def test_verdicts_may_move_to_or_from_inconclusive_but_never_flip():
+    claims = pd.DataFrame({"claim": ["a", "b", "c"], "status": ["reproduced", "not reproduced", "inconclusive"]})
+    moved = claims.assign(status=["inconclusive", "inconclusive", "reproduced"])
+    assert verdicts_agree(claims, moved).all()
+    flipped = claims.assign(status=["not reproduced", "not reproduced", "inconclusive"])
+    assert list(verdicts_agree(claims, flipped)) == [False, True, True]
+    import pytest
+    with pytest.raises(ValueError, match="same claims"):
+        verdicts_agree(claims, claims.iloc[:2])

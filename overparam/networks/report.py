@@ -174,6 +174,20 @@ def density_table(density: pd.DataFrame, variant: str = "magnitude+retrain") -> 
     return table.reset_index()
 
 
+ADJACENT = [{"reproduced", "inconclusive"}, {"not reproduced", "inconclusive"}]
+
+
+def verdicts_agree(reference: pd.DataFrame, rerun: pd.DataFrame) -> pd.Series:
+    """Do two runs of the same sweep reach the same verdicts, up to the noise between CPUs? The
+    claims must be the same, in the same order; a status may move by one step, to or from
+    ``inconclusive`` (an interval that ends near zero on one CPU can cross it on another), never to
+    the opposite verdict. One boolean per claim."""
+    if list(reference.claim) != list(rerun.claim):
+        raise ValueError("the two runs do not check the same claims")
+    return pd.Series([a == b or {a, b} in ADJACENT for a, b in zip(reference.status, rerun.status)],
+                     index=reference.claim)
+
+
 def rerun_agreement(reference: pd.DataFrame, rerun: pd.DataFrame, family_level: float = 0.01) -> pd.DataFrame:
     """Do two runs of the same sweep (say, on two CPUs with different vector kernels) agree within
     the seed-to-seed noise? One row per (variant, base width, width, split) with the two mean errors,
