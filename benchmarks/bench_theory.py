@@ -16,7 +16,7 @@ from overparam.experiments.linear import theory_curves
 from overparam.theory.dc import diagonal_dc
 from overparam.theory.dc import atoms
 from overparam.theory.problems import fig3_problem
-from overparam.theory.risk import _pruned_atoms, pruning_risk
+from overparam.theory.risk import FitLaw, pruning_risk
 
 P, N, S, SAMPLES = 1000, 300, 100, 100_000
 
@@ -35,7 +35,8 @@ def monte_carlo_risk(problem, n, s, method, rng):
 
 def quadrature_risk(problem, n, s, method):
     """The same DC risk by adaptive quadrature, per atom, at the closed form's threshold."""
-    lam, theta, w, dc, _, tau = _pruned_atoms(problem, n, s, method)
+    law = FitLaw(problem, n)
+    lam, theta, w, dc, (_, tau) = law.lam, law.theta, law.w, law.dc, law.kept(s, method)
     total = problem.sigma**2
     for j in range(lam.size):
         sd = np.sqrt(dc.var[j])

@@ -9,10 +9,13 @@ import pandas as pd
 import papermill as pm
 import pytest
 
+from overparam.book.chapters import chapter_rules, chapter_sources
+from overparam.book.params import bad_parameter, smoke_parameters
+
 NOTEBOOKS = Path(__file__).resolve().parent.parent / "notebooks"
-CHAPTERS = sorted(NOTEBOOKS.glob("*.md"))
+CHAPTERS = chapter_sources()
 LINEAR = NOTEBOOKS / "01-linear-gaussian.ipynb"
-SMALL = dict(p=120, n=40, s=12, trials=3)
+SMALL = smoke_parameters(chapter_rules(NOTEBOOKS / "01-linear-gaussian.md"))
 
 
 def code_sources(nb):
@@ -32,44 +35,6 @@ def run(tmp_path, notebook=LINEAR, **parameters):
                                cwd=str(NOTEBOOKS), progress_bar=False, kernel_name="python3")
 
 
-# chapter -> (small parameters, CSV files it must write, one bad parameter)
-OTHER_CHAPTERS = {
-    "02-distributional-characterization": (
-        dict(p=200, trials=2, w2_sizes=[100, 200, 400], w2_trials=2, iso_n=60, iso_trials=3, power=1.5),
-        ["dc_density.csv", "dc_quantiles.csv", "w2_convergence.csv", "isotropic_risk.csv"],
-        ("kappa_over", 0.5)),
-    "03-pruning-risk": (
-        dict(p=120, n=60, trials=3, spreads=[1, 4]),
-        ["risk_vs_kept_fraction.csv", "thresholds_on_dc_law.csv", "hessian_vs_magnitude.csv", "best_small_model.csv"],
-        ("spike", -1.0)),
-    "04-lemma1-correlated-features": (
-        dict(p=10, n=8, s_fixed=2, n_grid=[6, 12], trials=20),
-        ["lemma1_excess_risk.csv"],
-        ("n", 2)),
-    "05-denoising": (
-        dict(n=60, s=5, d_small=40, d_large=150, sigmas=[0.0, 0.5], trials=3),
-        ["salient_weight_error.csv"],
-        ("d_small", 299)),
-    "06-random-features": (
-        dict(d=5, n=30, p_grid=[10, 20, 50, 80], sparsities=[5], fig4_sparsity=5, n_features_draws=2,
-             n_data_draws=2, dc_draws=2, gap_dims=[5, 40], gap_trials=20),
-        ["rf_risk_curves.csv", "refit_gap_by_dimension.csv"],
-        ("fig4_sparsity", 7)),
-    "07-random-features-mnist": (
-        dict(n_train=100, n_test=100, p_grid=[20, 50, 90, 150], budget=20, draws=2),
-        ["mnist_rf_curves.csv"],
-        ("n_train", 4500)),
-    "08-two-layer-networks": (
-        dict(widths=[2, 4], base_widths=[2], epochs=1, seeds=[0]),
-        ["mlp_runs.csv", "mlp_errors.csv", "layer_density.csv", "claims.csv"],
-        ("base_widths", [300])),
-    "09-resnet20": (
-        dict(n_train=64, n_validation=16, widths=[1, 2], base_widths=[1], epochs=1, seeds=[0]),
-        ["resnet20_runs.csv", "resnet20_errors.csv", "layer_density.csv", "claims.csv"],
-        ("dataset", "imagenet")),
-}
-
-
 @pytest.mark.skipif(__import__("torch").cuda.is_available(), reason="this machine has a GPU")
 def test_network_chapter_refuses_cuda_without_a_gpu(tmp_path):
     with pytest.raises(pm.PapermillExecutionError) as error:
@@ -77,26 +42,44 @@ def test_network_chapter_refuses_cuda_without_a_gpu(tmp_path):
     assert "parameter 'device'" in str(error.value) and "no CUDA GPU" in str(error.value)
 
 
-@pytest.mark.parametrize("chapter", OTHER_CHAPTERS)
-def test_chapter_runs_with_other_parameters(tmp_path, chapter):
-    small, files, _ = OTHER_CHAPTERS[chapter]
+@pytest.mark.parametrize("source", CHAPTERS, ids=lambda path: path.stem)
+def test_every_chapter_declares_its_parameter_rules(source):
+    rules = chapter_rules(source)
+    assert rules, f"{source.name} has no cell assigning RULES (see overparam.book.params)"
+    executed = nbformat.read(source.with_suffix(".ipynb"), as_version=4)
+    parameters = next(cell for cell in executed.cells if "parameters" in cell.metadata.get("tags", []))
+    names = {line.split("=")[0].strip() for line in parameters.source.splitlines() if "=" in line}
+    assert names == set(rules), f"{source.name}: parameters {sorted(names)} but rules for {sorted(rules)}"
+
+
+@pytest.mark.parametrize("source", CHAPTERS, ids=lambda path: path.stem)
+def test_chapter_runs_with_its_smoke_parameters(tmp_path, source):
     results = tmp_path / "results"
-    run(tmp_path, NOTEBOOKS / f"{chapter}.ipynb", **small, seed=5, progress=False, results_dir=str(results))
-    for name in files:
-        assert not pd.read_csv(results / name).empty, name
+    small = smoke_parameters(chapter_rules(source))
+    parameters = {**small, "results_dir": str(results)} if "results_dir" in chapter_rules(source) else small
+    run(tmp_path, source.with_suffix(".ipynb"), **parameters)
+    written = sorted(results.glob("*.csv")) if results.exists() else []
+    if source.stem != "99-reproduction-report":
+        assert written, f"{source.name} wrote no CSV file with {small}"
+    for path in written:
+        assert not pd.read_csv(path).empty, path.name
 
 
-@pytest.mark.parametrize("chapter", OTHER_CHAPTERS)
-def test_chapter_rejects_a_bad_parameter(tmp_path, chapter):
-    name, value = OTHER_CHAPTERS[chapter][2]
+@pytest.mark.parametrize("source", CHAPTERS, ids=lambda path: path.stem)
+def test_chapter_rejects_a_bad_parameter(tmp_path, source):
+    rules = chapter_rules(source)
+    try:
+        name, value = bad_parameter(rules)
+    except ValueError:
+        pytest.skip(f"{source.name} has no parameter with a fixed bound or a choice")
     with pytest.raises(pm.PapermillExecutionError) as error:
-        run(tmp_path, NOTEBOOKS / f"{chapter}.ipynb", **{name: value})
-    assert f"parameter '{name}'" in str(error.value)
+        run(tmp_path, source.with_suffix(".ipynb"), **{name: value})
+    assert f"parameter '{name}'" in str(error.value) and error.value.ename == "ParameterError"
 
 
 def test_linear_gaussian_runs_with_other_parameters_and_writes_tidy_csv(tmp_path):
     results = tmp_path / "results"
-    run(tmp_path, **SMALL, spike=5.0, sigma=0.3, seed=3, progress=False, results_dir=str(results))
+    run(tmp_path, **{**SMALL, "spike": 5.0, "sigma": 0.3, "seed": 3, "results_dir": str(results)})
     table = pd.read_csv(results / "risk_curves.csv")
     assert {"panel", "curve", "source", "k", "risk", "ci_low", "ci_high"} <= set(table.columns)
     assert set(table.source) == {"theory", "simulation"}

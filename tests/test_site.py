@@ -39,11 +39,13 @@ class _Page(HTMLParser):
     def __init__(self):
         super().__init__()
         self.images, self.text, self.math, self.math_errors, self._skip = [], [], 0, 0, 0
+        self.alt = {}  # image source -> its alt text
 
     def handle_starttag(self, tag, attrs):
         attrs = dict(attrs)
         if tag == "img":
             self.images.append(attrs.get("src", ""))
+            self.alt[attrs.get("src", "")] = (attrs.get("alt") or "").strip()
         if tag == "mjx-container":
             self.math += 1
         if tag == "mjx-merror":
@@ -93,3 +95,21 @@ def test_page_renders_like_a_reader_expects(site, page, tmp_path):
         figures = notebook.read_text().count('"image/png"')
         shown = sum(1 for src in parsed.images if "_images/" in src)
         assert shown >= figures, f"{page}: {figures} figures in the notebook, {shown} on the page"
+    assert_figures_are_book_objects(parsed, static, page)
+
+
+def assert_figures_are_book_objects(parsed, static, page):
+    """Every figure has alt text for a screen reader and a numbered caption."""
+    figures = [src for src in parsed.images if "_images/" in src]
+    no_alt = [src for src in figures if not parsed.alt.get(src)]
+    assert not no_alt, f"{page}: figures without alt text: {no_alt}"
+    captions = static.count('class="caption-number"')
+    assert captions >= len(figures), f"{page}: {len(figures)} figures but {captions} numbered captions"
+
+
+def test_a_figure_without_alt_text_fails():
+    page = _Page()
+    page.feed('<figure><img src="../_images/a.png" alt=""><figcaption><span class="caption-number">Fig. 1</span>'
+              '</figcaption></figure>')
+    with pytest.raises(AssertionError, match="without alt text"):
+        assert_figures_are_book_objects(page, '<span class="caption-number">', "x")

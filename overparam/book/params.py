@@ -92,3 +92,180 @@ def check_list(name: str, value, check_item, min_length: int = 1, **bounds) -> l
     if not isinstance(value, (list, tuple)) or len(value) < min_length:
         raise ParameterError(f"parameter {name!r} must be a list of at least {min_length} values, got {value!r}")
     return sorted(set(check_item(name, item, **bounds) for item in value))
+
+
+# ---------------------------------------------------------------------------------------------
+# Declared parameter rules. A chapter keeps its `parameters` cell of literals (papermill needs it)
+# and declares, once, in the next cell, each parameter's type, bounds, meaning and the small value
+# the smoke tests use. The same declaration drives the validation, the printed summary of the run,
+# and the tests, which find every chapter's rules on their own (see `chapter_rules`).
+# ---------------------------------------------------------------------------------------------
+from dataclasses import dataclass, field
+from typing import Any, Callable
+
+
+
+
+@dataclass(frozen=True)
+class Rule:
+    """How one parameter is checked and described.
+
+    ``kind`` is int, real, flag, choice, ints, reals, results_dir, path or device. ``low`` and
+    ``high`` may be numbers or functions of the parameters checked before this one (rules are applied
+    in the order they are declared). ``require`` is an optional (predicate of all values checked so
+    far, message) pair for a condition that ties parameters together. ``smoke`` is the small value
+    the test suite runs the chapter with (None: keep the default). ``show``: part of the summary.
+    """
+
+    kind: str
+    help: str
+    low: Any = None
+    high: Any = None
+    positive: bool = False
+    choices: tuple = ()
+    min_length: int = 1
+    require: tuple | None = None
+    smoke: Any = None
+    show: bool = True
+
+
+def Int(help, low=None, high=None, require=None, smoke=None):
+    """An integer in [low, high]."""
+    return Rule("int", help, low, high, require=require, smoke=smoke)
+
+
+def Real(help, low=None, high=None, positive=False, require=None, smoke=None):
+    """A real number in [low, high] (> 0 when ``positive``)."""
+    return Rule("real", help, low, high, positive=positive, require=require, smoke=smoke)
+
+
+def Ints(help, low=None, high=None, min_length=1, require=None, smoke=None):
+    """A list of integers in [low, high]; returned sorted, without repeats."""
+    return Rule("ints", help, low, high, min_length=min_length, require=require, smoke=smoke)
+
+
+def Reals(help, low=None, high=None, min_length=1, require=None, smoke=None):
+    """A list of real numbers in [low, high]; returned sorted, without repeats."""
+    return Rule("reals", help, low, high, min_length=min_length, require=require, smoke=smoke)
+
+
+def Choice(help, choices, require=None, smoke=None):
+    """One of ``choices`` (a sequence, or a function of the parameters checked before)."""
+    return Rule("choice", help, choices=choices, require=require, smoke=smoke)
+
+
+def Flag(help, smoke=None, show=True):
+    """True or False."""
+    return Rule("flag", help, smoke=smoke, show=show)
+
+
+def Folder(help, show=True):
+    """A folder path (may be empty: not used)."""
+    return Rule("path", help, show=show)
+
+
+def Progress():
+    """The progress-bar switch every long chapter has (bars go to stderr, hidden in the book)."""
+    return Rule("flag", "progress bars (written to stderr, hidden in the book)", smoke=False, show=False)
+
+
+def Seed():
+    """The seed of every random draw of the chapter."""
+    return Rule("int", "seed of every random draw", low=0, smoke=5)
+
+
+def ResultsDir():
+    """The folder of the chapter's tidy files (checked writable; redirected under the tests)."""
+    return Rule("results_dir", "folder of the tidy CSV files", show=False)
+
+
+def Device():
+    """cpu, cuda or auto; cuda must be available."""
+    return Rule("device", '"cpu", "cuda" or "auto" (the first GPU when there is one)')
+
+
+def _resolve(bound, values):
+    return bound(values) if callable(bound) else bound
+
+
+def check_value(name: str, rule: Rule, value, values: dict):
+    """Check one value against its rule, given the values checked before it; return it normalised."""
+    low, high = _resolve(rule.low, values), _resolve(rule.high, values)
+    kind = rule.kind
+    if kind == "int":
+        value = check_int(name, value, low, high)
+    elif kind == "real":
+        value = check_real(name, value, low, high, positive=rule.positive)
+    elif kind in ("ints", "reals"):
+        item = check_int if kind == "ints" else check_real
+        value = check_list(name, value, item, min_length=rule.min_length, low=low, high=high)
+    elif kind == "choice":
+        value = check_choice(name, value, _resolve(rule.choices, values))
+    elif kind == "flag":
+        value = check_choice(name, value, [True, False])
+    elif kind == "path":
+        if not isinstance(value, str):
+            raise ParameterError(f"parameter {name!r} must be a path string, got {value!r}")
+    elif kind == "results_dir":
+        value = check_results_dir(name, value)
+    elif kind == "device":
+        value = check_choice(name, value, ["cpu", "cuda", "auto"])
+        if value == "cuda":
+            import torch
+
+            if not torch.cuda.is_available():
+                raise ParameterError(f"parameter {name!r} is 'cuda', but torch sees no CUDA GPU here; use 'cpu' or 'auto'")
+    else:
+        raise ValueError(f"unknown rule kind {kind!r} for parameter {name!r}")
+    if rule.require is not None:
+        predicate, message = rule.require
+        if not predicate({**values, name: value}):
+            raise ParameterError(f"parameter {name!r} {message}, got {value!r}")
+    return value
+
+
+def check_parameters(rules: dict[str, Rule], namespace: dict, memory=None, summary: bool = True) -> dict:
+    """Validate every declared parameter found in ``namespace`` (a chapter's globals) in the order of
+    ``rules``, and return the normalised values (``globals().update(...)`` puts them back).
+
+    A parameter in the namespace's parameters but missing from ``rules`` is not checked, so every
+    parameter of a chapter must be declared. ``memory``, a function of the values returning
+    (bytes, what), stops a run whose estimated memory exceeds what this machine has
+    (:func:`check_memory`). With ``summary`` the run's parameters are printed as a table with their
+    meaning.
+    """
+    missing = [name for name in rules if name not in namespace]
+    if missing:
+        raise ParameterError(f"parameters {missing} are declared but have no value in the parameters cell")
+    values = {}
+    for name, rule in rules.items():
+        values[name] = check_value(name, rule, namespace[name], values)
+    if memory is not None:
+        check_memory(*memory(values))
+    if summary:
+        print(parameter_summary(rules, values))
+    return values
+
+
+def parameter_summary(rules: dict[str, Rule], values: dict) -> str:
+    """The run's parameters, one per line: name, value and meaning (paths and switches left out)."""
+    shown = [(name, repr(values[name]), rules[name].help) for name in rules if rules[name].show]
+    width = [max(len(row[i]) for row in shown) for i in range(2)]
+    return "\n".join(f"{name:<{width[0]}}  {value:<{width[1]}}  {help_}" for name, value, help_ in shown)
+
+
+def smoke_parameters(rules: dict[str, Rule]) -> dict:
+    """The small parameters the test suite runs a chapter with: every declared ``smoke`` value."""
+    return {name: rule.smoke for name, rule in rules.items() if rule.smoke is not None}
+
+
+def bad_parameter(rules: dict[str, Rule]) -> tuple[str, object]:
+    """A (name, value) the rules must reject: the first numeric parameter with a fixed lower bound,
+    set just below it; else the first choice, set to a value outside its choices."""
+    for name, rule in rules.items():
+        if rule.kind in ("int", "real") and rule.low is not None and not callable(rule.low):
+            return name, rule.low - 1
+    for name, rule in rules.items():
+        if rule.kind == "choice":
+            return name, "not-a-choice"
+    raise ValueError("no parameter with a fixed bound or a choice to violate")

@@ -2,23 +2,48 @@
 marker per method, theory as lines and simulation as markers with 95% bars."""
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import matplotlib.pyplot as plt
 import pandas as pd
 
 OKABE_ITO = ["#000000", "#E69F00", "#56B4E9", "#009E73", "#F0E442", "#0072B2", "#D55E00", "#CC79A7"]
 
-METHOD_STYLE = {
-    "dense": dict(color=OKABE_ITO[0], marker="o", label="dense (no pruning)"),
-    "magnitude": dict(color=OKABE_ITO[5], marker="s", label="magnitude pruning"),
-    "hessian": dict(color=OKABE_ITO[6], marker="^", label="Hessian pruning"),
-    "oracle": dict(color=OKABE_ITO[3], marker="D", label="oracle pruning"),
-    "magnitude+retrain": dict(color=OKABE_ITO[7], marker="v", label="magnitude + retrain"),
-    "hessian+retrain": dict(color=OKABE_ITO[1], marker="P", label="Hessian + retrain"),
-    "random": dict(color=OKABE_ITO[2], marker="x", label="random pruning"),
-    "random+retrain": dict(color=OKABE_ITO[2], marker="X", label="random + retrain"),
-    "random-layerwise+retrain": dict(color=OKABE_ITO[4], marker="d", label="random (layer-wise counts) + retrain"),
-    "magnitude-reinit+retrain": dict(color=OKABE_ITO[7], marker="<", label="magnitude mask, re-initialised, trained"),
+
+@dataclass(frozen=True)
+class Curve:
+    """How one curve looks in every figure and is named in every table of the book."""
+
+    label: str
+    color: str
+    marker: str
+    linestyle: str = "-"
+
+    def style(self) -> dict:
+        return dict(color=self.color, marker=self.marker, label=self.label, linestyle=self.linestyle)
+
+
+# One registry of curves: a curve has the same name in the tidy files of every chapter, and the same
+# label, colour and marker in every figure. A '-same-sample' suffix (retraining on the training
+# sample instead of a fresh one) keeps the colour and draws hollow markers (see `style_of`).
+CURVES: dict[str, Curve] = {
+    "dense": Curve("dense (no pruning)", OKABE_ITO[0], "o"),
+    "magnitude": Curve("magnitude pruning", OKABE_ITO[5], "s"),
+    "hessian": Curve("Hessian pruning", OKABE_ITO[6], "^"),
+    "oracle": Curve("oracle pruning", OKABE_ITO[3], "D"),
+    "random": Curve("random pruning", OKABE_ITO[2], "x"),
+    "magnitude+retrain": Curve("magnitude + retrain", OKABE_ITO[7], "v"),
+    "hessian+retrain": Curve("Hessian + retrain", OKABE_ITO[1], "P"),
+    "random+retrain": Curve("random + retrain", OKABE_ITO[2], "X", "--"),
+    "kept-support": Curve("refit of the kept support, Gaussian-design theory", OKABE_ITO[4], "d", ":"),
+    "small-model": Curve("small model on the most salient features", OKABE_ITO[0], "o", "--"),
+    "dc-law": Curve("independent draws from the DC law", OKABE_ITO[1], "s"),
+    # the network chapters' controls
+    "dense-2x": Curve("dense, trained twice as long", OKABE_ITO[0], "h", "--"),
+    "random-layerwise+retrain": Curve("random (layer-wise counts) + retrain", OKABE_ITO[4], "d"),
+    "magnitude-reinit+retrain": Curve("magnitude mask, re-initialised, trained", OKABE_ITO[3], "<"),
 }
+SAME_SAMPLE = "-same-sample"
 
 
 def use_book_style() -> None:
@@ -29,9 +54,12 @@ def use_book_style() -> None:
 
 
 def style_of(curve: str) -> dict:
-    """Colour, marker and label of a curve; a '-same-sample' suffix gets hollow markers."""
-    base, _, variant = curve.partition("-same-sample")
-    style = dict(METHOD_STYLE[base])
+    """Colour, marker, line style and label of a registered curve; a '-same-sample' suffix gets
+    hollow markers. An unregistered name is an error that lists the registered ones."""
+    base = curve.removesuffix(SAME_SAMPLE)
+    if base not in CURVES:
+        raise KeyError(f"curve {curve!r} is not registered in overparam.book.style.CURVES; registered: {sorted(CURVES)}")
+    style = CURVES[base].style()
     if curve != base:
         style["label"] += " (same sample)"
         style["hollow"] = True
@@ -39,21 +67,23 @@ def style_of(curve: str) -> dict:
 
 
 def plot_theory_and_simulation(ax, table: pd.DataFrame, curve: str, theory_curve: str | None = None,
-                               show_theory: bool = True) -> None:
-    """Draw one method: its theory line and its simulated means with 95% confidence bars.
+                               show_theory: bool = True, x: str = "k", y: str = "risk",
+                               label: str | None = None, theory_style: str | None = None) -> None:
+    """Draw one registered curve: its theory line and its simulated means with 95% confidence bars.
 
-    ``table`` is a tidy frame with columns curve, source, k, risk, ci_low, ci_high (one panel).
-    ``theory_curve`` names the theory line to draw (defaults to ``curve``).
+    ``table`` is a tidy frame with columns curve, source, ``x``, ``y``, ci_low, ci_high (one panel).
+    ``theory_curve`` names the theory line to draw (defaults to ``curve``); ``label`` replaces the
+    registry's label (to add a budget, say); ``theory_style`` the line style of the theory line.
     """
     style = style_of(curve)
     if show_theory:
         th = table[(table.curve == (theory_curve or curve)) & (table.source == "theory")]
-        ax.plot(th.k, th.risk, color=style["color"], lw=1.5)
+        ax.plot(th[x], th[y], color=style["color"], lw=1.5, ls=theory_style or style["linestyle"])
     sim = table[(table.curve == curve) & (table.source == "simulation")]
     hollow = style.get("hollow", False)
-    ax.errorbar(sim.k, sim.risk, yerr=[sim.risk - sim.ci_low, sim.ci_high - sim.risk],
+    ax.errorbar(sim[x], sim[y], yerr=[sim[y] - sim.ci_low, sim.ci_high - sim[y]],
                 fmt=style["marker"], ms=5, color=style["color"], capsize=2, lw=1,
-                mfc="none" if hollow else style["color"], label=style["label"])
+                mfc="none" if hollow else style["color"], label=label or style["label"])
 
 
 def simulation_handle():

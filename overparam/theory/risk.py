@@ -66,6 +66,44 @@ def _scores_scale(method: str, lam: np.ndarray) -> np.ndarray:
     raise ValueError(f"method must be 'magnitude' or 'hessian', got {method!r}")
 
 
+class FitLaw:
+    """The DC law of one fit, computed once and shared by every compressor's risk (Thm. 1, Def. 4).
+
+    Holds the problem (diagonal Sigma), the sample size n, the atoms (lambda_j, theta*_j, w_j) that
+    group equal coordinates, and the DC moments of theta_hat on them. The thresholds and keep
+    probabilities of each pruning rule are computed on first use and kept (:meth:`kept`).
+    """
+
+    def __init__(self, problem: LinearGaussianProblem, n: int):
+        self.problem, self.n = problem, n
+        self.lam, self.theta, self.w = atoms(problem)
+        self.dc = diagonal_dc(self.lam, self.theta, problem.sigma**2, n, self.w)
+        self._kept: dict = {}
+
+    @property
+    def finite(self) -> bool:
+        """False at the interpolation threshold, where the DC variance is infinite."""
+        return bool(np.isfinite(self.dc.risk))
+
+    def kept(self, s: int, method: str) -> tuple[np.ndarray, np.ndarray]:
+        """(P(kept), threshold on |theta_hat_i|) per atom for magnitude or Hessian pruning to s.
+
+        At the interpolation threshold the ranking of the coordinates follows the limit of the scaled
+        law, theta_hat_i ~ N(0, 1 / Sigma_ii), which still gives the retrained model a finite risk.
+        """
+        key = (s, method)
+        if key not in self._kept:
+            mean, var = (self.dc.mean, self.dc.var) if self.finite else (np.zeros_like(self.lam), 1 / self.lam)
+            scale = _scores_scale(method, self.lam)
+            tau = _threshold(mean, var, scale, self.w, s) / scale
+            self._kept[key] = (keep_probability(mean, var, tau), tau)
+        return self._kept[key]
+
+    def coordinate_mse(self) -> np.ndarray:
+        """E(theta_hat_i - theta*_i)^2 per atom."""
+        return (self.dc.mean - self.theta) ** 2 + self.dc.var
+
+
 def dense_risk(problem: LinearGaussianProblem, n: int) -> float:
     """Predicted risk of min-norm least squares: gamma for p > n (Thm. 1), else sigma^2 (n-1)/(n-p-1).
 
@@ -74,23 +112,7 @@ def dense_risk(problem: LinearGaussianProblem, n: int) -> float:
     if not problem.is_diagonal:
         eigenvalues, basis = np.linalg.eigh(problem.cov)
         return diagonal_dc(eigenvalues, basis.T @ problem.theta_star, problem.sigma**2, n).risk
-    lam, theta, w = atoms(problem)
-    return diagonal_dc(lam, theta, problem.sigma**2, n, w).risk
-
-
-def _pruned_atoms(problem, n, s, method):
-    """Atoms, their DC moments, and the per-atom threshold on |theta_hat_i| for MP or HP.
-
-    At the interpolation threshold the DC variance is infinite; the ranking of the coordinates
-    then follows the limit of the scaled law, theta_hat_i ~ N(0, 1 / Sigma_ii), which still gives
-    the retrained model a finite risk.
-    """
-    lam, theta, w = atoms(problem)
-    dc = diagonal_dc(lam, theta, problem.sigma**2, n, w)
-    mean, var = (dc.mean, dc.var) if np.isfinite(dc.risk) else (np.zeros_like(lam), 1 / lam)
-    scale = _scores_scale(method, lam)
-    tau = _threshold(mean, var, scale, w, s) / scale
-    return lam, theta, w, dc, keep_probability(mean, var, tau), tau
+    return FitLaw(problem, n).dc.risk
 
 
 def pruning_threshold(problem: LinearGaussianProblem, n: int, s: int, method: str) -> float:
@@ -98,46 +120,67 @@ def pruning_threshold(problem: LinearGaussianProblem, n: int, s: int, method: st
 
     The score is |theta_hat_i| for magnitude and sqrt(Sigma_ii) |theta_hat_i| for Hessian pruning.
     """
-    lam, _, _, _, _, tau = _pruned_atoms(problem, n, s, method)
-    return float((tau * _scores_scale(method, lam))[0])
+    law = FitLaw(problem, n)
+    _, tau = law.kept(s, method)
+    return float((tau * _scores_scale(method, law.lam))[0])
 
 
-def pruning_risk(problem: LinearGaussianProblem, n: int, s: int, method: str) -> float:
+def pruned_risk(law: FitLaw, s: int, method: str) -> float:
     """Risk of train-prune with magnitude (eq. 61-62) or Hessian (eq. 63-64) pruning to s weights.
 
     sigma^2 + sum_i Sigma_ii E[(theta*_i - theta_hat_i 1{score_i >= t})^2], with the threshold t
     keeping s coordinates in expectation; score = |theta_hat_i| (MP) or sqrt(Sigma_ii)|theta_hat_i| (HP).
     """
-    if s >= problem.p:
-        return dense_risk(problem, n)
-    lam, theta, w, dc, _, tau = _pruned_atoms(problem, n, s, method)
-    if not np.isfinite(dc.risk):
+    if s >= law.problem.p:
+        return law.dc.risk
+    if not law.finite:
         return np.inf
-    return float(problem.sigma**2 + np.sum(w * lam * thresholded_sq_error(theta, dc.mean, dc.var, tau)))
+    _, tau = law.kept(s, method)
+    return float(law.problem.sigma**2 + np.sum(law.w * law.lam * thresholded_sq_error(law.theta, law.dc.mean, law.dc.var, tau)))
 
 
-def oracle_pruning_risk(problem: LinearGaussianProblem, n: int, s: int) -> float:
+def oracle_risk(law: FitLaw, s: int) -> float:
     """Risk of keeping the s top-saliency coordinates of theta_hat (eq. 65; eq. 4 saliency).
 
     sigma^2 + sum_{i in Delta*} Sigma_ii E(theta_hat_i - theta*_i)^2 + sum_{i not in Delta*} Sigma_ii theta*_i^2.
     """
+    problem = law.problem
     if s >= problem.p:
-        return dense_risk(problem, n)
-    lam, theta = problem.cov, problem.theta_star
-    lam_a, theta_a, w = atoms(problem)
-    dc = diagonal_dc(lam_a, theta_a, problem.sigma**2, n, w)
-    if not np.isfinite(dc.risk):
+        return law.dc.risk
+    if not law.finite:
         return np.inf
+    lam, theta = problem.cov, problem.theta_star
     # per-atom E(theta_hat - theta*)^2, looked up for each coordinate
-    atom_of = {(a, b): j for j, (a, b) in enumerate(zip(lam_a, theta_a))}
+    atom_of = {(a, b): j for j, (a, b) in enumerate(zip(law.lam, law.theta))}
     index = np.array([atom_of[(a, b)] for a, b in zip(lam, theta)])
-    mse = ((dc.mean - theta_a) ** 2 + dc.var)[index]
+    mse = law.coordinate_mse()[index]
     kept = np.zeros(problem.p, dtype=bool)
     kept[oracle_support(theta, lam, s)] = True
     return float(problem.sigma**2 + np.sum(lam[kept] * mse[kept]) + np.sum(lam[~kept] * theta[~kept] ** 2))
 
 
-def retrain_risk(problem: LinearGaussianProblem, n: int, s: int, method: str) -> float:
+def random_pruning_risk(law: FitLaw, s: int) -> float:
+    """Risk of keeping s coordinates chosen uniformly at random, independently of the fit.
+
+    Each coordinate is kept with probability q = s/p, independently of theta_hat, so by linearity
+    sigma^2 + sum_i Sigma_ii [q E(theta_hat_i - theta*_i)^2 + (1 - q) theta*_i^2] (the DC moments).
+    """
+    if s >= law.problem.p:
+        return law.dc.risk
+    if not law.finite:
+        return np.inf
+    q = s / law.problem.p
+    return float(law.problem.sigma**2 + np.sum(law.w * law.lam * (q * law.coordinate_mse() + (1 - q) * law.theta**2)))
+
+
+def _refit_risk(law: FitLaw, keep: np.ndarray) -> float:
+    """Retraining DC (Def. 5): the kept coordinates (expected count w_j keep_j per atom) are refit on a
+    fresh sample; the pruned ones become noise sigma_Delta^2 = sigma^2 + sum_{i not kept} Sigma_ii theta*_i^2."""
+    noise = law.problem.sigma**2 + np.sum(law.w * (1 - keep) * law.lam * law.theta**2)
+    return diagonal_dc(law.lam, law.theta, noise, law.n, law.w * keep).risk
+
+
+def retrained_risk(law: FitLaw, s: int, method: str) -> float:
     """Risk of train-prune-retrain on a fresh sample of size n (retraining DC, Def. 5).
 
     The kept set Delta has s coordinates; in the diagonal case the pruned coordinates become noise
@@ -145,13 +188,27 @@ def retrain_risk(problem: LinearGaussianProblem, n: int, s: int, method: str) ->
     of LGP(theta*_Delta, Sigma_DeltaDelta, sigma_Delta) with s features. Each atom contributes its
     expected kept count w_j P(kept), which is exact for s < n (the risk is then
     E[sigma_Delta^2] (n - 1)/(n - s - 1) whatever Delta is) and the DC limit for s > n.
+    ``method`` "random" keeps every coordinate with probability s/p, independently of the fit.
     """
-    if s >= problem.p:
-        return dense_risk(problem, n)
-    lam, theta, w, _, keep, _ = _pruned_atoms(problem, n, s, method)
-    noise = problem.sigma**2 + np.sum(w * (1 - keep) * lam * theta**2)
-    kept_w = w * keep
-    return diagonal_dc(lam, theta, noise, n, kept_w).risk
+    if s >= law.problem.p:
+        return law.dc.risk
+    keep = np.full_like(law.lam, s / law.problem.p) if method == "random" else law.kept(s, method)[0]
+    return _refit_risk(law, keep)
+
+
+def pruning_risk(problem: LinearGaussianProblem, n: int, s: int, method: str) -> float:
+    """:func:`pruned_risk` of the fit of size n on ``problem`` (its DC law computed here)."""
+    return pruned_risk(FitLaw(problem, n), s, method)
+
+
+def oracle_pruning_risk(problem: LinearGaussianProblem, n: int, s: int) -> float:
+    """:func:`oracle_risk` of the fit of size n on ``problem`` (its DC law computed here)."""
+    return oracle_risk(FitLaw(problem, n), s)
+
+
+def retrain_risk(problem: LinearGaussianProblem, n: int, s: int, method: str) -> float:
+    """:func:`retrained_risk` of the fit of size n on ``problem`` (its DC law computed here)."""
+    return retrained_risk(FitLaw(problem, n), s, method)
 
 
 def best_underparameterized_risk(problem: LinearGaussianProblem, n: int) -> tuple[int, float]:

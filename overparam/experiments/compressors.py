@@ -1,0 +1,112 @@
+"""One registry of compressors: what each does to a trained model, and its DC prediction.
+
+A compressor takes a :class:`TrainedFit` (the min-norm fit on the first k features of one data draw,
+with that draw and a fresh one) and returns the compressed model; its ``theory`` takes the DC law of
+the fit (:class:`overparam.theory.risk.FitLaw`, computed once per model size and shared by every
+compressor) and the budget s, and returns the predicted risk, or is None where the DC says nothing.
+Simulation and theory loops iterate over the registry, so a new compressor (a quantizer, a
+ridge-then-prune pipeline, distillation) is one :func:`register` call plus its theory function.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Callable
+
+import numpy as np
+
+from overparam.book.style import SAME_SAMPLE
+from overparam.theory.problems import LinearGaussianProblem
+from overparam.theory.pruning import (hessian_support, magnitude_support, oracle_support, random_support,
+                                      restrict)
+from overparam.theory.risk import FitLaw, oracle_risk, pruned_risk, random_pruning_risk, retrained_risk
+from overparam.theory.solvers import fit_on_support
+
+
+@dataclass
+class TrainedFit:
+    """A min-norm fit on the first k of p features, and what a compressor may look at.
+
+    ``theta`` has all p entries (zero beyond k); ``X, y`` is the training draw and ``fresh`` an
+    independent draw of the same size (both with all p columns); ``s`` the budget of kept weights.
+    Supports are computed once per rule and shared (a pruned model and its retrained twin keep the
+    same weights).
+    """
+
+    problem: LinearGaussianProblem
+    theta: np.ndarray
+    k: int
+    X: np.ndarray
+    y: np.ndarray
+    fresh: tuple[np.ndarray, np.ndarray]
+    s: int
+    rng: np.random.Generator | None = None
+    _supports: dict = field(default_factory=dict, repr=False)
+
+    def support(self, rule: str) -> np.ndarray:
+        """The kept indices (inside the first k) of magnitude, hessian, oracle or random pruning."""
+        if rule not in self._supports:
+            k, s = self.k, self.s
+            if rule == "magnitude":
+                kept = magnitude_support(self.theta[:k], s)
+            elif rule == "hessian":
+                kept = hessian_support(self.theta[:k], self.X[:, :k], s)
+            elif rule == "oracle":
+                kept = oracle_support(self.problem.theta_star[:k], self.problem.cov_diagonal[:k], s)
+            elif rule == "random":
+                if self.rng is None:
+                    raise ValueError("random pruning needs a TrainedFit with an rng")
+                kept = random_support(k, s, self.rng)
+            else:
+                raise ValueError(f"unknown pruning rule {rule!r}; use magnitude, hessian, oracle or random")
+            self._supports[rule] = kept
+        return self._supports[rule]
+
+
+@dataclass(frozen=True)
+class Compressor:
+    """A registered compressor: ``compress(fit) -> model`` and ``theory(law, s) -> risk`` (or None)."""
+
+    name: str
+    compress: Callable[[TrainedFit], np.ndarray]
+    theory: Callable[[FitLaw, int], float] | None
+    doc: str
+
+
+COMPRESSORS: dict[str, Compressor] = {}
+
+
+def register(name: str, compress, theory, doc: str) -> Compressor:
+    """Add a compressor to the registry (its name must also be a curve of overparam.book.style)."""
+    from overparam.book.style import style_of
+
+    style_of(name)  # fails with the list of registered curves when the name has no style
+    COMPRESSORS[name] = Compressor(name, compress, theory, doc)
+    return COMPRESSORS[name]
+
+
+def _pruned(rule):
+    return lambda fit: restrict(fit.theta, fit.support(rule))
+
+
+def _retrained(rule, same_sample=False):
+    # with k <= s the support is all k features: "retraining" is then a dense refit
+    return lambda fit: fit_on_support(*((fit.X, fit.y) if same_sample else fit.fresh), fit.support(rule))
+
+
+register("dense", lambda fit: fit.theta, lambda law, s: law.dc.risk, "the min-norm fit itself (Thm. 1)")
+for _rule in ("magnitude", "hessian"):
+    register(_rule, _pruned(_rule), lambda law, s, rule=_rule: pruned_risk(law, s, rule),
+             f"{_rule} pruning to s weights (Cor. 1)")
+register("oracle", _pruned("oracle"), oracle_risk, "keep the s most salient features (eq. 65)")
+register("random", _pruned("random"), random_pruning_risk, "keep s weights chosen at random")
+for _rule in ("magnitude", "hessian", "random"):
+    register(f"{_rule}+retrain", _retrained(_rule), lambda law, s, rule=_rule: retrained_risk(law, s, rule),
+             f"{_rule} pruning, then a least-squares refit of the kept weights on a fresh sample (Def. 5)")
+    register(f"{_rule}+retrain{SAME_SAMPLE}", _retrained(_rule, same_sample=True), None,
+             f"{_rule} pruning, then a refit on the training sample (no DC prediction)")
+
+
+def theory_of(name: str) -> str:
+    """The registered compressor whose theory a curve is compared with: a same-sample refit is set
+    against the fresh-sample prediction it is often assumed to follow."""
+    return name.removesuffix(SAME_SAMPLE)

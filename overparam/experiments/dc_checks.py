@@ -1,0 +1,227 @@
+"""Checks of the distributional characterization (DC) of the min-norm fit against simulation.
+
+The DC law (Def. 3 and Def. 4 of the paper, Thm. 1 above and Thm. 3 below the interpolation point)
+predicts the empirical law of the scaled coordinates sqrt(p) theta_hat_i and the dense risk gamma.
+This module builds the comparisons: density and quantiles of pooled draws, the Wasserstein-2
+distance as p grows, and the isotropic risk against the closed form of Hastie et al.
+"""
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+from matplotlib.ticker import NullFormatter
+
+from overparam.book.stats import loglog_slope, mean_ci, wasserstein2_to_law
+from overparam.book.style import plot_theory_and_simulation, style_of
+from overparam.book.tidy import claim
+from overparam.experiments.montecarlo import min_norm_draws
+from overparam.experiments.verdicts import agreement
+from overparam.theory.dc import ScaledLaw, scaled_law
+from overparam.theory.problems import LinearGaussianProblem, fig3_problem
+from overparam.theory.risk import dense_risk
+
+QQ_PROBS = np.arange(1, 100) / 100
+ISO_KAPPAS = np.array([0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 1.2, 1.4, 1.7, 2, 2.5, 3, 4, 5])
+W2_CURVES = {"dense": "min-norm fit", "dc-law": style_of("dc-law")["label"]}
+
+
+def design_memory(values: dict) -> tuple[float, str]:
+    """Rough memory of the chapter's largest fit, for ``check_parameters(memory=...)``: the n x p
+    design of the density study (n = p / kappa_under), of the largest W2 size (n = p / kappa_over)
+    or of the isotropic study (p up to 5 iso_n), with its Gram matrix and factor (4 such arrays)."""
+    largest = max(values["p"] ** 2 / values["kappa_under"], max(values["w2_sizes"]) ** 2 / values["kappa_over"],
+                  5 * values["iso_n"] ** 2)
+    return 8 * 4 * largest, (f"p={values['p']}, w2_sizes up to {max(values['w2_sizes'])} and iso_n={values['iso_n']} "
+                             "(the n x p design of the largest fit, its Gram matrix and factor)")
+
+
+def two_level_problem(p: int, spike: float, sigma: float) -> LinearGaussianProblem:
+    """The two-level spectrum of Fig. 3(b): the first 10% of the features have variance ``spike``,
+    the rest 1, and theta*_i = 1/sqrt(p)."""
+    return fig3_problem("b", p, max(1, p // 10), spike, sigma)
+
+
+def scaled_draws(problem: LinearGaussianProblem, n: int, trials: int, seed, progress: bool = False,
+                 desc: str = "") -> np.ndarray:
+    """sqrt(p) theta_hat_i of the min-norm fit (eq. 3), pooled over all coordinates of ``trials`` draws."""
+    thetas, _ = min_norm_draws(problem, n, trials, seed=seed, progress=progress, desc=desc)
+    return np.sqrt(problem.p) * thetas.ravel()
+
+
+def law_tables(spectrum: str, regime: str, law: ScaledLaw, values: np.ndarray,
+               points: int = 400) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The DC law's density on the central 99.8% of ``values`` and its percentiles 1..99 next to the
+    empirical ones (Thm. 1 / Thm. 3): two tidy frames, one row per point."""
+    grid = np.linspace(*np.quantile(values, [0.001, 0.999]), points)
+    density = pd.DataFrame({"spectrum": spectrum, "regime": regime, "x": grid, "density": law.pdf(grid)})
+    quantiles = pd.DataFrame({"spectrum": spectrum, "regime": regime, "prob": QQ_PROBS,
+                              "theory_quantile": law.quantile(QQ_PROBS),
+                              "simulated_quantile": np.quantile(values, QQ_PROBS)})
+    return density, quantiles
+
+
+def law_iqr(quantiles: pd.DataFrame) -> float:
+    """Interquartile range of the DC law, from the percentiles of :func:`law_tables`."""
+    theory = quantiles.theory_quantile.to_numpy()
+    return float(theory[np.flatnonzero(np.isclose(quantiles.prob, 0.75))[0]]
+                 - theory[np.flatnonzero(np.isclose(quantiles.prob, 0.25))[0]])
+
+
+def quantile_gaps(quantiles: list[pd.DataFrame]) -> pd.DataFrame:
+    """For each case, the largest |empirical - DC quantile| over percentiles 1..99, relative to the
+    law's interquartile range."""
+    return pd.DataFrame([{"spectrum": q.spectrum.iloc[0], "regime": q.regime.iloc[0],
+                          "largest |quantile gap| / IQR": np.max(np.abs(q.simulated_quantile - q.theory_quantile))
+                          / law_iqr(q)} for q in quantiles])
+
+
+def plot_density(ax, values: np.ndarray, density: pd.DataFrame, bins: int = 80) -> None:
+    """Histogram of the pooled draws (dense fit) against the DC law's density."""
+    grid = density.x.to_numpy()
+    ax.hist(values, bins=bins, range=(grid[0], grid[-1]), density=True, color=style_of("dense")["color"],
+            alpha=0.3, label="simulation (histogram)")
+    ax.plot(grid, density.density, color=style_of("dc-law")["color"], lw=1.5, label="DC law (theory)")
+    ax.set_xlabel(r"$\sqrt{p}\,\hat\theta_i$")
+    ax.set_ylabel("density")
+
+
+def plot_qq(ax, quantiles: pd.DataFrame) -> None:
+    """Empirical percentiles of the pooled draws against those of the DC law, with the line y = x."""
+    predicted = quantiles.theory_quantile.to_numpy()
+    dense = style_of("dense")
+    ax.plot(predicted, quantiles.simulated_quantile, dense["marker"], ms=3, color=dense["color"],
+            label="percentiles 1..99")
+    ax.plot(predicted[[0, -1]], predicted[[0, -1]], color="grey", ls="--", lw=1, label="y = x")
+    ax.set_xlabel("DC law quantile")
+    ax.set_ylabel("empirical quantile")
+
+
+def w2_study(problem_of_size, sizes, kappa: float, trials: int, seed: int,
+             progress: bool = False) -> dict[str, np.ndarray]:
+    """W2 distance to the DC law (Thm. 1 is convergence in W2) of the law of sqrt(p) theta_hat_i from
+    one data draw ("dense") and of p i.i.d. draws from the law itself ("dc-law"), for each p in
+    ``sizes`` at n = p / kappa: arrays of shape (len(sizes), trials)."""
+    w2 = {curve: np.empty((len(sizes), trials)) for curve in W2_CURVES}
+    for a, size in enumerate(sizes):
+        problem, n = problem_of_size(size), round(size / kappa)
+        law = scaled_law(problem, n)
+        thetas, _ = min_norm_draws(problem, n, trials, seed=(seed, 100 + a), progress=progress, desc=f"W2, p = {size}")
+        rng = np.random.default_rng((seed, 200 + a))
+        for t in range(trials):
+            w2["dense"][a, t] = wasserstein2_to_law(np.sqrt(size) * thetas[t], law.quantile)
+            w2["dc-law"][a, t] = wasserstein2_to_law(law.sample(size, rng), law.quantile)
+    return w2
+
+
+def w2_table(w2: dict[str, np.ndarray], sizes) -> tuple[pd.DataFrame, dict[str, float]]:
+    """Tidy rows (curve, source, p, w2, ci_low, ci_high) of the mean W2 per size with its 95% interval
+    (the mean itself with one draw), and the log-log slope of each curve."""
+    rows, slopes = [], {}
+    for curve, values in w2.items():
+        mean, low, high = mean_ci(values, axis=1) if values.shape[1] > 1 else (values[:, 0],) * 3
+        slopes[curve] = loglog_slope(sizes, mean)
+        rows.append(pd.DataFrame({"curve": curve, "source": "simulation", "p": sizes, "w2": mean,
+                                  "ci_low": low, "ci_high": high}))
+    return pd.concat(rows, ignore_index=True), slopes
+
+
+def plot_w2(ax, table: pd.DataFrame, slopes: dict[str, float]) -> None:
+    """W2 against p on log-log axes, each curve with its fitted slope, and a p^-1/2 reference line
+    through the first i.i.d.-draws point."""
+    for curve in table.curve.unique():
+        plot_theory_and_simulation(ax, table, curve, show_theory=False, x="p", y="w2",
+                                   label=f"{W2_CURVES[curve]} (fitted slope {slopes[curve]:.2f})")
+    sizes = np.sort(table.p.unique()).astype(float)
+    start = table[table.curve == "dc-law"].w2.iloc[0]
+    ax.plot(sizes, start * (sizes / sizes[0]) ** -0.5, color="grey", ls="--", lw=1, label=r"$p^{-1/2}$ reference")
+    ax.set_xscale("log")
+    ax.set_yscale("log")
+    ax.set_xticks(sizes, [str(int(size)) for size in sizes])
+    ax.xaxis.set_minor_formatter(NullFormatter())
+    ax.set_xlabel("number of features p (n = p / kappa)")
+    ax.set_ylabel(r"$W_2$(empirical law, DC law)")
+    ax.legend(fontsize=8)
+
+
+def hastie_risk(kappa, sigma: float) -> np.ndarray:
+    """Isotropic limiting risk of ridgeless least squares with ||theta*|| = 1 (Hastie et al. 2022):
+    sigma^2 kappa / (kappa - 1) + 1 - 1/kappa above the interpolation point, sigma^2 / (1 - kappa) below."""
+    kappa = np.asarray(kappa, dtype=float)
+    return np.where(kappa > 1, sigma**2 * kappa / (kappa - 1) + 1 - 1 / kappa, sigma**2 / (1 - kappa))
+
+
+def isotropic_gamma(p: int, n: int, sigma: float) -> float:
+    """The DC's dense risk gamma (Def. 4; exact sigma^2 (n-1)/(n-p-1) below p = n) for Sigma = I and
+    ||theta*|| = 1 spread evenly over the coordinates."""
+    return dense_risk(LinearGaussianProblem(np.full(p, 1 / np.sqrt(p)), np.ones(p), sigma), n)
+
+
+def isotropic_sizes(n: int, kappas=ISO_KAPPAS, min_gap: int = 3) -> np.ndarray:
+    """Numbers of features p = kappa n, leaving out those within ``min_gap`` of n (infinite risk)."""
+    sizes = np.unique(np.round(np.asarray(kappas) * n).astype(int))
+    return sizes[np.abs(sizes - n) >= min_gap]
+
+
+def isotropic_simulation(sizes, n: int, sigma: float, trials: int, seed: int,
+                         progress: bool = False) -> list[np.ndarray]:
+    """Test risk of the min-norm fit for Sigma = I and one random theta* of norm 1 (its first p
+    coordinates for each p), ``trials`` draws per size."""
+    direction = np.random.default_rng((seed, 300)).standard_normal(max(sizes))
+    risks = []
+    for a, size in enumerate(sizes):
+        problem = LinearGaussianProblem(direction[:size] / np.linalg.norm(direction[:size]), np.ones(size), sigma)
+        thetas, _ = min_norm_draws(problem, n, trials, seed=(seed, 400 + a), progress=progress,
+                                   desc=f"isotropic, p = {size}")
+        risks.append(problem.risk(thetas))
+    return risks
+
+
+def isotropic_table(sizes, n: int, sigma: float, risks: list[np.ndarray]) -> pd.DataFrame:
+    """One row per simulated p: kappa, gamma, the Hastie et al. limit and the simulated mean risk
+    with its 95% interval."""
+    mean, low, high = (np.array(v) for v in zip(*(mean_ci(r) for r in risks)))
+    sizes = np.asarray(sizes)
+    return pd.DataFrame({"p": sizes, "kappa": sizes / n, "theory_gamma": [isotropic_gamma(int(p), n, sigma) for p in sizes],
+                         "hastie_limit": hastie_risk(sizes / n, sigma), "risk": mean, "ci_low": low, "ci_high": high})
+
+
+def isotropic_checks(table: pd.DataFrame, away: float = 0.15) -> dict[str, float]:
+    """gamma against the closed form above p = n (an identity: a check of the code), and the
+    simulation against gamma for |kappa - 1| > ``away``: largest gap and interval coverage."""
+    over = table.kappa > 1
+    theory = table.theory_gamma
+    far = (table.kappa - 1).abs() > away
+    return {"gap_hastie": float(np.max(np.abs(theory[over] - table.hastie_limit[over]) / theory[over])),
+            "gap_simulation": float(((table.risk - theory).abs() / theory)[far].max()),
+            "coverage": float(np.mean((table.ci_low <= theory) & (theory <= table.ci_high)))}
+
+
+def plot_isotropic(ax, table: pd.DataFrame, n: int, sigma: float) -> None:
+    """Risk of the min-norm fit against kappa = p / n: the Hastie et al. limit, gamma on a fine grid
+    of p, and the simulated means with 95% bars."""
+    fine = np.concatenate([np.linspace(0.05, 0.97, 120), np.linspace(1.03, 5.2, 150)])
+    fine_ps = isotropic_sizes(n, fine, min_gap=2)
+    ax.plot(fine, hastie_risk(fine, sigma), color="grey", lw=4, alpha=0.45, label="Hastie et al. closed form (limit)")
+    ax.plot(fine_ps / n, [isotropic_gamma(int(p), n, sigma) for p in fine_ps], color=style_of("dense")["color"],
+            lw=1.2, label=r"DC: $\gamma$ (finite p; exact $\sigma^2(n-1)/(n-p-1)$ for p < n)")
+    simulated = table.assign(curve="dense", source="simulation")
+    plot_theory_and_simulation(ax, simulated, "dense", show_theory=False, x="kappa", label="simulation")
+    ax.set_ylim(0, 6 * sigma**2 + 2)
+    ax.axvline(1, color="grey", ls=":", lw=1)
+    ax.set_xlabel(r"$\kappa = p / n$")
+    ax.set_ylabel("test risk of the min-norm fit")
+    ax.legend(fontsize=8)
+
+
+def dc_claims(quantiles: list[pd.DataFrame], isotropic: pd.DataFrame) -> list[dict]:
+    """The chapter's claims (Thm. 1, Thm. 3): every percentile of every case within 10% of the law's
+    interquartile range, and the simulated dense risk within 5% of gamma or gamma inside its interval."""
+    theory = np.concatenate([q.theory_quantile / law_iqr(q) for q in quantiles])
+    simulated = np.concatenate([q.simulated_quantile / law_iqr(q) for q in quantiles])
+    return [
+        claim("Thm. 1, Thm. 3", "the empirical law of sqrt(p) theta_hat matches the DC law (two spectra, both regimes; "
+              "every quantile within 10% of the interquartile range)",
+              agreement(theory, simulated, tolerance=0.1, relative=False)),
+        claim("Thm. 1, Thm. 3", "the simulated dense risk matches gamma (within 5% or inside the 95% interval)",
+              agreement(isotropic.theory_gamma, isotropic.risk, isotropic.ci_low, isotropic.ci_high, tolerance=0.05)),
+    ]

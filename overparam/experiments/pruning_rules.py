@@ -1,0 +1,325 @@
+"""Magnitude, Hessian and oracle pruning of one overparameterized min-norm fit: closed-form risk
+(Cor. 1 of the paper, eqs. 61-65) against simulation over the kept budget s, where the thresholds
+fall on the DC law, when the Hessian rule beats the magnitude rule, and the best small model of
+Lemma 7 against a pruned large one.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from overparam.book.stats import mean_ci
+from overparam.book.style import OKABE_ITO, log_axis, plot_theory_and_simulation, style_of
+from overparam.book.tidy import claim, curve_rows
+from overparam.experiments.montecarlo import min_norm_draws, pruning_risk_by_budget
+from overparam.experiments.verdicts import agreement, comparison, deterministic, over_range, spans
+from overparam.theory.dc import scaled_law
+from overparam.theory.problems import LinearGaussianProblem
+from overparam.theory.risk import (best_underparameterized_risk, dense_risk, keep_probability, oracle_pruning_risk,
+                                   pruning_risk, pruning_threshold)
+from overparam.theory.solvers import fit_on_support
+
+METHODS = ("magnitude", "hessian", "oracle")
+RULES = ("magnitude", "hessian")
+FAMILIES = {"aligned": (OKABE_ITO[6], "^"), "opposed": (OKABE_ITO[5], "s")}
+
+
+def budget_grid(p: int, low: float = 0.02, num: int = 24) -> np.ndarray:
+    """Numbers of kept weights s, log-spaced from ``low`` p to p."""
+    return np.unique(np.round(np.geomspace(low, 1.0, num) * p).astype(int))
+
+
+def method_risk(problem: LinearGaussianProblem, n: int, s: int, method: str) -> float:
+    """Closed-form risk of keeping s weights by ``method`` (Cor. 1; the oracle by eq. 65)."""
+    if method == "oracle":
+        return oracle_pruning_risk(problem, n, int(s))
+    return pruning_risk(problem, n, int(s), method)
+
+
+def theory_by_budget(problem: LinearGaussianProblem, n: int, budgets, methods=METHODS) -> dict[str, list[float]]:
+    """Closed-form risk of each pruning method at each budget s."""
+    return {method: [method_risk(problem, n, s, method) for s in budgets] for method in methods}
+
+
+def simulate_by_budget(problem: LinearGaussianProblem, n: int, budgets, trials: int, seed,
+                       progress: bool = False, desc: str = "") -> dict[str, np.ndarray]:
+    """Simulated risk of each method at each budget: arrays of shape (trials, len(budgets)).
+
+    Magnitude keeps the largest |theta_hat_i|, Hessian the largest |theta_hat_i| sqrt(Sigma_hat_ii)
+    of the sample, the oracle the largest saliencies lambda_i theta*_i^2 (eq. 4).
+    """
+    thetas, hessians = min_norm_draws(problem, n, trials, seed=seed, progress=progress, desc=desc)
+    saliency = problem.cov * problem.theta_star**2
+    scores = {"magnitude": np.abs(thetas), "hessian": np.abs(thetas) * np.sqrt(hessians),
+              "oracle": np.broadcast_to(saliency, thetas.shape)}
+    return {method: np.array([pruning_risk_by_budget(problem, theta, score, budgets)
+                              for theta, score in zip(thetas, scores[method])])
+            for method in METHODS}
+
+
+def risk_table(budgets, p: int, theory: dict, simulation: dict) -> pd.DataFrame:
+    """Tidy rows (spectrum, curve, source, s, kept_fraction, risk, ci_low, ci_high) of every method
+    on every spectrum: theory values and simulated means with 95% intervals."""
+    parts = []
+    for name in theory:
+        for method in METHODS:
+            parts.append(curve_rows(name, method, "theory", budgets, theory[name][method]))
+            parts.append(curve_rows(name, method, "simulation", budgets, *mean_ci(simulation[name][method])))
+    table = pd.concat(parts, ignore_index=True).rename(columns={"panel": "spectrum", "k": "s"})
+    table.insert(4, "kept_fraction", table.s / p)
+    return table
+
+
+def theory_vs_simulation(table: pd.DataFrame) -> pd.DataFrame:
+    """One row per simulated point of :func:`risk_table` with its theory value (risk_theory), the
+    relative gap and whether the 95% interval covers the theory."""
+    merged = table[table.source == "simulation"].merge(table[table.source == "theory"], on=["spectrum", "curve", "s"],
+                                                       suffixes=("", "_theory"))
+    merged["gap"] = (merged.risk - merged.risk_theory).abs() / merged.risk_theory
+    merged["covered"] = (merged.ci_low <= merged.risk_theory) & (merged.risk_theory <= merged.ci_high)
+    return merged
+
+
+def agreement_summary(points: pd.DataFrame) -> pd.DataFrame:
+    """Per spectrum and method: the worst relative gap and the share of intervals covering the theory."""
+    return points.groupby(["spectrum", "curve"], sort=False).agg(worst_gap=("gap", "max"), within_ci=("covered", "mean"))
+
+
+def plot_risk_by_budget(ax, panel: pd.DataFrame, dense: float, p: int) -> None:
+    """Risk against the number of kept weights s for every method (theory lines, simulated markers),
+    with the dense model's risk as a dotted line."""
+    panel = panel.rename(columns={"s": "k"})
+    for method in METHODS:
+        plot_theory_and_simulation(ax, panel, method)
+    ax.axhline(dense, color=style_of("dense")["color"], ls=":", lw=1, label="dense model (no pruning)")
+    log_axis(ax)
+    ax.set_xlabel("number of weights kept, s (of p = %d)" % p)
+    ax.set_ylabel("test risk")
+
+
+def threshold_densities(problem: LinearGaussianProblem, n: int, s: int, methods=RULES,
+                        points: int = 500) -> pd.DataFrame:
+    """The DC law of each rule's score, sqrt(p) theta_hat_i (magnitude) or sqrt(p lambda_i) theta_hat_i
+    (Hessian), split into one weighted Gaussian per feature variance, with the threshold that keeps
+    s weights (Cor. 1): tidy rows (rule, variance, share of the features, x, density, threshold).
+    Needs one true weight per variance, as in the two-level spectrum."""
+    law = scaled_law(problem, n)
+    variances = np.unique(problem.cov)
+    parts = []
+    for method in methods:
+        threshold = np.sqrt(problem.p) * pruning_threshold(problem, n, s, method)
+        factor = np.sqrt(variances) if method == "hessian" else np.ones_like(variances)
+        centers, scales = law.centers * factor, law.scales * factor
+        grid = np.linspace(np.min(centers - 4 * scales), np.max(centers + 4 * scales), points)
+        parts += [pd.DataFrame({"rule": method, "variance": lam, "share": weight, "x": grid,
+                                "density": weight * np.exp(-0.5 * ((grid - center) / scale) ** 2)
+                                / (np.sqrt(2 * np.pi) * scale), "threshold": threshold})
+                  for lam, center, scale, weight in zip(variances, centers, scales, law.weights)]
+    return pd.concat(parts, ignore_index=True)
+
+
+def plot_threshold_densities(ax, rows: pd.DataFrame) -> None:
+    """The components of one score's law, their kept tails shaded, and the thresholds ±t."""
+    threshold = rows.threshold.iloc[0]
+    for (lam, group), color in zip(rows.groupby("variance", sort=True), [OKABE_ITO[5], OKABE_ITO[6]]):
+        ax.plot(group.x, group.density, color=color, label=f"features with variance {lam:g} ({group.share.iloc[0]:.0%})")
+        ax.fill_between(group.x, group.density, where=np.abs(group.x) >= threshold, color=color, alpha=0.3)
+    ax.axvline(threshold, color="black", ls="--", lw=1, label=f"threshold ±{threshold:.2f}")
+    ax.axvline(-threshold, color="black", ls="--", lw=1)
+    ax.set_ylabel("density (weighted by group share)")
+    ax.legend(fontsize=8)
+
+
+def salient_share(problem: LinearGaussianProblem, n: int, s: int, method: str) -> tuple[float, float]:
+    """(scaled threshold sqrt(p) t, share of the highest-variance group among the kept weights),
+    from the closed form: each group keeps its weight times P(|score| >= t)."""
+    law = scaled_law(problem, n)
+    variances = np.unique(problem.cov)
+    threshold = pruning_threshold(problem, n, s, method)
+    tau = threshold / (np.sqrt(variances) if method == "hessian" else 1)
+    root_p = np.sqrt(problem.p)
+    kept = law.weights * keep_probability(law.centers / root_p, (law.scales / root_p) ** 2, tau)
+    return root_p * threshold, float(kept[-1] / kept.sum())
+
+
+def spread_family(kind: str, c: float, p: int, sigma: float, signal: float = 1.5) -> LinearGaussianProblem:
+    """Two-level family: 10% of the features have variance c, the rest 1. ``aligned``: equal true
+    weights (saliency follows variance, Fig. 3(b)); ``opposed``: theta*_i proportional to 1/lambda_i
+    (saliency opposes variance). The total signal sum lambda_i theta*_i^2 is ``signal`` for every c."""
+    lam = np.where(np.arange(p) < p // 10, c, 1.0)
+    theta = np.ones(p) if kind == "aligned" else 1 / lam
+    theta *= np.sqrt(signal / np.sum(lam * theta**2))
+    return LinearGaussianProblem(theta, lam, sigma)
+
+
+def spread_study(p: int, n: int, sigma: float, s: int, spreads, trials: int, seed: int, progress: bool = False,
+                 points: int = 40) -> tuple[np.ndarray, dict, dict]:
+    """Hessian against magnitude pruning at budget s over the variance ratio c of both families.
+
+    Returns (fine grid of c, theory risks {family: array (2, points) for magnitude and Hessian},
+    simulated paired ratios risk(Hessian)/risk(magnitude) {family: array (len(spreads), trials)})."""
+    fine = np.geomspace(1, max(spreads), points)
+    theory, ratios = {}, {}
+    for kind in FAMILIES:
+        theory[kind] = np.array([[pruning_risk(spread_family(kind, c, p, sigma), n, s, method) for c in fine]
+                                 for method in RULES])
+        sims = [simulate_by_budget(spread_family(kind, c, p, sigma), n, [s], trials,
+                                   (seed, 10 + j, int(kind == "aligned")), progress, f"{kind}, c = {c:g}")
+                for j, c in enumerate(spreads)]
+        ratios[kind] = np.array([sim["hessian"][:, 0] / sim["magnitude"][:, 0] for sim in sims])
+    return fine, theory, ratios
+
+
+def spread_table(fine, theory: dict, spreads, ratios: dict) -> pd.DataFrame:
+    """Tidy rows (family, source, spread, ratio, ci_low, ci_high) of the Hessian/magnitude risk ratio."""
+    rows = []
+    for kind in FAMILIES:
+        mean, low, high = mean_ci(ratios[kind], axis=1)
+        rows.append(pd.DataFrame({"family": kind, "source": "theory", "spread": fine, "ratio": theory[kind][1] / theory[kind][0]}))
+        rows.append(pd.DataFrame({"family": kind, "source": "simulation", "spread": spreads, "ratio": mean,
+                                  "ci_low": low, "ci_high": high}))
+    return pd.concat(rows, ignore_index=True)
+
+
+def plot_spread(ax, table: pd.DataFrame) -> None:
+    """Risk ratio Hessian/magnitude against the variance ratio c: theory lines, paired simulated ratios."""
+    for kind, (color, marker) in FAMILIES.items():
+        th = table[(table.family == kind) & (table.source == "theory")]
+        sim = table[(table.family == kind) & (table.source == "simulation")]
+        ax.plot(th.spread, th.ratio, color=color, label=f"{kind}: theory")
+        ax.errorbar(sim.spread, sim.ratio, yerr=[sim.ratio - sim.ci_low, sim.ci_high - sim.ratio], fmt=marker,
+                    color=color, capsize=3, label=f"{kind}: simulation (paired ratio, 95% CI)")
+    ax.axhline(1, color="grey", lw=1)
+    ax.set_xscale("log")
+    ax.set_xlabel("variance ratio c of the two groups")
+    ax.set_ylabel("risk(Hessian) / risk(magnitude)")
+    ax.legend(fontsize=8)
+
+
+def saliency_order(problem: LinearGaussianProblem) -> np.ndarray:
+    """Feature indices by decreasing saliency lambda_i theta*_i^2 (ties to the lower index)."""
+    return np.argsort(-problem.cov * problem.theta_star**2, kind="stable")
+
+
+def small_model_risk(problem: LinearGaussianProblem, n: int, k: int) -> float:
+    """Lemma 7: risk of the model fitted on the k most salient features alone (exact finite-n form),
+    the unkept features' signal added to the noise."""
+    order = saliency_order(problem)
+    saliency = problem.cov * problem.theta_star**2
+    return dense_risk(LinearGaussianProblem(problem.theta_star[order[:k]], problem.cov[order[:k]],
+                                            np.sqrt(problem.sigma**2 + np.sum(saliency[order[k:]]))), n)
+
+
+@dataclass
+class SmallModelStudy:
+    """Lemma 7 against pruning: theory over every k < n - 2 and simulated small models."""
+
+    fine_k: np.ndarray
+    small_theory: np.ndarray
+    pruned_theory: dict[str, np.ndarray]
+    best_k: int
+    best_risk: float
+    small_ks: np.ndarray
+    small_sim: np.ndarray
+    subsets: dict[str, np.ndarray]
+
+
+def small_model_study(problem: LinearGaussianProblem, n: int, trials: int, seed: int, sizes: int = 22) -> SmallModelStudy:
+    """The best small model (Lemma 7) against Hessian and oracle pruning of the p-feature fit.
+
+    Simulates, on ``trials`` draws, the small model on the k most salient features for log-spaced k,
+    and at the optimal size the top-k subset, the same with its least salient feature swapped for
+    the most salient unkept one, and a random subset of the same size (paired over the draws)."""
+    p = problem.p
+    order = saliency_order(problem)
+    best_k, best_risk = best_underparameterized_risk(problem, n)
+    swapped = np.r_[order[:best_k - 1], order[best_k]]
+    small_ks = np.unique(np.round(np.geomspace(1, n - 5, sizes)).astype(int))
+    small_sim = np.empty((trials, small_ks.size))
+    subsets = {name: np.empty(trials) for name in ["top", "swap", "random"]}
+    for t, child in enumerate(np.random.SeedSequence((seed, 20)).spawn(trials)):
+        rng = np.random.default_rng(child)
+        X, y = problem.sample(n, rng)
+        for j, k in enumerate(small_ks):
+            small_sim[t, j] = problem.risk(fit_on_support(X, y, order[:k]))
+        for name, subset in {"top": order[:best_k], "swap": swapped, "random": rng.choice(p, best_k, replace=False)}.items():
+            subsets[name][t] = problem.risk(fit_on_support(X, y, subset))
+    fine_k = np.arange(1, n - 2)
+    return SmallModelStudy(fine_k, np.array([small_model_risk(problem, n, int(k)) for k in fine_k]),
+                           {method: np.array([method_risk(problem, n, k, method) for k in fine_k])
+                            for method in ["hessian", "oracle"]},
+                           best_k, best_risk, small_ks, small_sim, subsets)
+
+
+def small_model_table(study: SmallModelStudy) -> pd.DataFrame:
+    """Tidy rows (curve, source, k, risk, ci_low, ci_high): the small model (theory and simulation)
+    and the Hessian and oracle pruning of the p-feature fit (theory)."""
+    mean, low, high = mean_ci(study.small_sim)
+    return pd.concat([pd.DataFrame({"curve": "small-model", "source": "theory", "k": study.fine_k, "risk": study.small_theory}),
+                      pd.DataFrame({"curve": "small-model", "source": "simulation", "k": study.small_ks, "risk": mean,
+                                    "ci_low": low, "ci_high": high})]
+                     + [pd.DataFrame({"curve": method, "source": "theory", "k": study.fine_k, "risk": risk})
+                        for method, risk in study.pruned_theory.items()], ignore_index=True)
+
+
+def plot_small_model(ax, table: pd.DataFrame, study: SmallModelStudy, top: float) -> None:
+    """Risk against the number of weights k: the small model (theory line, simulated markers), the
+    pruned p-feature fits (theory lines in the pruning rules' styles) and the Lemma 7 optimum (star)."""
+    plot_theory_and_simulation(ax, table, "small-model", label="k most salient features, trained alone")
+    for method in study.pruned_theory:
+        th = table[(table.curve == method) & (table.source == "theory")]
+        style = style_of(method)
+        ax.plot(th.k, th.risk, color=style["color"], ls=style["linestyle"],
+                label=f"all p features trained, then {style['label']} to k (theory)")
+    ax.plot(study.best_k, study.best_risk, "*", ms=14, color=OKABE_ITO[1],
+            label=f"best small model: k = {study.best_k}, risk {study.best_risk:.3f}")
+    ax.set_xscale("log")
+    ax.set_ylim(0, top)
+    ax.set_xlabel("number of weights k")
+    ax.set_ylabel("test risk")
+
+
+def small_model_summary(study: SmallModelStudy) -> list[str]:
+    """The printed lines of the Lemma 7 comparison."""
+    k, fine_k, small = study.best_k, study.fine_k, study.small_theory
+    lines = [f"Lemma 7 optimum: k = {k} (risk {study.best_risk:.3f}); simulated risk of the top-{k} subset "
+             f"{study.subsets['top'].mean():.3f}, one swap {study.subsets['swap'].mean():.3f}, "
+             f"a random subset {study.subsets['random'].mean():.3f}"]
+    for method, risk in study.pruned_theory.items():
+        wins = fine_k[risk < small]
+        lines.append(f"{method} pruning of the p-feature fit beats the small model of the same size k at {wins.size} of "
+                     f"{fine_k.size} sizes ({spans(wins)}); at k = {k}: {risk[k - 1]:.3f} vs {small[k - 1]:.3f}")
+    hessian = study.pruned_theory["hessian"]
+    lines.append(f"lowest risk with fewer than n weights: Hessian-pruned p-feature model {hessian.min():.3f} "
+                 f"(k = {fine_k[np.argmin(hessian)]}), best small model {study.best_risk:.3f} (k = {k})")
+    return lines
+
+
+def pruning_claims(points: pd.DataFrame, ratios: dict[str, np.ndarray], study: SmallModelStudy) -> list[dict]:
+    """The chapter's claims: Cor. 1 against simulation, Lemma 7 by paired comparisons, Hessian
+    against magnitude at the largest spread of each family, and the equal-budget statements of
+    Sec. 3 from the closed forms."""
+    k, fine_k, small, top = study.best_k, study.fine_k, study.small_theory, study.subsets["top"]
+    hessian = study.pruned_theory["hessian"]
+    return [
+        claim("Cor. 1, eqs. 61-65", "closed-form pruning risks match simulation (MP, HP, oracle; two spectra; within 3%)",
+              agreement(points.risk_theory, points.risk, points.ci_low, points.ci_high, tolerance=0.03)),
+        claim("Lemma 7", f"the best {k}-feature model (its k most salient features) beats the same model with one feature swapped",
+              comparison(study.subsets["swap"], top, what="risk difference")),
+        claim("Lemma 7", f"the best {k}-feature model beats a model on {k} random features",
+              comparison(study.subsets["random"], top, what="risk difference")),
+        claim("Fig. 3(b), extended", "Hessian beats magnitude pruning when variance follows saliency (largest spread)",
+              comparison(1 - ratios["aligned"][-1], what="1 - risk ratio"), origin="beyond"),
+        claim("Fig. 3(b), extended", "Hessian loses to magnitude pruning when variance opposes saliency (largest spread)",
+              comparison(ratios["opposed"][-1] - 1, what="risk ratio - 1"), origin="beyond"),
+        claim("Sec. 3", "at every budget k < n, Hessian pruning of the p-feature fit beats the best k-feature model (theory)",
+              over_range(hessian < small, fine_k, "k = ")),
+        claim("Sec. 3", "at every budget k < n, oracle pruning of the p-feature fit beats the best k-feature model (theory)",
+              over_range(study.pruned_theory["oracle"] < small, fine_k, "k = ")),
+        claim("Sec. 3", "the lowest risk reachable with fewer than n weights belongs to a pruned p-feature fit (theory)",
+              deterministic(study.best_risk - hessian.min(), 0, "above",
+                            f"{hessian.min():.3f} (Hessian pruning, k = {fine_k[np.argmin(hessian)]}) "
+                            f"vs {study.best_risk:.3f} (best small model, k = {k})")),
+    ]

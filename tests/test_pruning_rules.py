@@ -1,0 +1,99 @@
+"""Chapter 3's pruning experiments (overparam.experiments.pruning_rules) on small problems."""
+import numpy as np
+import pytest
+from scipy.integrate import trapezoid
+
+from overparam.book.style import style_of
+from overparam.experiments import pruning_rules as pr
+from overparam.experiments.dc_checks import two_level_problem
+from overparam.theory.risk import best_underparameterized_risk, dense_risk
+
+P, N = 100, 50
+PROBLEM = two_level_problem(P, 10.0, 0.5)
+
+
+def test_budget_grid_is_sorted_unique_and_ends_at_p():
+    budgets = pr.budget_grid(P)
+    assert budgets[-1] == P and budgets[0] == 2
+    assert np.all(np.diff(budgets) > 0)
+
+
+def test_theory_at_full_budget_is_the_dense_risk():
+    theory = pr.theory_by_budget(PROBLEM, N, [P])
+    for method in pr.METHODS:
+        assert theory[method][0] == pytest.approx(dense_risk(PROBLEM, N), rel=1e-6)
+
+
+def test_simulation_at_full_budget_is_the_dense_fit_and_the_table_is_tidy():
+    budgets = np.array([10, P])
+    sims = pr.simulate_by_budget(PROBLEM, N, budgets, 3, seed=1)
+    for method in pr.METHODS:
+        assert sims[method].shape == (3, 2)
+        np.testing.assert_allclose(sims[method][:, 1], sims["magnitude"][:, 1])
+    theory = {"two-level": pr.theory_by_budget(PROBLEM, N, budgets)}
+    table = pr.risk_table(budgets, P, theory, {"two-level": sims})
+    assert list(table.columns[:5]) == ["spectrum", "curve", "source", "s", "kept_fraction"]
+    np.testing.assert_allclose(table.kept_fraction, table.s / P)
+    for curve in table.curve.unique():
+        style_of(curve)
+    points = pr.theory_vs_simulation(table)
+    assert len(points) == 6
+    np.testing.assert_allclose(points.gap, (points.risk - points.risk_theory).abs() / points.risk_theory)
+    summary = pr.agreement_summary(points)
+    assert summary.loc[("two-level", "oracle"), "worst_gap"] == points[points.curve == "oracle"].gap.max()
+
+
+def test_threshold_tails_keep_the_budget_and_the_hessian_keeps_the_salient_group():
+    s = 10
+    table = pr.threshold_densities(PROBLEM, N, s)
+    assert set(table.rule) == set(pr.RULES)
+    for method in pr.RULES:
+        rows = table[table.rule == method]
+        kept = sum(trapezoid(np.where(np.abs(g.x) >= g.threshold, g.density, 0), g.x)
+                   for _, g in rows.groupby("variance"))
+        assert kept == pytest.approx(s / P, abs=0.01)
+        assert sum(trapezoid(g.density, g.x) for _, g in rows.groupby("variance")) == pytest.approx(1, abs=1e-3)
+    magnitude, hessian = (pr.salient_share(PROBLEM, N, s, method) for method in pr.RULES)
+    assert magnitude[0] == pytest.approx(table[table.rule == "magnitude"].threshold.iloc[0])
+    assert hessian[1] > 0.5 > magnitude[1]
+
+
+@pytest.mark.parametrize("kind", ["aligned", "opposed"])
+def test_spread_family_keeps_the_total_signal(kind):
+    problem = pr.spread_family(kind, 8.0, 50, 0.5)
+    assert np.sum(problem.cov * problem.theta_star**2) == pytest.approx(1.5)
+    saliency = problem.cov * problem.theta_star**2
+    assert (saliency[0] > saliency[-1]) == (kind == "aligned")
+
+
+def test_spread_study_ratio_below_one_when_aligned_above_when_opposed():
+    fine, theory, ratios = pr.spread_study(P, N, 0.5, 10, [1.0, 16.0], 3, seed=0, points=5)
+    assert fine.shape == (5,) and theory["aligned"].shape == (2, 5) and ratios["opposed"].shape == (2, 3)
+    assert theory["aligned"][1, -1] < theory["aligned"][0, -1]
+    assert theory["opposed"][1, -1] > theory["opposed"][0, -1]
+    table = pr.spread_table(fine, theory, [1.0, 16.0], ratios)
+    assert set(table.family) == set(pr.FAMILIES) and set(table.source) == {"theory", "simulation"}
+
+
+def test_small_model_study_and_claims():
+    study = pr.small_model_study(PROBLEM, N, 3, seed=0, sizes=6)
+    best_k, best_risk = best_underparameterized_risk(PROBLEM, N)
+    assert (study.best_k, study.best_risk) == (best_k, best_risk)
+    assert study.small_theory.min() == pytest.approx(best_risk)
+    assert study.fine_k[np.argmin(study.small_theory)] == best_k
+    assert study.small_sim.shape == (3, study.small_ks.size)
+    table = pr.small_model_table(study)
+    assert set(table.curve) == {"small-model", "hessian", "oracle"}
+    for curve in table.curve.unique():
+        style_of(curve)
+    lines = pr.small_model_summary(study)
+    assert len(lines) == 4 and f"k = {best_k}" in lines[0]
+    sims = pr.simulate_by_budget(PROBLEM, N, [10], 3, seed=1)
+    points = pr.theory_vs_simulation(pr.risk_table([10], P, {"two-level": pr.theory_by_budget(PROBLEM, N, [10])},
+                                                   {"two-level": sims}))
+    ratios = {"aligned": np.full((1, 3), 0.5), "opposed": np.full((1, 3), 1.5)}
+    claims = pr.pruning_claims(points, ratios, study)
+    assert len(claims) == 8
+    assert claims[3]["status"] == "reproduced" and claims[4]["status"] == "reproduced"
+    flipped = pr.pruning_claims(points, {"aligned": ratios["opposed"], "opposed": ratios["aligned"]}, study)
+    assert flipped[3]["status"] == "not reproduced" and flipped[4]["status"] == "not reproduced"
