@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed-$(shell sha1sum requirements.txt | cut -c1-12)
 NOTEBOOKS := $(sort $(wildcard notebooks/*.md))
 PYTEST_NBVAL := --nbval --nbval-current-env --nbval-cell-timeout=1200 --nbval-sanitize-with tests/nbval-sanitize.cfg
 
-.PHONY: venv run book test bench clean
+.PHONY: venv run book pdf print-tex-packages test bench clean
 
 venv: $(STAMP)
 
@@ -30,6 +30,16 @@ book: run
 	rm -rf _build
 	$(BIN)/jupyter-book build . --warningiserror --keep-going
 	@echo "open _build/html/index.html"
+
+## pdf: the whole book as one PDF, _build/latex/book.pdf, through Jupyter Book's LaTeX builder (XeLaTeX).
+## Needs Debian's TeX: apt-get install $(TEX_PACKAGES)
+TEX_PACKAGES := texlive-latex-recommended texlive-latex-extra texlive-fonts-recommended texlive-xetex latexmk fonts-freefont-otf
+pdf: run
+	$(BIN)/jupyter-book build . --builder pdflatex
+	@echo "open _build/latex/book.pdf"
+
+print-tex-packages:
+	@echo $(TEX_PACKAGES)
 
 ## test: the whole test suite: unit tests of lib/, then nbval and papermill runs of the chapters
 test: $(STAMP)

@@ -43,7 +43,7 @@ globals().update(check_parameters(RULES, globals()))
 ```{{code-cell}} ipython3
 import numpy as np
 import pandas as pd
-from myst_nb import glue
+from overparam.book.glue import glue
 
 from overparam.book.tidy import write_csv
 
@@ -65,8 +65,7 @@ import matplotlib.pyplot as plt
 
 fig, ax = plt.subplots(figsize=(4, 3))
 ax.plot(values)
-ax.set_xlabel("draw")
-ax.set_ylabel("value")
+_ = ax.set(xlabel="draw", ylabel="value")
 ```
 """
 

@@ -23,6 +23,8 @@ from dataclasses import dataclass
 import numpy as np
 from scipy.stats import t as scipy_t
 
+from overparam.book.stats import mean_ci
+
 STATUSES = ("reproduced", "partly", "not reproduced", "inconclusive")
 ORIGINS = ("paper", "beyond")
 SCALES = ("paper", "reduced")
@@ -37,17 +39,16 @@ class Verdict:
     measured: str
 
 
-def t_interval(values, level: float = 0.95) -> tuple[float, float, float]:
-    """Mean and two-sided Student-t interval of the mean of independent draws (NaN bounds below 2)."""
+def t_interval(values) -> tuple[float, float, float]:
+    """Mean and 95% Student-t interval of the mean of independent draws (NaN bounds below 2):
+    :func:`overparam.book.stats.mean_ci` of the flattened values, as plain floats."""
     values = np.asarray(values, dtype=float).ravel()
-    mean = float(values.mean()) if values.size else float("nan")
-    if values.size < 2:
-        return mean, float("nan"), float("nan")
-    half = float(scipy_t.ppf(0.5 + level / 2, values.size - 1)) * values.std(ddof=1) / np.sqrt(values.size)
-    return mean, mean - half, mean + half
+    if values.size == 0:
+        return float("nan"), float("nan"), float("nan")
+    return tuple(float(x) for x in mean_ci(values, student=True))
 
 
-def welch_interval(a, b, level: float = 0.95) -> tuple[float, float, float]:
+def welch_interval(a, b) -> tuple[float, float, float]:
     """Mean difference mean(a) - mean(b) of two independent samples and its Welch-t interval."""
     a, b = np.asarray(a, dtype=float).ravel(), np.asarray(b, dtype=float).ravel()
     difference = float(a.mean() - b.mean())
@@ -58,7 +59,7 @@ def welch_interval(a, b, level: float = 0.95) -> tuple[float, float, float]:
     if se == 0:
         return difference, difference, difference
     df = (va + vb) ** 2 / (va ** 2 / (a.size - 1) + vb ** 2 / (b.size - 1))
-    half = float(scipy_t.ppf(0.5 + level / 2, df)) * se
+    half = float(scipy_t.ppf(0.975, df)) * se
     return difference, difference - half, difference + half
 
 
@@ -75,7 +76,7 @@ def _interval_text(mean, low, high, digits):
     return f"{mean:+.{digits}f} [{low:+.{digits}f}, {high:+.{digits}f}]"
 
 
-def comparison(a, b=None, paired: bool = True, digits: int = 3, level: float = 0.95,
+def comparison(a, b=None, paired: bool = True, digits: int = 3,
                min_draws: int = MIN_DRAWS, what: str = "difference") -> Verdict:
     """"A beats B", as ``a - b > 0`` (pass the sides so that a positive difference is the claim).
 
@@ -87,17 +88,17 @@ def comparison(a, b=None, paired: bool = True, digits: int = 3, level: float = 0
     a = np.asarray(a, dtype=float).ravel()
     if b is None:
         draws = a.size
-        mean, low, high = t_interval(a, level)
+        mean, low, high = t_interval(a)
     else:
         b = np.asarray(b, dtype=float).ravel()
         if paired:
             if a.shape != b.shape:
                 raise ValueError(f"paired comparison needs draws of equal count, got {a.size} and {b.size}")
             draws = a.size
-            mean, low, high = t_interval(a - b, level)
+            mean, low, high = t_interval(a - b)
         else:
             draws = min(a.size, b.size)
-            mean, low, high = welch_interval(a, b, level)
+            mean, low, high = welch_interval(a, b)
     text = f"{what} {_interval_text(mean, low, high, digits)} over {draws} draws"
     if draws < min_draws or not np.isfinite(low):
         return Verdict("inconclusive", f"{what} {mean:+.{digits}f} over {draws} draws (fewer than {min_draws})")
@@ -108,12 +109,12 @@ def comparison(a, b=None, paired: bool = True, digits: int = 3, level: float = 0
     return Verdict("inconclusive", text)
 
 
-def equality(differences, margin: float, digits: int = 3, level: float = 0.95,
+def equality(differences, margin: float, digits: int = 3,
              min_draws: int = MIN_DRAWS, what: str = "difference") -> Verdict:
     """"A equals B": the t interval of the per-draw differences inside [-margin, margin] gives
     ``reproduced``; entirely outside it, ``not reproduced``; otherwise ``inconclusive``."""
     values = np.asarray(differences, dtype=float).ravel()
-    mean, low, high = t_interval(values, level)
+    mean, low, high = t_interval(values)
     if values.size < min_draws or not np.isfinite(low):
         return Verdict("inconclusive", f"{what} {mean:+.{digits}f} over {values.size} draws (fewer than {min_draws})")
     text = f"{what} {_interval_text(mean, low, high, digits)} over {values.size} draws, margin {margin:g}"
