@@ -70,14 +70,21 @@ class FitLaw:
     """The DC law of one fit, computed once and shared by every compressor's risk (Thm. 1, Def. 4).
 
     Holds the problem (diagonal Sigma), the sample size n, the atoms (lambda_j, theta*_j, w_j) that
-    group equal coordinates, and the DC moments of theta_hat on them. The thresholds and keep
-    probabilities of each pruning rule are computed on first use and kept (:meth:`kept`).
+    group equal coordinates, and the DC moments of theta_hat on them. The fit is min-norm least
+    squares, or ridge with regularization ``mu`` and ``penalty`` (:mod:`overparam.theory.ridge`),
+    whose law has the same form. The thresholds and keep probabilities of each pruning rule are
+    computed on first use and kept (:meth:`kept`).
     """
 
-    def __init__(self, problem: LinearGaussianProblem, n: int):
-        self.problem, self.n = problem, n
+    def __init__(self, problem: LinearGaussianProblem, n: int, mu: float = 0.0, penalty: str = "identity"):
+        self.problem, self.n, self.mu, self.penalty = problem, n, mu, penalty
         self.lam, self.theta, self.w = atoms(problem)
-        self.dc = diagonal_dc(self.lam, self.theta, problem.sigma**2, n, self.w)
+        if mu == 0 and penalty == "identity":
+            self.dc = diagonal_dc(self.lam, self.theta, problem.sigma**2, n, self.w)
+        else:
+            from overparam.theory.ridge import ridge_dc
+
+            self.dc = ridge_dc(self.lam, self.theta, problem.sigma**2, n, mu, self.w, penalty)
         self._kept: dict = {}
 
     @property
@@ -189,9 +196,10 @@ def retrained_risk(law: FitLaw, s: int, method: str) -> float:
     expected kept count w_j P(kept), which is exact for s < n (the risk is then
     E[sigma_Delta^2] (n - 1)/(n - s - 1) whatever Delta is) and the DC limit for s > n.
     ``method`` "random" keeps every coordinate with probability s/p, independently of the fit.
+    With s >= p nothing is pruned and the refit is least squares on every feature.
     """
     if s >= law.problem.p:
-        return law.dc.risk
+        return _refit_risk(law, np.ones_like(law.lam))
     keep = np.full_like(law.lam, s / law.problem.p) if method == "random" else law.kept(s, method)[0]
     return _refit_risk(law, keep)
 

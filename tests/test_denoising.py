@@ -1,0 +1,83 @@
+"""Sec. 3.4's experiment (overparam.experiments.denoising): sizes, simulation, tidy rows, claims."""
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt  # noqa: E402
+import numpy as np  # noqa: E402
+import pytest  # noqa: E402
+
+from overparam.book.style import CURVES  # noqa: E402
+from overparam.experiments.denoising import (CURVE, best_overparameterized, denoising_claims, error_curves,  # noqa: E402
+                                             model_sizes, plot_noise_levels, salient_errors, simulate_panels,
+                                             theory_errors, theory_margins, theory_sizes)
+
+N, S, SPIKE = 40, 4, 10.0
+PANELS = {"d < n": 30, "d > n": 90}
+SIGMAS = [0.0, 0.5]
+
+
+@pytest.fixture(scope="module")
+def simulated():
+    return simulate_panels(PANELS, SIGMAS, S, SPIKE, N, 6, seed=2)
+
+
+def test_sizes_skip_the_peak_and_start_at_s():
+    ks = model_sizes(S, N, 90)
+    assert ks[0] == S and ks[-1] == 90 and np.all(np.abs(ks - N) >= 3) and np.all(np.diff(ks) > 0)
+    fine = theory_sizes(S, N, 90, ks)
+    assert set(ks) <= set(fine) and np.all(np.abs(fine - N) >= 2)
+
+
+def test_the_curve_is_registered():
+    assert CURVE in CURVES
+
+
+def test_noise_free_fit_on_all_features_is_exact_and_small_fit_matches_its_formula():
+    ks = np.array([S, 30])
+    errors = salient_errors(30, S, SPIKE, 0.0, N, ks, 400, (1, 2))
+    assert errors[:, -1].max() < 1e-20
+    theory = theory_errors(30, S, SPIKE, 0.0, N, ks)
+    assert theory[-1] == pytest.approx(0, abs=1e-12)
+    mean, sd = errors[:, 0].mean(), errors[:, 0].std(ddof=1) / np.sqrt(400)
+    assert abs(mean - theory[0]) < 3 * sd  # exact in expectation below the interpolation point
+
+
+def test_simulation_is_keyed_by_panel_and_noise_and_reproducible(simulated):
+    assert set(simulated) == {(panel, sigma) for panel in PANELS for sigma in SIGMAS}
+    assert simulated["d > n", 0.5].shape == (6, len(model_sizes(S, N, 90)))
+    again = simulate_panels(PANELS, SIGMAS, S, SPIKE, N, 6, seed=2)
+    np.testing.assert_array_equal(again["d < n", 0.0], simulated["d < n", 0.0])
+
+
+def test_error_curves_tidy_rows_and_summary(simulated):
+    table, summary = error_curves(PANELS, SIGMAS, simulated, S, SPIKE, N)
+    assert set(table.curve) == {CURVE} and set(table.source) == {"theory", "simulation"}
+    sim = table[table.source == "simulation"]
+    assert (sim.ci_low <= sim.error).all() and (sim.error <= sim.ci_high).all()
+    assert len(summary) == 4 and set(summary["large beats small"]) <= {"yes", "no"}
+    row = summary[(summary.panel == "d < n") & (summary.sigma == 0.0)].iloc[0]
+    assert row["large fit (k = d)"] == 0 and row["large beats small"] == "yes"
+    fig, ax = plt.subplots()
+    plot_noise_levels(ax, table[table.panel == "d > n"], SIGMAS)
+    assert len(ax.get_legend_handles_labels()[1]) == len(SIGMAS)
+    plt.close(fig)
+
+
+def test_best_size_is_overparameterized_and_margins_are_consistent():
+    ks = model_sizes(S, N, 90)
+    j = best_overparameterized(90, S, SPIKE, 0.5, N)
+    assert ks[j] > N
+    (small, best), = theory_margins(90, S, SPIKE, [0.5], N).values()
+    assert best <= theory_errors(90, S, SPIKE, 0.5, N, [ks[j]])[0] + 1e-12
+    assert small == pytest.approx(theory_errors(90, S, SPIKE, 0.5, N, [S])[0])
+
+
+def test_claims_include_exact_recovery_and_follow_the_margins(simulated):
+    at_best = {sigma: best_overparameterized(90, S, SPIKE, sigma, N) for sigma in SIGMAS}
+    margins = theory_margins(90, S, SPIKE, SIGMAS, N)
+    claims = denoising_claims(simulated, PANELS, SIGMAS, margins, at_best)
+    assert len(claims) == 4 and claims[0]["status"] == "reproduced" and "exactly" in claims[0]["claim"]
+    losing = {sigma: (small, small * 2) for sigma, (small, _) in margins.items()}
+    assert denoising_claims(simulated, PANELS, SIGMAS, losing, at_best)[1]["status"] == "not reproduced"
+    one = denoising_claims(simulated, PANELS, [0.5], {0.5: margins[0.5]}, {0.5: at_best[0.5]})
+    assert len(one) == 3  # no noise-free level: no exact-recovery claim

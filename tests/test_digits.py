@@ -1,0 +1,70 @@
+"""Random features on the bundled MNIST digits (overparam.experiments.digits): sweep, tables, claims."""
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt  # noqa: E402
+import numpy as np  # noqa: E402
+import pytest  # noqa: E402
+
+from overparam.book.style import CURVES  # noqa: E402
+from overparam.experiments.digits import (ERROR, METRICS, budget_label, digits_claims, digits_sweep,  # noqa: E402
+                                          direct_gain, error_summary, magnitude_against_random, plot_measured,
+                                          size_effect, tidy_digits)
+from overparam.experiments.random_features import REAL_DATA_CURVES  # noqa: E402
+
+P_GRID, BUDGET = [10, 30, 80], 10
+
+
+@pytest.fixture(scope="module")
+def results():
+    return digits_sweep(60, 50, P_GRID, BUDGET, 3, seed=4)
+
+
+def test_sweep_shapes_nan_where_nothing_is_pruned_and_reproducible(results):
+    assert set(results) == set(REAL_DATA_CURVES) <= set(CURVES)
+    assert results["dense"].shape == (3, len(P_GRID), len(METRICS))
+    assert np.isnan(results["magnitude"][:, 0]).all() and not np.isnan(results["magnitude"][:, 1:]).any()
+    errors = results["dense"][:, :, ERROR]
+    assert ((0 <= errors) & (errors <= 1)).all()
+    again = digits_sweep(60, 50, P_GRID, BUDGET, 3, seed=4)
+    np.testing.assert_array_equal(again["random+retrain"], results["random+retrain"])
+
+
+def test_tidy_rows_and_summaries(results):
+    table = tidy_digits(results, P_GRID)
+    assert set(table.metric) == set(METRICS) and set(table.curve) == set(REAL_DATA_CURVES)
+    assert (table.ci_low <= table.value).all() and (table.value <= table.ci_high).all()
+    assert len(table[(table.curve == "magnitude") & (table.metric == "squared loss")]) == 2
+    summary = error_summary(table, P_GRID, BUDGET)
+    assert list(summary.curve) == ["dense", "magnitude+retrain", "random+retrain"]
+    assert summary["error at the smallest p"].iloc[1].endswith("(p = 30)")
+    size = size_effect(table)
+    assert (size["p_first"], size["p_last"]) == (30, 80) and size["verdict"] in ("lower", "no clear difference")
+    assert isinstance(size["error_first"], float)
+    assert magnitude_against_random(results).startswith("magnitude minus random pruning")
+
+
+def test_direct_gain_is_the_paired_difference(results):
+    gain = direct_gain(results, P_GRID, BUDGET, "magnitude+retrain")
+    expected = results["dense"][:, 0, ERROR].mean() - results["magnitude+retrain"][:, -1, ERROR].mean()
+    assert gain["gain"] == pytest.approx(expected) and gain["low"] <= gain["gain"] <= gain["high"]
+    assert all(isinstance(v, float) for v in gain.values())
+
+
+def test_claims_need_the_budget_in_the_grid(results):
+    claims = digits_claims(results, P_GRID, BUDGET)
+    assert [c["origin"] for c in claims] == ["beyond", "beyond"]
+    assert claims[0]["measured"].startswith("error gain") and "(p = 80)" in claims[0]["claim"]
+    assert digits_claims(results, [30, 80], BUDGET) == []
+
+
+def test_labels_and_plot():
+    assert budget_label("dense", 7) == CURVES["dense"].label
+    assert budget_label("random+retrain", 7) == f"{CURVES['random+retrain'].label}, 7 features kept"
+    import pandas as pd
+    rows = pd.DataFrame({"curve": "magnitude", "source": "simulation", "p": [20, 40], "value": [1.0, 2.0],
+                         "ci_low": [0.5, 1.5], "ci_high": [1.5, 2.5]})
+    fig, ax = plt.subplots()
+    plot_measured(ax, rows, "magnitude", 7)
+    assert ax.get_legend_handles_labels()[1] == ["magnitude pruning, 7 features kept"]
+    plt.close(fig)
