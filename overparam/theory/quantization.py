@@ -1,0 +1,170 @@
+"""Coordinate-wise compressors through the DC (beyond the paper): quantization and its bounds.
+
+For a diagonal covariance the DC describes coordinate i of the trained model as a Gaussian
+T_i ~ N(m_i, sd_i^2) given (lambda_i, theta*_i). A compressor that applies one scalar map f to every
+coordinate (with a few statistics of the fit, such as a scale or a step, which converge to averages
+over the DC law) then has the risk sigma^2 + sum_i lambda_i E[(f(T_i) - theta*_i)^2]. For a
+piecewise-constant f, levels q_j on bins [e_j, e_{j+1}), this is sum_j (q_j - theta*_i)^2 P(T_i in bin j):
+normal cdfs only. Every function here takes the DC law of the fit, :class:`overparam.theory.risk.FitLaw`.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+from scipy.optimize import minimize_scalar
+from scipy.special import ndtr
+
+from overparam.theory.risk import FitLaw
+
+_PDF = 1 / np.sqrt(2 * np.pi)
+
+
+@dataclass(frozen=True)
+class PiecewiseMap:
+    """f(t) = levels[j] for edges[j] <= t < edges[j + 1] (edges start at -inf and end at +inf)."""
+
+    edges: np.ndarray
+    levels: np.ndarray
+
+    def __call__(self, t: np.ndarray) -> np.ndarray:
+        return self.levels[np.searchsorted(self.edges, t, side="right") - 1]
+
+
+def _moments(law: FitLaw):
+    return law.dc.mean, np.sqrt(law.dc.var), law.w / law.w.sum()
+
+
+def bin_probabilities(mean, sd, edges) -> np.ndarray:
+    """P(edges[j] <= T < edges[j+1]) for T ~ N(mean, sd^2): shape (atoms, bins)."""
+    cdf = ndtr((np.asarray(edges)[None, :] - mean[:, None]) / sd[:, None])
+    return np.diff(cdf, axis=1)
+
+
+def truncated_moments(mean, sd, edges):
+    """(P, E[T 1], E[T^2 1]) of T ~ N(mean, sd^2) on every bin: each of shape (atoms, bins)."""
+    z = (np.asarray(edges)[None, :] - mean[:, None]) / sd[:, None]
+    finite = np.where(np.isfinite(z), z, 0.0)
+    pdf = np.where(np.isfinite(z), _PDF * np.exp(-0.5 * finite * finite), 0.0)
+    z_pdf = finite * pdf
+    prob = np.diff(ndtr(z), axis=1)
+    m1 = -np.diff(pdf, axis=1)  # E[U 1] for the standardized U
+    m2 = prob - np.diff(z_pdf, axis=1)  # E[U^2 1]
+    mu, s = mean[:, None], sd[:, None]
+    return prob, mu * prob + s * m1, mu**2 * prob + 2 * mu * s * m1 + s**2 * m2
+
+
+def map_risk(law: FitLaw, f: PiecewiseMap) -> float:
+    """sigma^2 + sum_i lambda_i E[(f(T_i) - theta*_i)^2] for a piecewise-constant map (Sec. 12.2)."""
+    prob = bin_probabilities(law.dc.mean, np.sqrt(law.dc.var), f.edges)
+    error = np.sum(prob * (f.levels[None, :] - law.theta[:, None]) ** 2, axis=1)
+    return float(law.problem.sigma**2 + np.sum(law.w * law.lam * error))
+
+
+def weight_error(law: FitLaw, f: PiecewiseMap, kept_above: float = 0.0) -> float:
+    """mean over coordinates of E[(f(T) - T)^2 1{|T| >= kept_above}]: what a calibration minimizes."""
+    mean, sd, share = _moments(law)
+    edges = f.edges if kept_above == 0 else np.union1d(f.edges, [-kept_above, kept_above])
+    prob, first, second = truncated_moments(mean, sd, edges)
+    levels = f(np.clip((edges[:-1] + edges[1:]) / 2, -1e300, 1e300))
+    inside = (edges[:-1] >= -kept_above) & (edges[1:] <= kept_above) if kept_above > 0 else np.zeros(len(levels), bool)
+    error = levels**2 * prob - 2 * levels * first + second
+    return float(np.sum(share[:, None] * np.where(inside[None, :], 0.0, error)))
+
+
+def mean_abs(mean, sd, threshold: float = 0.0):
+    """E[|T| 1{|T| > threshold}] for T ~ N(mean, sd^2), elementwise."""
+    u, l = (threshold - mean) / sd, (-threshold - mean) / sd
+    return mean * ndtr(-u) + sd * _PDF * np.exp(-u * u / 2) - mean * ndtr(l) + sd * _PDF * np.exp(-l * l / 2)
+
+
+def binary_map(law: FitLaw) -> PiecewiseMap:
+    """a sign(t), with a = mean_i E|T_i| (the scale a calibration on the weights finds)."""
+    mean, sd, share = _moments(law)
+    a = float(np.sum(share * mean_abs(mean, sd)))
+    return PiecewiseMap(np.array([-np.inf, 0.0, np.inf]), np.array([-a, a]))
+
+
+def ternary_map(law: FitLaw, ratio: float = 0.7) -> PiecewiseMap:
+    """a sign(t) 1{|t| > delta}: delta = 0.7 mean E|T|, a the mean magnitude above delta."""
+    mean, sd, share = _moments(law)
+    delta = ratio * float(np.sum(share * mean_abs(mean, sd)))
+    above = float(np.sum(share * (ndtr((mean - delta) / sd) + ndtr((-delta - mean) / sd))))
+    a = float(np.sum(share * mean_abs(mean, sd, delta))) / above
+    return PiecewiseMap(np.array([-np.inf, -delta, delta, np.inf]), np.array([-a, 0.0, a]))
+
+
+def uniform_map(step: float, bits: int) -> PiecewiseMap:
+    """b-bit uniform symmetric quantizer with zero: levels step * {-K..K}, K = 2^(b-1) - 1, round to
+    the nearest level, clip beyond the outer ones."""
+    K = 2 ** (bits - 1) - 1
+    levels = step * np.arange(-K, K + 1)
+    edges = np.concatenate([[-np.inf], (levels[:-1] + levels[1:]) / 2, [np.inf]])
+    return PiecewiseMap(edges, levels)
+
+
+def calibrated_step(law: FitLaw, bits: int, kept_above: float = 0.0) -> float:
+    """The step minimizing the mean weight error of the b-bit quantizer under the DC law (of the
+    weights with |T| >= kept_above when the model was pruned first); bounded search on log step."""
+    mean, sd, _ = _moments(law)
+    scale = float(np.max(np.abs(mean) + 4 * sd))
+    best = minimize_scalar(lambda log_step: weight_error(law, uniform_map(np.exp(log_step), bits), kept_above),
+                           bounds=(np.log(scale * 1e-4), np.log(scale)), method="bounded", options={"xatol": 1e-6})
+    return float(np.exp(best.x))
+
+
+def prune_then_uniform_map(law: FitLaw, s: int, bits: int) -> PiecewiseMap:
+    """Magnitude pruning to s weights, then b-bit quantization of the kept ones (step calibrated on them)."""
+    _, tau = law.kept(s, "magnitude")
+    threshold = float(tau[0])
+    q = uniform_map(calibrated_step(law, bits, threshold), bits)
+    edges = np.union1d(q.edges, [-threshold, threshold])
+    middles = np.clip((edges[:-1] + edges[1:]) / 2, -1e300, 1e300)
+    levels = np.where(np.abs(middles) < threshold, 0.0, q(middles))
+    return PiecewiseMap(edges, levels)
+
+
+def best_map(law: FitLaw, levels, grid_points: int = 40001) -> PiecewiseMap:
+    """The bound for an output set: the single map of the value alone, f*(t) = argmin_q sum_i
+    lambda_i (q - theta*_i)^2 phi_i(t), which sends t to the level nearest to the weighted mean
+    B(t) / A(t) of theta* given T = t (A = sum w lambda phi_i, B = sum w lambda theta*_i phi_i)."""
+    mean, sd, _ = law.dc.mean, np.sqrt(law.dc.var), None
+    levels = np.sort(np.asarray(levels, dtype=float))
+    span = float(np.max(np.abs(mean) + 12 * sd))
+    t = np.linspace(-span, span, grid_points)
+    phi = np.exp(-0.5 * ((t[None, :] - mean[:, None]) / sd[:, None]) ** 2) / sd[:, None]
+    weight = (law.w * law.lam)[:, None] * phi
+    target = np.sum(weight * law.theta[:, None], axis=0) / np.maximum(np.sum(weight, axis=0), 1e-300)
+    choice = np.abs(target[:, None] - levels[None, :]).argmin(axis=1)
+    change = np.flatnonzero(np.diff(choice)) + 1
+    edges = np.concatenate([[-np.inf], (t[change - 1] + t[change]) / 2, [np.inf]])
+    return PiecewiseMap(edges, levels[np.concatenate([[choice[0]], choice[change]])])
+
+
+def quantize(theta: np.ndarray, f: PiecewiseMap) -> np.ndarray:
+    """Apply a piecewise-constant map to a trained model (what the simulation does)."""
+    return f(np.asarray(theta, dtype=float))
+
+
+def empirical_binary(theta: np.ndarray) -> PiecewiseMap:
+    """The binary map calibrated on one fit's weights: a = mean |theta_i|."""
+    a = float(np.mean(np.abs(theta)))
+    return PiecewiseMap(np.array([-np.inf, 0.0, np.inf]), np.array([-a, a]))
+
+
+def empirical_ternary(theta: np.ndarray, ratio: float = 0.7) -> PiecewiseMap:
+    """The ternary map calibrated on one fit: delta = 0.7 mean |theta_i|, a = mean |theta_i| above it."""
+    magnitude = np.abs(theta)
+    delta = ratio * float(magnitude.mean())
+    above = magnitude[magnitude > delta]
+    a = float(above.mean()) if above.size else 0.0
+    return PiecewiseMap(np.array([-np.inf, -delta, delta, np.inf]), np.array([-a, 0.0, a]))
+
+
+def empirical_step(values: np.ndarray, bits: int) -> float:
+    """The step minimizing the mean squared quantization error of ``values`` (bounded search on log step)."""
+    values = np.asarray(values, dtype=float)
+    scale = float(np.max(np.abs(values))) or 1.0
+    best = minimize_scalar(lambda log_step: np.mean((uniform_map(np.exp(log_step), bits)(values) - values) ** 2),
+                           bounds=(np.log(scale * 1e-4), np.log(scale)), method="bounded", options={"xatol": 1e-6})
+    return float(np.exp(best.x))
