@@ -110,7 +110,7 @@ def test_the_random_features_gap_is_the_dependent_residual_not_the_dc():
 
 
 def test_kept_support_theory_is_the_expected_refit_risk_on_gaussian_data():
-    """simulate_task's "kept-support theory" (Def. 5 on the support actually kept) is, on the
+    """simulate_task's "kept-support" (Def. 5 on the support actually kept) is, on the
     Gaussian twin, the mean of the fresh-sample refit risk: the chapter's split of the retrained gap
     into choice of support and refit rests on it. On ReLU data at d = 10 the refit is worse."""
     from overparam.experiments.random_features import draw_task, simulate_task
@@ -118,5 +118,5 @@ def test_kept_support_theory_is_the_expected_refit_risk_on_gaussian_data():
     R, beta = draw_task(10, 80, np.random.default_rng(11))
     for design, gap_is_zero in [("gaussian", True), ("relu", False)]:
         out = simulate_task(R, beta, n=60, p_grid=[80], budgets=[10], data_draws=300, seed=12, design=design)
-        _, low, high = mean_ci(out["retrained"][:, 0, 0] - out["kept-support theory"][:, 0, 0])
+        _, low, high = mean_ci(out["magnitude+retrain"][:, 0, 0] - out["kept-support"][:, 0, 0])
         assert (low <= 0 <= high) == gap_is_zero, design

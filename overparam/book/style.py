@@ -2,8 +2,10 @@
 marker per method, theory as lines and simulation as markers with 95% bars."""
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
+import matplotlib
 import matplotlib.pyplot as plt
 import pandas as pd
 
@@ -42,8 +44,14 @@ CURVES: dict[str, Curve] = {
     "dense-2x": Curve("dense, trained twice as long", OKABE_ITO[0], "h", "--"),
     "random-layerwise+retrain": Curve("random (layer-wise counts) + retrain", OKABE_ITO[4], "d"),
     "magnitude-reinit+retrain": Curve("magnitude mask, re-initialised, trained", OKABE_ITO[3], "<"),
+    # coordinate-wise quantizers; "uniform-<b>" and "prune+uniform-<b>" name a bit width b (see style_of)
+    "binary": Curve("binary (sign x scale)", OKABE_ITO[6], "<"),
+    "ternary": Curve("ternary", OKABE_ITO[1], ">"),
+    "uniform": Curve("uniform quantization", OKABE_ITO[5], "o"),
+    "prune+uniform": Curve("magnitude pruning, then uniform quantization", OKABE_ITO[7], "s"),
 }
 SAME_SAMPLE = "-same-sample"
+BITS = re.compile(r"^(?P<base>.+)-(?P<bits>\d+)$")
 
 
 def use_book_style() -> None:
@@ -55,7 +63,15 @@ def use_book_style() -> None:
 
 def style_of(curve: str) -> dict:
     """Colour, marker, line style and label of a registered curve; a '-same-sample' suffix gets
-    hollow markers. An unregistered name is an error that lists the registered ones."""
+    hollow markers; a '-<b>' suffix names a bit width (colour from a ramp over b). An unregistered
+    name is an error that lists the registered ones."""
+    bits = BITS.match(curve)
+    if bits and bits["base"] in CURVES:
+        style = CURVES[bits["base"]].style()
+        b = int(bits["bits"])
+        style["color"] = matplotlib.colors.to_hex(plt.get_cmap("viridis")(min(b, 8) / 9))
+        style["label"] += f", {b} bits"
+        return style
     base = curve.removesuffix(SAME_SAMPLE)
     if base not in CURVES:
         raise KeyError(f"curve {curve!r} is not registered in overparam.book.style.CURVES; registered: {sorted(CURVES)}")

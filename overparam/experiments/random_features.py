@@ -13,11 +13,24 @@ from overparam.theory.pruning import magnitude_support, restrict
 from overparam.theory.risk import dense_risk, sampled_prune_retrain_risks
 from overparam.theory.solvers import fit_on_support, prefix_min_norm_fits
 
-# "kept-support theory": the Gaussian-design refit risk of the support actually kept (Def. 5 given the
-# support), which splits the retrained gap into the choice of support and the refit itself;
-# "random-support ...": the same refit and its formula on a random support of the same size (a control)
-SIM_CURVES = ["dense", "pruned", "retrained", "retrained-same-sample", "kept-support theory",
-              "retrained-random-support", "random-support theory"]
+# The simulated curves, by the registry's names (overparam.book.style.CURVES). Two are not simulated
+# risks but the Gaussian-design refit formula (Def. 5 given the support) on a simulated support:
+# "kept-support" on the support magnitude pruning kept, which splits the retrained gap into the choice
+# of support and the refit itself, and "random-support" on a random support of the same size, the
+# formula for "random+retrain" (a control).
+SIM_CURVES = ["dense", "magnitude", "magnitude+retrain", "magnitude+retrain-same-sample", "kept-support",
+              "random+retrain", "random-support"]
+THEORY_CURVES = ["dense", "magnitude", "magnitude+retrain"]  # the DC predictions of theory_task
+
+
+def run_memory(p_grid, n: int, dc_draws: int) -> tuple[float, str]:
+    """A rough estimate of the memory a run of simulate_task and theory_task needs, in bytes, and the
+    parameters that drive it (for overparam.book.params.check_parameters): the equivalent LGP of every
+    size (a p x p covariance each, held together), a few p x p work matrices of the largest size (the
+    DC draws' factorisation), the two n x p samples with their factors, and the DC draws."""
+    p_max = max(p_grid)
+    values = 2 * sum(p * p for p in p_grid) + 3 * p_max**2 + 6 * n * p_max + dc_draws * p_max
+    return 8.0 * values, f"p_grid up to {p_max} and n={n} (a p x p covariance per size, two n x p samples)"
 
 
 def draw_task(d: int, p_max: int, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
@@ -81,29 +94,30 @@ def simulate_task(R, beta, n, p_grid, budgets, data_draws, seed, design: str = "
                 if s >= p:
                     continue
                 support = magnitude_support(theta, s)
-                out["pruned"][t, a, b] = problem.risk(restrict(theta, support))
-                out["retrained"][t, a, b] = problem.risk(fit_on_support(Phi_fresh[:, :p], y_fresh, support))
-                out["retrained-same-sample"][t, a, b] = problem.risk(fit_on_support(Phi[:, :p], y, support))
-                out["kept-support theory"][t, a, b] = dense_risk(restrict_problem(problem, support), n)
+                out["magnitude"][t, a, b] = problem.risk(restrict(theta, support))
+                out["magnitude+retrain"][t, a, b] = problem.risk(fit_on_support(Phi_fresh[:, :p], y_fresh, support))
+                out["magnitude+retrain-same-sample"][t, a, b] = problem.risk(fit_on_support(Phi[:, :p], y, support))
+                out["kept-support"][t, a, b] = dense_risk(restrict_problem(problem, support), n)
                 random_support = np.sort(support_rng.choice(p, size=s, replace=False))
-                out["retrained-random-support"][t, a, b] = problem.risk(fit_on_support(Phi_fresh[:, :p], y_fresh, random_support))
-                out["random-support theory"][t, a, b] = dense_risk(restrict_problem(problem, random_support), n)
+                out["random+retrain"][t, a, b] = problem.risk(fit_on_support(Phi_fresh[:, :p], y_fresh, random_support))
+                out["random-support"][t, a, b] = dense_risk(restrict_problem(problem, random_support), n)
     return out
 
 
 def theory_task(R, beta, n, p_grid, budgets, dc_draws, seed) -> dict:
-    """DC predictions for one R: {"dense": (len(p_grid),), "pruned"/"retrained": (len(p_grid), len(budgets))}."""
+    """DC predictions for one R (Def. 4 and Def. 5 on the equivalent LGP, Def. 2): {"dense": (len(p_grid),),
+    "magnitude"/"magnitude+retrain": (len(p_grid), len(budgets))}."""
     rng = np.random.default_rng(seed)
-    out = {"dense": np.empty(len(p_grid)), "pruned": np.full((len(p_grid), len(budgets)), np.nan),
-           "retrained": np.full((len(p_grid), len(budgets)), np.nan)}
+    out = {"dense": np.empty(len(p_grid)), "magnitude": np.full((len(p_grid), len(budgets)), np.nan),
+           "magnitude+retrain": np.full((len(p_grid), len(budgets)), np.nan)}
     for a, p in enumerate(p_grid):
         problem = equivalent_lgp(R[:p], beta)
         out["dense"][a] = dense_risk(problem, n)
         below = [b for b, s in enumerate(budgets) if s < p]
         if below and np.isfinite(out["dense"][a]):
             risks = sampled_prune_retrain_risks(problem, n, [budgets[b] for b in below], dc_draws, rng)
-            out["pruned"][a, below] = risks["pruned"]
-            out["retrained"][a, below] = risks["retrained"]
+            out["magnitude"][a, below] = risks["pruned"]
+            out["magnitude+retrain"][a, below] = risks["retrained"]
     return out
 
 

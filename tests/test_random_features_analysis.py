@@ -1,0 +1,143 @@
+"""The random-features chapter's table, printed tables, claims and quoted numbers
+(overparam.experiments.random_features_analysis), on synthetic runs with known gaps and on a tiny real run."""
+import numpy as np
+import pandas as pd
+import pytest
+
+from overparam.book.style import style_of
+from overparam.experiments.random_features import DESIGNS, SIM_CURVES, THEORY_CURVES, run_memory
+from overparam.experiments.random_features_analysis import (
+    FORMULA_ROWS, TABLE_COLUMNS, agreement_checks, chapter_claims, fits, format_refit_table, growth_lines, panel,
+    quoted_numbers, refit_gap_table, risk_table, scored, select, support_split, task_ratio)
+from overparam.experiments.verdicts import STATUSES
+
+P_GRID, SPARSITIES, N = [10, 20, 50, 80], [5, 8], 30
+
+
+def fake_run(factors=None, tasks=4, draws=3, seed=0):
+    """A run whose theory is 1 + p/100 for every curve and task, and whose simulated curves are the
+    theory times (1 + factor) plus a small noise; (p, s) pairs with s >= p are NaN, as in simulate_task."""
+    factors = factors or {}
+    rng = np.random.default_rng(seed)
+    ps = np.array(P_GRID)
+    line = np.repeat((1 + ps / 100)[:, None], len(SPARSITIES), axis=1)
+    line[ps[:, None] <= np.array(SPARSITIES)[None, :]] = np.nan
+    predicted = [{"dense": 1 + ps / 100, "magnitude": line.copy(), "magnitude+retrain": line.copy()}
+                 for _ in range(tasks)]
+    simulated = {design: [{curve: (1 + factors.get((curve, design), 0.0)) * line[None]
+                           * (1 + 1e-3 * rng.standard_normal((draws, *line.shape))) for curve in SIM_CURVES}
+                          for _ in range(tasks)] for design in DESIGNS}
+    for runs in simulated.values():
+        for sim in runs:  # the dense curve does not depend on s
+            sim["dense"] = np.repeat(sim["dense"][:, :, :1], len(SPARSITIES), axis=2)
+            sim["dense"][:, :, :] = (1 + ps / 100)[None, :, None] * (1 + factors.get(("dense", "any"), 0.0))
+    return simulated, predicted
+
+
+def test_scored_leaves_out_the_sizes_near_the_peak():
+    np.testing.assert_array_equal(scored([10, 24, 25, 37, 38], 30), [True, False, False, False, True])
+
+
+def test_risk_table_uses_registered_names_and_a_theory_or_simulation_source():
+    table = risk_table(*fake_run(), P_GRID, SPARSITIES)
+    assert list(table.columns) == TABLE_COLUMNS
+    for curve in table.curve.unique():
+        style_of(curve)  # raises for a name the registry does not know
+    assert set(table.source) == {"theory", "simulation"}
+    assert set(table.data.dropna()) == set(DESIGNS)
+    # only the DC lines are shared by the three designs; the formulas on simulated supports are not
+    shared = table[table.data.isna()]
+    assert set(shared.source) == {"theory"} and set(shared.curve) == set(THEORY_CURVES)
+    for curve, source in FORMULA_ROWS.values():
+        rows = table[(table.curve == curve) & (table.source == source) & table.data.notna()]
+        assert len(rows) == len(DESIGNS) * sum(p > s for s in SPARSITIES for p in P_GRID)
+    # no row twice: one point per curve, sparsity, source, data and size
+    assert not table.duplicated(["curve", "s", "source", "data", "p"]).any()
+    assert table[table.curve == "magnitude+retrain-same-sample"].data.eq("relu").all()
+
+
+def test_select_and_panel_pick_one_design_with_the_shared_lines():
+    table = risk_table(*fake_run({("magnitude+retrain", "gaussian"): 0.5}), P_GRID, SPARSITIES)
+    relu, twin = select(table, "magnitude+retrain", 5), select(table, "magnitude+retrain", 5, design="gaussian")
+    np.testing.assert_allclose(twin.risk / relu.risk, 1.5, rtol=1e-2)
+    assert list(relu.index) == [10, 20, 50, 80]
+    view = panel(table, 8, "gaussian")
+    assert set(view.s) == {8} and set(view.data.dropna()) == {"gaussian"}
+    assert len(view[(view.curve == "magnitude+retrain") & (view.source == "theory")]) == 4
+    assert set(panel(table).curve) == {"dense"}
+
+
+def test_agreement_checks_and_fits_see_a_known_gap():
+    table = risk_table(*fake_run({("magnitude", "relu"): -0.10}), P_GRID, SPARSITIES)
+    checks = agreement_checks(table, N, SPARSITIES).set_index(["data", "curve", "s"])
+    pruned = checks.loc[("ReLU data", "magnitude", 5)]
+    assert pruned["points"] == 4 and pruned["mean gap"] == pytest.approx(-0.10, abs=2e-3) and pruned["covered"] == 0
+    assert abs(checks.loc[("Gaussian twin", "magnitude", 5)]["mean gap"]) < 2e-3
+    assert fits(table, "magnitude", N).status == "not reproduced"
+    assert fits(table, "magnitude", N, tolerance=0.11).status == "reproduced"
+    assert fits(table, "magnitude", N, design="gaussian").status == "reproduced"
+    assert fits(table, "dense", N).status == "reproduced"
+
+
+def test_support_split_separates_the_choice_of_support_from_the_refit():
+    run = fake_run({("kept-support", "relu"): 0.02, ("magnitude+retrain", "relu"): 0.05,
+                    ("random+retrain", "relu"): 0.03})
+    split = support_split(risk_table(*run, P_GRID, SPARSITIES), N, SPARSITIES).set_index(["data", "s"])
+    row = split.loc[("ReLU data", 5)]
+    assert row["choice of support"] == pytest.approx(0.02, abs=2e-3)
+    assert row["refit on it"] == pytest.approx(1.05 / 1.02 - 1, abs=2e-3)
+    assert row["total"] == pytest.approx(0.05, abs=2e-3)
+    assert row["refit on a random support"] == pytest.approx(0.03, abs=2e-3)
+    assert split.loc[("Gaussian twin", 8)].abs().max() < 3e-3
+
+
+def test_growth_lines_say_whether_the_retrained_risk_falls():
+    simulated, predicted = fake_run()
+    lines = growth_lines(risk_table(simulated, predicted, P_GRID, SPARSITIES), SPARSITIES)
+    assert len(lines) == 2 and "(not clearly lower with more features)" in lines[0]  # the fake risk grows with p
+    assert lines[0].startswith("s = 5: pruned and retrained from p = 10: 1.100, from p = 80: 1.800")
+
+
+def test_task_ratio_averages_each_task_over_the_given_sizes():
+    numerator, denominator = np.full((2, 3, 1), 3.0), np.full((2, 3, 1), 2.0)
+    numerator[1, 2, 0] = 4.0
+    np.testing.assert_allclose(task_ratio(numerator, denominator, 0, np.array([True, False, True])), [0.5, 0.75])
+
+
+def test_refit_gap_table_is_paired_with_each_task_formula():
+    theory = np.array([1.0, 2.0, 3.0])
+    result = {"theory": theory, "relu": theory * 1.1, "relu-independent-noise": theory, "gaussian": theory - 0.1}
+    refit = refit_gap_table({10: result, 20: result}, 4)
+    assert refit["relu gap"].iloc[0] == pytest.approx(0.2 / 2.0)  # mean of 0.1 * theory, over the mean formula
+    assert refit["relu-independent-noise gap"].iloc[0] == 0 and refit["tasks"].iloc[0] == 3
+    text = format_refit_table(refit, 50).splitlines()
+    assert text[0].startswith("least squares on s = 4 random features, n = 50, 3 tasks per d") and len(text) == 4
+
+
+def test_claims_and_quoted_numbers_on_a_tiny_real_run():
+    from overparam.experiments.random_features import draw_task, refit_on_fixed_support, simulate_task, theory_task
+    simulated, predicted = {design: [] for design in DESIGNS}, []
+    for task in range(2):
+        R, beta = draw_task(5, max(P_GRID), np.random.default_rng(task))
+        for stream, design in enumerate(DESIGNS):
+            simulated[design].append(simulate_task(R, beta, N, P_GRID, SPARSITIES, 2, seed=(task, stream), design=design))
+        predicted.append(theory_task(R, beta, N, P_GRID, SPARSITIES, 2, seed=(task, 9)))
+    refit_results = {dim: refit_on_fixed_support(dim, N, 5, 10, seed=dim) for dim in [5, 40]}
+    table = risk_table(simulated, predicted, P_GRID, SPARSITIES)
+    rows = chapter_claims(simulated, predicted, table, refit_results, P_GRID, SPARSITIES, 5, N)
+    assert len(rows) == 12 and {row["status"] for row in rows} <= set(STATUSES)
+    assert all(row["measured"] for row in rows)
+    numbers = quoted_numbers(table, agreement_checks(table, N, SPARSITIES), support_split(table, N, SPARSITIES),
+                             refit_gap_table(refit_results, 5), 5)
+    assert all(key.startswith("rf-") for key in numbers)
+    assert all(type(value) in (int, float, str) for value in numbers.values())  # glue needs plain Python values
+    fresh = select(table, "magnitude+retrain", 5)
+    assert numbers["rf-fig4-retrained-low"] == pytest.approx(fresh.risk.min())
+    assert numbers["rf-pruned-peak-p"] in P_GRID
+
+
+def test_run_memory_grows_with_the_largest_model():
+    small, what = run_memory([10, 20], 30, 2)
+    large, _ = run_memory([10, 2000], 30, 2)
+    assert large > 1000 * small / 10 and "p_grid up to 20" in what
+    assert run_memory([25, 1000], 200, 30)[0] < 2**30  # the default run is far below a GiB
