@@ -1,0 +1,179 @@
+"""Quantization of the trained model (beyond the paper): the registered quantizers, their bit costs,
+and the chapter's claims.
+
+Each quantizer is one registration in :data:`overparam.experiments.compressors.COMPRESSORS`: the
+simulation quantizes each trained fit with statistics calibrated on that fit (scale, threshold,
+step), the theory evaluates the same map under the DC law (:mod:`overparam.theory.quantization`).
+"""
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from overparam.experiments.compressors import COMPRESSORS, register
+from overparam.theory.pruning import restrict
+from overparam.theory.quantization import (binary_map, calibrated_step, empirical_binary, empirical_step,
+                                           empirical_ternary, map_risk, prune_then_uniform_map, quantize,
+                                           ternary_map, uniform_map)
+
+FLOAT_BITS = 32
+
+
+def _padded(fit, values):
+    theta = np.zeros_like(fit.theta)
+    theta[:fit.k] = values
+    return theta
+
+
+def _uniform(fit, bits):
+    weights = fit.theta[:fit.k]
+    return _padded(fit, quantize(weights, uniform_map(empirical_step(weights, bits), bits)))
+
+
+def _prune_uniform(fit, bits):
+    kept = fit.support("magnitude")
+    pruned = restrict(fit.theta, kept)
+    step = empirical_step(fit.theta[kept], bits)
+    return np.where(pruned != 0, quantize(pruned, uniform_map(step, bits)), 0.0)
+
+
+def register_quantizers(bits=(2, 3, 4, 8)) -> list[str]:
+    """Register binary, ternary, b-bit uniform and prune-then-b-bit quantizers (once per name);
+    return their names."""
+    names = []
+    if "binary" not in COMPRESSORS:
+        register("binary", lambda fit: _padded(fit, quantize(fit.theta[:fit.k], empirical_binary(fit.theta[:fit.k]))),
+                 lambda law, s: map_risk(law, binary_map(law)), "sign times the mean magnitude")
+        register("ternary", lambda fit: _padded(fit, quantize(fit.theta[:fit.k], empirical_ternary(fit.theta[:fit.k]))),
+                 lambda law, s: map_risk(law, ternary_map(law)), "0 below 0.7 x mean magnitude, else sign times a scale")
+    names += ["binary", "ternary"]
+    for b in bits:
+        if f"uniform-{b}" not in COMPRESSORS:
+            register(f"uniform-{b}", lambda fit, b=b: _uniform(fit, b),
+                     lambda law, s, b=b: map_risk(law, uniform_map(calibrated_step(law, b), b)),
+                     f"{b}-bit uniform quantization, step calibrated on the weights")
+            register(f"prune+uniform-{b}", lambda fit, b=b: _prune_uniform(fit, b),
+                     lambda law, s, b=b: map_risk(law, prune_then_uniform_map(law, s, b)),
+                     f"magnitude pruning to s, then {b}-bit quantization of the kept weights")
+        names += [f"uniform-{b}"]
+    return names
+
+
+def position_bits(p: int, s: int) -> int:
+    """Bits to say which s of p weights are kept: the smaller of a p-bit mask and s indices."""
+    return min(p, s * math.ceil(math.log2(p)))
+
+
+def model_bits(family: str, p: int, s: int | None = None, bits: int | None = None) -> int:
+    """Total bits of a model: dense (32 per weight), pruned (32 per kept weight and positions),
+    quantized (b per weight, 2 for ternary, 1 for binary, plus one 32-bit scale or step), or pruned
+    then quantized (b per kept weight, positions and the step)."""
+    if family == "dense":
+        return FLOAT_BITS * p
+    if family == "pruned":
+        return FLOAT_BITS * s + position_bits(p, s)
+    if family == "quantized":
+        return bits * p + FLOAT_BITS
+    if family == "pruned+quantized":
+        return bits * s + position_bits(p, s) + FLOAT_BITS
+    raise ValueError(f"unknown family {family!r}")
+
+
+def bit_budget_table(problem, n: int, budgets, bits: int, quantizers, trials: int, seed) -> "pd.DataFrame":
+    """Risk against total bits of the compressed models on all p features (theory and simulation):
+    magnitude pruning to each s in ``budgets`` (``pruned``), every quantizer (``quantized``), and
+    pruning to each s then ``bits``-bit quantization (``pruned+quantized``). Columns family, curve,
+    s, bits, total_bits, source, risk, ci_low, ci_high; the simulation quantizes each fit with its
+    own calibrated statistics and shares the data draws across families."""
+    import pandas as pd
+
+    from overparam.book.stats import mean_ci
+    from overparam.experiments.compressors import TrainedFit
+    from overparam.theory.risk import FitLaw
+    from overparam.theory.solvers import min_norm_least_squares
+
+    p = problem.p
+    register_quantizers((bits,))
+    configs = [("pruned", "magnitude", s, 32) for s in budgets]
+    configs += [("quantized", name, None, _bits_of(name)) for name in quantizers]
+    configs += [("pruned+quantized", f"prune+uniform-{bits}", s, bits) for s in budgets]
+    law = FitLaw(problem, n)
+    draws = np.empty((trials, len(configs)))
+    for t, child in enumerate(np.random.SeedSequence(seed).spawn(trials)):
+        rng = np.random.default_rng(child)
+        X, y = problem.sample(n, rng)
+        theta = min_norm_least_squares(X, y)
+        fits = {}
+        for j, (_, curve, s, _) in enumerate(configs):
+            budget = s if s is not None else p
+            fit = fits.setdefault(budget, TrainedFit(problem, theta, p, X, y, (X, y), budget))
+            draws[t, j] = problem.risk(COMPRESSORS[curve].compress(fit))
+    rows = []
+    for j, (family, curve, s, b) in enumerate(configs):
+        total = model_bits(family if family != "quantized" else "quantized", p, s, b)
+        theory = COMPRESSORS[curve].theory(law, s if s is not None else p)
+        mean, low, high = mean_ci(draws[:, j])
+        rows.append((family, curve, s, b, total, "theory", theory, np.nan, np.nan))
+        rows.append((family, curve, s, b, total, "simulation", mean, low, high))
+    return pd.DataFrame(rows, columns=["family", "curve", "s", "bits", "total_bits", "source", "risk", "ci_low", "ci_high"]), draws, configs
+
+
+def _bits_of(name: str) -> int:
+    """Bits per weight of a registered quantizer: 1 binary, 2 ternary (log2 3 = 1.58 would be the
+    entropy bound), b for uniform-b."""
+    if name == "binary":
+        return 1
+    if name == "ternary":
+        return 2
+    return int(name.rsplit("-", 1)[1])
+
+
+def bound_table(law, names) -> "pd.DataFrame":
+    """Each quantizer's predicted risk next to its bound: the best single map of the value alone with
+    the same output levels (:func:`overparam.theory.quantization.best_map`)."""
+    import pandas as pd
+
+    from overparam.theory.quantization import best_map
+
+    maps = {"binary": binary_map(law), "ternary": ternary_map(law)}
+    maps.update({name: uniform_map(calibrated_step(law, _bits_of(name)), _bits_of(name))
+                 for name in names if name.startswith("uniform-")})
+    rows = []
+    for name in names:
+        risk, bound = map_risk(law, maps[name]), map_risk(law, best_map(law, maps[name].levels))
+        rows.append({"quantizer": name, "risk": risk, "bound": bound, "excess": risk / bound - 1})
+    return pd.DataFrame(rows)
+
+
+def quantization_claims(simulation: dict, simulated_ks, theory: dict, theory_ks, budget_draws, configs,
+                        budget_table, dense_at_s, names, n: int, s: int, p: int) -> list:
+    """The chapter's answers as claims (origin ``beyond``): a peak at k = n, the largest model best,
+    and the best compressed model at the bit budget of the s-weight dense model against that model."""
+    from overparam.book.tidy import claim
+    from overparam.experiments.verdicts import comparison, deterministic, over_range
+
+    ks = list(simulated_ks)
+    peak = min(ks, key=lambda k: abs(k - 1.05 * n))
+
+    def draws(name, k):
+        return simulation[name][:, ks.index(k)]
+
+    claims = []
+    for name in names:
+        above = [comparison(draws(name, peak) - draws(name, k), what=f"risk at k = {peak} minus at k = {k}").status
+                 for k in (s, p)]
+        claims.append(claim("Sec. 5 (open question)", f"{name}: the quantized risk peaks near k = n (above k = s and k = p)",
+                            over_range(above, [f"vs k = {s}", f"vs k = {p}"]), origin="beyond"))
+        best_k = int(theory_ks[int(np.nanargmin(theory[name]))])
+        claims.append(claim("Sec. 5 (open question)", f"{name}: the best quantized model is the largest, k = p (theory)",
+                            deterministic(p - best_k, 1, text=f"theory minimum at k = {best_k}"), origin="beyond"))
+    budget = FLOAT_BITS * s
+    affordable = budget_table[(budget_table.source == "theory") & (budget_table.total_bits <= budget)]
+    best = affordable.loc[affordable.risk.idxmin()]
+    j = next(i for i, c in enumerate(configs) if c[1] == best.curve and (c[2] == best.s or (c[2] is None and np.isnan(best.s))))
+    claims.append(claim("Sec. 5 (open question)", f"with the {budget} bits of the dense model on the s salient features, "
+                        f"a compressed model on all p features ({best.curve}) beats it",
+                        comparison(dense_at_s, budget_draws[:, j], paired=False,
+                                   what="dense minus compressed risk"), origin="beyond"))
+    return claims

@@ -1,0 +1,48 @@
+"""The quantizers as registered compressors (overparam.experiments.quantization): bit accounting,
+one registration each, and the registry's theory against the registry's simulation."""
+import math
+
+import numpy as np
+import pytest
+
+from overparam.book.stats import mean_ci
+from overparam.experiments.compressors import COMPRESSORS
+from overparam.experiments.linear import simulate_curves, theory_curves
+from overparam.experiments.quantization import bit_budget_table, model_bits, position_bits, register_quantizers
+from overparam.theory.problems import fig3_problem
+
+
+def test_bit_accounting():
+    assert position_bits(1000, 10) == 10 * math.ceil(math.log2(1000))
+    assert position_bits(1000, 400) == 1000  # the mask is cheaper
+    assert model_bits("dense", 100) == 3200
+    assert model_bits("quantized", 1000, bits=3) == 3032
+    assert model_bits("pruned+quantized", 1000, 50, 4) == 4 * 50 + 500 + 32
+    with pytest.raises(ValueError, match="unknown family"):
+        model_bits("hashed", 10)
+
+
+def test_registration_is_idempotent_and_named_by_bits():
+    names = register_quantizers((2, 5))
+    assert names == ["binary", "ternary", "uniform-2", "uniform-5"]
+    assert register_quantizers((2, 5)) == names
+    assert "prune+uniform-5" in COMPRESSORS and COMPRESSORS["uniform-5"].theory is not None
+
+
+def test_registered_quantizers_theory_matches_simulation_on_prefix_models():
+    problem, n, s = fig3_problem("b", 400, 40, 10.0, 0.5), 120, 40
+    names = register_quantizers((3,))
+    ks = [40, 90, 250, 400]
+    theory = theory_curves(problem, n, s, ks, compressors=names + ["prune+uniform-3"])
+    simulated = simulate_curves(problem, n, s, ks, 60, seed=1, progress=False, compressors=names + ["prune+uniform-3"])
+    for name, risks in simulated.items():
+        mean, low, high = mean_ci(risks)
+        assert np.all(np.abs(mean - theory[name]) <= 1.5 * (high - low) + 0.02 * theory[name]), name
+
+
+def test_bit_budget_table_has_every_family_on_both_sources():
+    problem = fig3_problem("b", 200, 20, 10.0, 0.5)
+    table, draws, configs = bit_budget_table(problem, 60, [10, 20], 4, register_quantizers((2,)), 3, seed=0)
+    assert set(table.family) == {"pruned", "quantized", "pruned+quantized"}
+    assert set(table.source) == {"theory", "simulation"}
+    assert draws.shape == (3, len(configs))
