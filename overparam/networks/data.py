@@ -25,10 +25,17 @@ def one_hot(labels: np.ndarray, classes: int = 10) -> np.ndarray:
 
 
 DATASETS = ("bundled-mnist", "mnist", "cifar10")
-_URLS = {"cifar10": "https://www.cs.toronto.edu/~kriz/cifar-10-python.tar.gz",
-         "mnist": "https://ossci-datasets.s3.amazonaws.com/mnist/"}
+_MNIST_URL = "https://ossci-datasets.s3.amazonaws.com/mnist/"
 _MNIST_FILES = {"x_train": "train-images-idx3-ubyte.gz", "y_train": "train-labels-idx1-ubyte.gz",
                 "x_test": "t10k-images-idx3-ubyte.gz", "y_test": "t10k-labels-idx1-ubyte.gz"}
+# file name -> (URL, MD5 published with the dataset; torchvision checks the same values)
+SOURCES = {
+    "cifar-10-python.tar.gz": ("https://www.cs.toronto.edu/~kriz/cifar-10-python.tar.gz", "c58f30108f718f92721af3b95e74349a"),
+    "train-images-idx3-ubyte.gz": (_MNIST_URL + "train-images-idx3-ubyte.gz", "f68b3c2dcbeaaa9fbdd348bbdeb94873"),
+    "train-labels-idx1-ubyte.gz": (_MNIST_URL + "train-labels-idx1-ubyte.gz", "d53e105ee54ea40749a09fcbcd1e9432"),
+    "t10k-images-idx3-ubyte.gz": (_MNIST_URL + "t10k-images-idx3-ubyte.gz", "9fb629c4189551a2d022fa330f9573f3"),
+    "t10k-labels-idx1-ubyte.gz": (_MNIST_URL + "t10k-labels-idx1-ubyte.gz", "ec29112dd5afa0611ce80d1b7f02629c"),
+}
 
 
 def load_images(dataset: str, data_dir: str | None = None, download: bool = False,
@@ -65,28 +72,66 @@ def hold_out_validation(images: dict[str, np.ndarray], n_validation: int) -> dic
     return out
 
 
-def _fetch(url: str, target, dataset: str, download: bool) -> None:
+def md5_of(path) -> str:
+    """MD5 of a file, read in blocks."""
+    import hashlib
+
+    digest = hashlib.md5()
+    with open(path, "rb") as stream:
+        for block in iter(lambda: stream.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def fetch_verified(target, dataset: str, download: bool) -> None:
+    """Make sure ``target`` holds the published file (:data:`SOURCES`): an existing file whose MD5
+    does not match (a partial or corrupt download) is removed and fetched again; a download goes to
+    a temporary file in the same folder, is checked, and only then renamed into place, so an
+    interrupted run never leaves a file that looks complete. Without ``download`` a missing or bad
+    file is an error that says what to do."""
+    import os
+    import tempfile
+    import urllib.request
+
+    url, md5 = SOURCES[target.name]
     if target.exists():
-        return
+        found = md5_of(target)
+        if found == md5:
+            return
+        if not download:
+            raise RuntimeError(f"{target} is corrupt or incomplete (MD5 {found}, expected {md5}); delete it, or pass "
+                               f"download=True to fetch {dataset} again from {url}")
+        print(f"{target.name}: MD5 {found} does not match the published {md5} (a partial or corrupt file); fetching it again")
+        target.unlink()
     if not download:
         raise FileNotFoundError(f"{target} is missing: pass download=True to fetch {dataset} from {url} "
                                 f"(needs a network connection), or copy the file there")
-    import urllib.request
     target.parent.mkdir(parents=True, exist_ok=True)
+    handle, partial = tempfile.mkstemp(prefix=target.name + ".", suffix=".part", dir=target.parent)
+    os.close(handle)
     try:
-        urllib.request.urlretrieve(url, target)
-    except OSError as error:
-        raise RuntimeError(f"could not download {dataset} from {url}: {error}. This machine may be offline; "
-                           f"the default dataset 'bundled-mnist' needs no network") from error
+        try:
+            urllib.request.urlretrieve(url, partial)
+        except OSError as error:
+            raise RuntimeError(f"could not download {dataset} from {url}: {error}. This machine may be offline; "
+                               f"the default dataset 'bundled-mnist' needs no network") from error
+        found = md5_of(partial)
+        if found != md5:
+            raise RuntimeError(f"the download of {target.name} from {url} has MD5 {found}, not the published {md5}; "
+                               "nothing was kept, try again")
+        os.replace(partial, target)
+    finally:
+        if os.path.exists(partial):
+            os.remove(partial)
 
 
 def _load_cifar10(root, download):
     import pickle
     import tarfile
     folder = root / "cifar-10-batches-py"
-    if not folder.exists():
+    if not (folder / "test_batch").exists():
         archive = root / "cifar-10-python.tar.gz"
-        _fetch(_URLS["cifar10"], archive, "cifar10", download)
+        fetch_verified(archive, "cifar10", download)
         with tarfile.open(archive) as tar:
             tar.extractall(root, filter="data")
 
@@ -106,7 +151,7 @@ def _load_mnist(root, download):
     out = {}
     for key, name in _MNIST_FILES.items():
         path = root / name
-        _fetch(_URLS["mnist"] + name, path, "mnist", download)
+        fetch_verified(path, "mnist", download)
         with gzip.open(path, "rb") as f:
             raw = np.frombuffer(f.read(), dtype=np.uint8)
         out[key] = raw[16:].reshape(-1, 1, 28, 28) / 255.0 if key.startswith("x") else raw[8:].astype(int)
