@@ -179,3 +179,27 @@ def test_validation_is_held_out_of_the_training_images():
     assert list(split["y_validation"]) == [7 % 3, 8 % 3, 9 % 3]
     with pytest.raises(ValueError, match="n_validation"):
         hold_out_validation(images, 10)
+
+
+def test_sweep_data_cuts_holds_out_and_shapes_the_images():
+    data = training.sweep_data("bundled-mnist", "resnet20", torch.device("cpu"), n_validation=10, n_train=50)
+    assert data["x_train"].shape == (40, 3, 32, 32) and data["x_validation"].shape == (10, 3, 32, 32)
+    assert data["x_test"].shape == (1000, 3, 32, 32)
+    assert data["x_train"].dtype == torch.float32 and data["y_train"].dtype == torch.long
+    whole = training.sweep_data("bundled-mnist", "mlp", torch.device("cpu"), n_validation=500)
+    assert whole["x_train"].shape == (3500, 784)
+    # the same fixed order: the first 40 of the cut are the first 40 of the whole
+    assert torch.equal(whole["y_train"][:40], data["y_train"])
+    assert training.describe_data(data) == "40 training, 10 validation and 1000 test images on cpu"
+    assert training.describe_data(data, with_shape=True).endswith("test images of shape (3, 32, 32) on cpu")
+
+
+def test_run_sweep_writes_under_runs_and_resumes(tmp_path, monkeypatch):
+    config = training.TrainConfig(epochs=1, batch_size=16)
+    rows = training.run_sweep("mlp", [2, 4], [2], tiny_data(), config, [0], torch.device("cpu"), tmp_path, "test",
+                              progress=False)
+    assert len(list((tmp_path / "runs").glob("*/width4-seed0.json"))) == 1
+    monkeypatch.setattr(training, "train", lambda *a, **k: pytest.fail("a finished sweep was trained again"))
+    again = training.run_sweep("mlp", [2, 4], [2], tiny_data(), config, [0], torch.device("cpu"), tmp_path, "test",
+                               progress=False)
+    assert [r["test_error"] for r in again] == [r["test_error"] for r in rows]

@@ -1,5 +1,6 @@
 """The network sweep's claim rules and the cross-CPU tolerance, on made-up runs."""
 import numpy as np
+import pytest
 import pandas as pd
 
 from overparam.experiments.verdicts import Verdict
@@ -34,7 +35,6 @@ def test_rerun_agreement_accepts_seed_noise_and_catches_an_effect():
 
 
 def test_rerun_agreement_needs_the_same_runs():
-    import pytest
     with pytest.raises(ValueError, match="same"):
         rerun_agreement(runs(), runs().iloc[:-1])
 
@@ -45,6 +45,76 @@ def test_verdicts_may_move_to_or_from_inconclusive_but_never_flip():
     assert verdicts_agree(claims, moved).all()
     flipped = claims.assign(status=["not reproduced", "not reproduced", "inconclusive"])
     assert list(verdicts_agree(claims, flipped)) == [False, True, True]
-    import pytest
     with pytest.raises(ValueError, match="same claims"):
         verdicts_agree(claims, claims.iloc[:2])
+
+
+def sweep_rows(seed=0):
+    """Made-up result rows of an MLP sweep over widths 2, 4, 8 with target 2, as training.sweep returns them."""
+    rng = np.random.default_rng(seed)
+    rows = []
+    for s in range(3):
+        for width in [2, 4, 8]:
+            variants = [("dense", None)] + [("dense-2x", None)] * (width == 2) + [
+                (v, 2) for v in ["magnitude", "magnitude+retrain", "random+retrain", "random-layerwise+retrain",
+                                 "magnitude-reinit+retrain"] if width > 2]
+            for variant, base in variants:
+                error = {"dense": 0.4 / width, "dense-2x": 0.15, "magnitude+retrain": 0.05 + 0.01 * width}.get(variant, 0.5)
+                kept = None if base is None else [int(0.8 * 1590 / width), 16]
+                rows.append({"width": width, "seed": s, "base_width": base, "variant": variant, "seconds": 1.0,
+                             "train_error": error / 2, "validation_error": error + 0.01 * rng.standard_normal(),
+                             "test_error": error + 0.01 * rng.standard_normal(), "test_loss": 1.0,
+                             "kept_per_layer": kept})
+    return rows
+
+
+def test_sweep_tables_summarise_and_write_what_they_say(tmp_path):
+    from overparam.networks.report import sweep_tables, write_sweep_tables
+    tables = sweep_tables(sweep_rows(), "mlp")
+    assert "seconds" not in tables.runs and len(tables.runs) == 3 * (2 + 6 + 6)
+    assert set(tables.summary.runs) == {3}
+    assert set(tables.density.layer) == {"hidden", "out"} and (tables.density.density <= 1).all()
+    line = write_sweep_tables(tables, tmp_path, "mlp")
+    assert line.startswith("42 runs; files: mlp_runs.csv")
+    written = pd.read_csv(tmp_path / "mlp_runs.csv")
+    assert "kept_per_layer" not in written and len(written) == 42
+    assert len(pd.read_csv(tmp_path / "mlp_errors.csv")) == len(tables.summary)
+    assert len(pd.read_csv(tmp_path / "layer_density.csv")) == len(tables.density)
+
+
+def test_best_width_is_chosen_on_validation_and_headline_numbers_are_plain():
+    from overparam.networks.report import best_pruned_width, sweep_headline, sweep_tables
+    tables = sweep_tables(sweep_rows(), "mlp")
+    assert best_pruned_width(tables.summary, 2, [2, 4, 8]) == (4, [4, 8])  # error 0.05 + 0.01 width
+    assert best_pruned_width(tables.summary, 3, [2, 4, 8]) is None
+    # on the validation error: make width 8 the best there, but not on the test error
+    rigged = tables.summary.copy()
+    rigged.loc[(rigged.variant == "magnitude+retrain") & (rigged.width == 8), "validation_error"] = 0.0
+    assert best_pruned_width(rigged, 2, [2, 4, 8])[0] == 8
+    headline = sweep_headline(tables, [2, 4, 8], [3, 2])  # target 3 has nothing to compare: the next one
+    assert headline["target"] == 2 and headline["best-width"] == 4
+    assert headline["small-2x-error"] == pytest.approx(0.15, abs=0.03)
+    assert headline["first-layer-kept-min"] == headline["first-layer-kept-max"] == pytest.approx(
+        int(0.8 * 1590 / 8) / (784 * 8))
+    assert all(type(value) in (int, float) for value in headline.values())  # glue needs plain numbers
+    with pytest.raises(ValueError, match="no sparsity target"):
+        sweep_headline(tables, [2, 4, 8], [3])
+
+
+def test_the_sweep_figure_draws_every_curve_in_its_registered_style():
+    import matplotlib
+    matplotlib.use("Agg")
+    from overparam.book.style import style_of
+    from overparam.networks.models import mlp_parameter_count
+    from overparam.networks.report import SPARSE_VARIANTS, plot_width_sweep, sweep_tables
+    fig = plot_width_sweep(sweep_tables(sweep_rows(), "mlp").summary, [2], mlp_parameter_count, "network")
+    ax = fig.axes[0]
+    handles, labels = ax.get_legend_handles_labels()
+    drawn = dict(zip(labels, handles))
+    for variant in SPARSE_VARIANTS:
+        style = style_of(variant)
+        line = drawn[style["label"]].lines[0]
+        assert line.get_marker() == style["marker"] and line.get_color() == style["color"]
+        assert line.get_linestyle() == style["linestyle"]
+    assert drawn["the same, trained for twice the epochs"].get_linestyle() == style_of("dense-2x")["linestyle"]
+    assert "pruned to 1600 parameters" in ax.get_title() and not fig._suptitle

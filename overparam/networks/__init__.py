@@ -1,1 +1,2 @@
-"""Neural networks: architectures, exact-count pruning masks, training, the width sweep and its report."""
+"""Neural networks: architectures, exact-count pruning masks, training, the width sweep, its report,
+and the parameter rules the network chapters share (:mod:`~overparam.networks.settings`)."""

@@ -2,20 +2,48 @@
 shared by the network chapters."""
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 from scipy.stats import t as scipy_t
 
 from overparam.book.stats import mean_ci
-from overparam.book.style import METHOD_STYLE, OKABE_ITO, log_axis
-from overparam.book.tidy import claim
+from overparam.book.style import log_axis, style_of
+from overparam.book.tidy import claim, write_csv
 from overparam.experiments.verdicts import Verdict, comparison, over_range
 from overparam.networks.models import prunable_layers
 
 SPLITS = ["test_error", "train_error", "validation_error"]
 SPARSE_VARIANTS = ["magnitude+retrain", "magnitude", "random+retrain", "random-layerwise+retrain",
                    "magnitude-reinit+retrain"]
+
+
+@dataclass(frozen=True)
+class SweepTables:
+    """A sweep's tidy tables: one row per run, the errors' means and intervals over seeds, and the
+    kept weights per layer of every pruned net."""
+
+    runs: pd.DataFrame
+    summary: pd.DataFrame
+    density: pd.DataFrame
+
+
+def sweep_tables(rows: list[dict], architecture: str) -> SweepTables:
+    """The tidy tables of a sweep's result rows (overparam.networks.training.sweep)."""
+    runs = pd.DataFrame(rows).drop(columns="seconds")
+    return SweepTables(runs, summarize_runs(runs), layer_density(runs, architecture))
+
+
+def write_sweep_tables(tables: SweepTables, results_dir, architecture: str) -> str:
+    """Write ``<architecture>_runs.csv``, ``<architecture>_errors.csv`` and ``layer_density.csv``;
+    return a line that says what each holds."""
+    write_csv(tables.runs.drop(columns="kept_per_layer"), results_dir, f"{architecture}_runs.csv")
+    write_csv(tables.summary, results_dir, f"{architecture}_errors.csv")
+    write_csv(tables.density, results_dir, "layer_density.csv")
+    return (f"{len(tables.runs)} runs; files: {architecture}_runs.csv (one row per run), {architecture}_errors.csv "
+            "(means and 95% t-intervals over seeds), layer_density.csv (kept weights per layer of every pruned net)")
 
 
 def summarize_runs(runs: pd.DataFrame) -> pd.DataFrame:
@@ -31,34 +59,40 @@ def summarize_runs(runs: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
-def _bars(ax, curve, split, fmt, color, label):
+def _bars(ax, curve, split, style, label=None):
     ax.errorbar(curve.width, curve[split], yerr=[curve[split] - curve[f"{split}_ci_low"], curve[f"{split}_ci_high"] - curve[split]],
-                fmt=fmt, color=color, capsize=2, lw=1, label=label)
+                marker=style["marker"], ls=style["linestyle"], color=style["color"], capsize=2, lw=1,
+                label=label or style["label"])
+
+
+SMALL_NETWORK_LINES = {"dense": ":", "dense-2x": style_of("dense-2x")["linestyle"]}
 
 
 def plot_width_sweep(summary: pd.DataFrame, base_widths, parameter_count, model_name: str):
-    """Test (top) and train (bottom) error against width, one column per sparsity target."""
+    """Test (top) and train (bottom) error against width, one column per sparsity target (paper
+    Fig. 1, 5 and 6): the dense networks, the small network of the target width as horizontal lines
+    (trained once, dotted; twice as long, dashed), and every pruned variant, each in its registered
+    style (overparam.book.style.CURVES), means over seeds with 95% t-intervals."""
     fig, axes = plt.subplots(2, len(base_widths), figsize=(6 * len(base_widths), 8), squeeze=False)
-    dense = summary[summary.variant == "dense"]
+    widths = sorted(summary.width.unique())
     for column, base in enumerate(base_widths):
         for row, split in enumerate(["test_error", "train_error"]):
             ax = axes[row, column]
-            _bars(ax, dense, split, "o-", OKABE_ITO[0], f"dense {model_name} of width k")
-            for variant, ls, label in [("dense", "--", "small network of the target width"),
-                                       ("dense-2x", ":", "the same, trained for twice the epochs")]:
+            _bars(ax, summary[summary.variant == "dense"], split, style_of("dense"), f"dense {model_name} of width k")
+            for variant, label in [("dense", "small network of the target width"),
+                                   ("dense-2x", "the same, trained for twice the epochs")]:
                 small = summary[(summary.variant == variant) & (summary.width == base)]
                 if not small.empty:
-                    ax.axhline(small[split].iloc[0], color=OKABE_ITO[0], ls=ls, lw=1, label=label)
+                    ax.axhline(small[split].iloc[0], color=style_of(variant)["color"], ls=SMALL_NETWORK_LINES[variant],
+                               lw=1, label=label)
             for variant in SPARSE_VARIANTS:
-                style = METHOD_STYLE[variant]
-                _bars(ax, summary[(summary.variant == variant) & (summary.base_width == base)], split,
-                      style["marker"] + "-", style["color"], style["label"])
+                _bars(ax, summary[(summary.variant == variant) & (summary.base_width == base)], split, style_of(variant))
             log_axis(ax)
             log_axis(ax, "y")
-            ax.set_xticks(sorted(summary.width.unique()), [str(w) for w in sorted(summary.width.unique())])
+            ax.set_xticks(widths, [str(w) for w in widths])
             ax.set_xlabel(f"width of the dense {model_name}")
             ax.set_ylabel(split.replace("_", " "))
-            ax.set_title(f"pruned to {parameter_count(base)} parameters (width {base})")
+            ax.set_title(f"pruned to {parameter_count(base)} parameters (width {base})", fontsize=10)
     handles, labels = axes[0, 0].get_legend_handles_labels()
     fig.legend(handles, labels, loc="lower center", ncol=3, fontsize=9)
     fig.tight_layout(rect=(0, 0.08, 1, 1))
@@ -94,6 +128,37 @@ def double_descent(steps: list[Verdict], widths) -> Verdict:
     return Verdict("inconclusive", text)
 
 
+def best_pruned_width(summary: pd.DataFrame, base: int, widths) -> tuple[int, list[int]] | None:
+    """The width whose magnitude-pruned and retrained network has the lowest mean *validation* error
+    at sparsity target ``base`` (the test error it is judged by plays no part in the choice), and
+    all the widths pruned to that target; None when ``base`` was not trained or nothing was pruned to it."""
+    selector = "validation_error" if "validation_error" in summary else "test_error"
+    candidates = summary[(summary.variant == "magnitude+retrain") & (summary.base_width == base)]
+    if candidates.empty or base not in widths:
+        return None
+    return int(candidates.loc[candidates[selector].idxmin()].width), sorted(int(w) for w in candidates.width)
+
+
+def sweep_headline(tables: SweepTables, widths, base_widths) -> dict:
+    """The numbers the chapters quote (for ``glue``), at the first sparsity target with a comparison:
+    the target, the best pruned width and its mean test error, the small network's mean test error
+    trained once and twice as long, and the smallest and largest kept fraction of the first prunable
+    layer of the widest pruned network over all targets (mean over seeds). Plain Python numbers."""
+    for base in base_widths:
+        chosen = best_pruned_width(tables.summary, base, widths)
+        if chosen is not None:
+            break
+    else:
+        raise ValueError(f"no sparsity target among {base_widths} has a pruned network and a small network to compare")
+    best, _ = chosen
+    first = density_table(tables.density).iloc[0, 2:]
+    return {"target": int(base), "best-width": best,
+            "pruned-error": float(_errors(tables.runs, "magnitude+retrain", best, base).mean()),
+            "small-error": float(_errors(tables.runs, "dense", base).mean()),
+            "small-2x-error": float(_errors(tables.runs, "dense-2x", base).mean()),
+            "first-layer-kept-min": float(first.min()), "first-layer-kept-max": float(first.max())}
+
+
 def sweep_claims(runs: pd.DataFrame, summary: pd.DataFrame, widths, base_widths, figure: str,
                  scale: str) -> tuple[list[str], list[dict]]:
     """The paper's claims for each sparsity target, judged on differences paired over seeds
@@ -104,13 +169,11 @@ def sweep_claims(runs: pd.DataFrame, summary: pd.DataFrame, widths, base_widths,
     trained for as many epochs as the pruned one got in all (dense training plus retraining).
     """
     lines, claims = [], []
-    selector = "validation_error" if "validation_error" in summary else "test_error"
     for base in base_widths:
-        candidates = summary[(summary.variant == "magnitude+retrain") & (summary.base_width == base)]
-        if candidates.empty or base not in widths:
+        chosen = best_pruned_width(summary, base, widths)
+        if chosen is None:
             continue
-        wide = sorted(int(w) for w in candidates.width)
-        best = int(candidates.loc[candidates[selector].idxmin()].width)
+        best, wide = chosen
         widest = wide[-1]
         small, long = _errors(runs, "dense", base), _errors(runs, "dense-2x", base)
         at = {variant: _errors(runs, variant, widest, base) for variant in SPARSE_VARIANTS}

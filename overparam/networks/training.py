@@ -7,10 +7,12 @@ import time
 from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 
+import numpy as np
 import torch
 import torch.nn as nn
 import torch.nn.functional as F
 
+from overparam.networks.data import as_network_input, hold_out_validation, load_images
 from overparam.networks.models import (apply_masks, build_model, kept_per_layer, magnitude_masks, mlp_parameter_count,
                                        nonzero_parameters, random_masks, recalibrate_batch_norm,
                                        resnet20_parameter_count, weights_to_keep)
@@ -90,6 +92,38 @@ VARIANTS = ["dense", "dense-2x", "magnitude", "magnitude+retrain", "random+retra
 # net (dense training plus retraining); magnitude-reinit+retrain: the magnitude mask on freshly
 # initialised weights, trained like a retraining (a lottery-ticket style control)
 REINIT_SEED = 10_000  # offset of the seed of the fresh initialisation of magnitude-reinit+retrain
+
+
+def sweep_data(dataset: str, architecture: str, device: torch.device, n_validation: int, data_dir: str = "",
+               download: bool = False, n_train: int = 0) -> dict[str, torch.Tensor]:
+    """The images of a sweep as tensors on ``device``: ``dataset`` in a fixed random order, its
+    training images cut to the first ``n_train`` (0: all), the last ``n_validation`` of those held out
+    for validation, shaped for ``architecture`` (float inputs, integer labels)."""
+    images = load_images(dataset, data_dir or None, download, rng=np.random.default_rng(0))
+    if n_train:
+        images["x_train"], images["y_train"] = images["x_train"][:n_train], images["y_train"][:n_train]
+    images = hold_out_validation(images, n_validation)
+    return {key: torch.as_tensor(as_network_input(value, architecture) if key.startswith("x") else value,
+                                 dtype=torch.float32 if key.startswith("x") else torch.long).to(device)
+            for key, value in images.items()}
+
+
+def describe_data(data: dict[str, torch.Tensor], with_shape: bool = False) -> str:
+    """One line: how many training, validation and test images (and their shape) on which device."""
+    shape = f" of shape {tuple(data['x_train'].shape[1:])}" if with_shape else ""
+    return (f"{data['x_train'].shape[0]} training, {data['x_validation'].shape[0]} validation and "
+            f"{data['x_test'].shape[0]} test images{shape} on {data['x_train'].device}")
+
+
+def run_sweep(architecture: str, widths, base_widths, data: dict, config: TrainConfig, seeds, device: torch.device,
+              results_dir: str | Path, dataset: str, progress: bool = True) -> list[dict]:
+    """:func:`sweep` into ``results_dir/runs`` with a progress bar over its training epochs (on stderr)."""
+    from tqdm import tqdm
+
+    with tqdm(total=sweep_epochs(widths, base_widths, config.epochs, seeds), disable=not progress, desc="epochs",
+              mininterval=1.0) as bar:
+        return sweep(architecture, widths, base_widths, data, config, seeds, device, Path(results_dir) / "runs",
+                     dataset, progress=bar)
 
 
 def sweep_epochs(widths, base_widths, epochs: int, seeds) -> int:

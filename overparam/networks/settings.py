@@ -1,0 +1,38 @@
+"""What the network chapters' parameter rules share: the cross-checks of a width sweep's settings and
+a rough estimate of the memory it needs (see ``check_parameters`` in overparam.book.params)."""
+from __future__ import annotations
+
+from overparam.networks.data import DATASETS  # noqa: F401 (the rules' choices, imported from here)
+from overparam.networks.models import mlp_parameter_count, resnet20_parameter_count
+
+# require= rules (predicate of the values checked so far, message after "parameter 'name'")
+TARGETS_BELOW_WIDEST = (lambda v: max(v["base_widths"]) < max(v["widths"]),
+                        "must be below the largest of the widths (a sparsity target at or above the dense size "
+                        "prunes nothing)")
+DIGITS_ONLY = (lambda v: v["dataset"] != "cifar10",
+               "must be a digits dataset, 'bundled-mnist' or 'mnist': the two-layer network takes 28 x 28 digits")
+
+IMAGES = {"bundled-mnist": 5_000, "mnist": 70_000, "cifar10": 60_000}  # training and test images together
+PIXELS = {"mlp": 784, "resnet20": 3 * 32 * 32}  # inputs per image, as the network sees it
+COPIES = 8  # float32 copies of the widest network: weights, gradients, two Adam moments, masks, dense state, ...
+# floats per image and unit of width that ResNet-20 keeps for the backward pass: three maps (convolution,
+# batch norm, ReLU) per convolution, 7 of w x 32 x 32, 6 of 2w x 16 x 16 and 6 of 4w x 8 x 8
+RESNET_ACTIVATIONS = 3 * (7 * 1024 + 6 * 2 * 256 + 6 * 4 * 64)
+EVALUATION_BATCH = 1_000  # images per evaluation batch (overparam.networks.training.evaluate)
+EVALUATION_MAPS = 3 * 1024  # floats per image and unit of width alive at once without gradients: three w x 32 x 32 maps
+
+
+def sweep_memory(architecture: str, dataset: str, widths, batch_size: int = 128) -> tuple[float, str]:
+    """Rough peak memory of a width sweep, in bytes, and what drives it, for ``check_parameters``'s
+    ``memory=``: the images as float64 arrays and float32 tensors, ``COPIES`` float32 copies of the
+    widest network, and for ResNet-20 its activations, for one training mini-batch (kept for the
+    backward pass) or one evaluation batch, whichever is larger. On a GPU most of it is GPU memory;
+    the estimate is checked against this machine's memory all the same."""
+    widest = max(widths)
+    count = mlp_parameter_count if architecture == "mlp" else resnet20_parameter_count
+    images = IMAGES[dataset] * PIXELS[architecture] * (8 + 4)
+    weights = COPIES * 4 * count(widest)
+    activations = 0
+    if architecture == "resnet20":
+        activations = 4 * widest * max(2 * batch_size * RESNET_ACTIVATIONS, EVALUATION_BATCH * EVALUATION_MAPS)
+    return images + weights + activations, f"widths up to {widest} on {dataset} ({architecture}, the widest network)"
