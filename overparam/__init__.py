@@ -5,18 +5,31 @@ the code:
 - :mod:`overparam.theory` -- the mathematics: linear Gaussian problems and random features
   (:mod:`~overparam.theory.problems`, :mod:`~overparam.theory.features`), the solvers
   (:mod:`~overparam.theory.solvers`), pruning rules (:mod:`~overparam.theory.pruning`), the
-  distributional characterization (:mod:`~overparam.theory.dc`), closed-form risks
-  (:mod:`~overparam.theory.risk`) and Lemma 1 (:mod:`~overparam.theory.rank_one`);
+  distributional characterization (:mod:`~overparam.theory.dc`), closed-form risks from the DC law
+  of a fit (:mod:`~overparam.theory.risk`), Lemma 1 (:mod:`~overparam.theory.rank_one`), and,
+  beyond the paper, ridge (:mod:`~overparam.theory.ridge`) and coordinate-wise quantizers
+  (:mod:`~overparam.theory.quantization`);
 - :mod:`overparam.experiments` -- what the chapters run and how their claims are judged: the
-  linear and random-features experiments (:mod:`~overparam.experiments.linear`,
-  :mod:`~overparam.experiments.random_features`), Monte-Carlo draws
-  (:mod:`~overparam.experiments.montecarlo`) and the claim rules
+  registry of compressors (:mod:`~overparam.experiments.compressors`: what each does to a trained
+  model, and its DC prediction), the linear and random-features experiments
+  (:mod:`~overparam.experiments.linear`, :mod:`~overparam.experiments.random_features`,
+  :mod:`~overparam.experiments.random_features_analysis`, :mod:`~overparam.experiments.digits`),
+  the theory chapters' checks (:mod:`~overparam.experiments.dc_checks`,
+  :mod:`~overparam.experiments.pruning_rules`, :mod:`~overparam.experiments.correlated_features`,
+  :mod:`~overparam.experiments.denoising`), the chapters beyond the paper
+  (:mod:`~overparam.experiments.ridge_pruning`, :mod:`~overparam.experiments.quantization`),
+  Monte-Carlo draws (:mod:`~overparam.experiments.montecarlo`) and the claim rules
   (:mod:`~overparam.experiments.verdicts`);
 - :mod:`overparam.networks` -- neural networks: architectures and exact-count masks
-  (:mod:`~overparam.networks.models`), training and the width sweep
-  (:mod:`~overparam.networks.training`), image data (:mod:`~overparam.networks.data`), and the
-  sweep's summaries, figures and claims (:mod:`~overparam.networks.report`);
-- :mod:`overparam.book` -- the book's plumbing: parameter validation
-  (:mod:`~overparam.book.params`), statistics (:mod:`~overparam.book.stats`), tidy result files
-  and claims (:mod:`~overparam.book.tidy`) and the figure style (:mod:`~overparam.book.style`).
+  (:mod:`~overparam.networks.models`), training with checkpoints and the width sweep
+  (:mod:`~overparam.networks.training`), image data with checked downloads
+  (:mod:`~overparam.networks.data`), the chapters' shared parameter rules
+  (:mod:`~overparam.networks.settings`), and the sweep's summaries, figures and claims
+  (:mod:`~overparam.networks.report`);
+- :mod:`overparam.book` -- the book's plumbing: declared parameter rules and their validation
+  (:mod:`~overparam.book.params`), the chapters as files (:mod:`~overparam.book.chapters`),
+  statistics (:mod:`~overparam.book.stats`), tidy result files and claims
+  (:mod:`~overparam.book.tidy`), numbers quoted in the prose (:mod:`~overparam.book.glue`), the
+  registry of curves and the figure style (:mod:`~overparam.book.style`) and the run stamp
+  (:mod:`~overparam.book.stamp`).
 """

@@ -3,7 +3,6 @@ from a local file, goes through download, checksum, atomic rename, extraction an
 import hashlib
 import io
 import pickle
-import shutil
 import tarfile
 
 import numpy as np
@@ -69,3 +68,27 @@ def test_a_download_with_the_wrong_checksum_keeps_nothing(served, monkeypatch):
 def test_a_missing_file_without_download_says_what_to_do(tmp_path):
     with pytest.raises(FileNotFoundError, match="download=True"):
         data.load_images("cifar10", str(tmp_path), download=False)
+
+
+def test_a_tiny_paper_scale_configuration_runs_end_to_end(tmp_path):
+    """Chapter 9 as the paper-scale command runs it (CIFAR-10 format, crops, SGD), at a tiny size."""
+    import papermill as pm
+
+    from overparam.book.chapters import NOTEBOOKS
+
+    archive, _ = synthetic_cifar10(tmp_path, per_batch=8)
+    root = tmp_path / "cifar"
+    with tarfile.open(archive) as tar:
+        tar.extractall(root, filter="data")
+    results = tmp_path / "results"
+    pm.execute_notebook(str(NOTEBOOKS / "09-resnet20.ipynb"), str(tmp_path / "out.ipynb"), cwd=str(NOTEBOOKS),
+                        progress_bar=False, kernel_name="python3",
+                        parameters=dict(dataset="cifar10", data_dir=str(root), n_train=0, n_validation=8, widths=[1, 2],
+                                        base_widths=[1], epochs=1, batch_size=8, augment=True, optimizer="sgd",
+                                        learning_rate=0.05, weight_decay=5e-4, seeds=[0], progress=False,
+                                        results_dir=str(results)))
+    import pandas as pd
+
+    runs = pd.read_csv(results / "resnet20_runs.csv")
+    assert set(runs.variant) >= {"dense", "magnitude", "magnitude+retrain"} and len(runs.width.unique()) == 2
+    assert not list(results.rglob("*.ckpt")), "finished trainings leave no checkpoint"

@@ -12,6 +12,19 @@ TARGETS_BELOW_WIDEST = (lambda v: max(v["base_widths"]) < max(v["widths"]),
 DIGITS_ONLY = (lambda v: v["dataset"] != "cifar10",
                "must be a digits dataset, 'bundled-mnist' or 'mnist': the two-layer network takes 28 x 28 digits")
 
+
+
+def optimizer_rules() -> dict:
+    """Rules of the optimizer parameters a network chapter shares (``optimizer``, ``learning_rate``,
+    ``weight_decay``): Adam or SGD with momentum 0.9 (overparam.networks.training.make_optimizer)."""
+    from overparam.book.params import Choice, Real
+    from overparam.networks.training import OPTIMIZERS
+
+    return {"optimizer": Choice('"adam", or "sgd" with momentum 0.9', OPTIMIZERS),
+            "learning_rate": Real("learning rate of the optimizer", positive=True),
+            "weight_decay": Real("L2 weight decay of the optimizer", low=0)}
+
+
 IMAGES = {"bundled-mnist": 5_000, "mnist": 70_000, "cifar10": 60_000}  # training and test images together
 PIXELS = {"mlp": 784, "resnet20": 3 * 32 * 32}  # inputs per image, as the network sees it
 COPIES = 8  # float32 copies of the widest network: weights, gradients, two Adam moments, masks, dense state, ...

@@ -27,6 +27,22 @@ class TrainConfig:
     batch_size: int = 128
     learning_rate: float = 1e-3
     augment: bool = False  # random crops and flips (CIFAR-10)
+    optimizer: str = "adam"  # "adam", or "sgd" (with momentum and weight decay)
+    momentum: float = 0.9  # sgd only
+    weight_decay: float = 0.0
+
+
+OPTIMIZERS = ("adam", "sgd")
+
+
+def make_optimizer(model: nn.Module, config: TrainConfig) -> torch.optim.Optimizer:
+    """Adam, or SGD with momentum, with the config's learning rate and weight decay."""
+    if config.optimizer == "adam":
+        return torch.optim.Adam(model.parameters(), lr=config.learning_rate, weight_decay=config.weight_decay)
+    if config.optimizer == "sgd":
+        return torch.optim.SGD(model.parameters(), lr=config.learning_rate, momentum=config.momentum,
+                               weight_decay=config.weight_decay)
+    raise ValueError(f"optimizer must be one of {OPTIMIZERS}, got {config.optimizer!r}")
 
 
 def resolve_device(device: str) -> torch.device:
@@ -41,23 +57,43 @@ def resolve_device(device: str) -> torch.device:
 
 
 def _augment(x: torch.Tensor, generator: torch.Generator) -> torch.Tensor:
-    """Random 4-pixel-padded crops and horizontal flips, batched on the tensor's device."""
-    n = x.shape[0]
+    """Random 4-pixel-padded crops and horizontal flips, each image its own crop and flip, batched on
+    the tensor's device."""
+    n, channels, height, width = x.shape
     padded = F.pad(x, (4, 4, 4, 4))
-    dx, dy = torch.randint(0, 9, (2,), generator=generator).tolist()
-    x = padded[:, :, dy:dy + x.shape[2], dx:dx + x.shape[3]]
+    dy, dx = (torch.randint(0, 9, (2, n), generator=generator)).to(x.device)
+    rows = (dy[:, None] + torch.arange(height, device=x.device))[:, None, :, None]
+    cols = (dx[:, None] + torch.arange(width, device=x.device))[:, None, None, :]
+    x = padded[torch.arange(n, device=x.device)[:, None, None, None], torch.arange(channels, device=x.device)[None, :, None, None],
+               rows, cols]
     flip = torch.rand(n, generator=generator) < 0.5
     return torch.where(flip.to(x.device)[:, None, None, None], x.flip(3), x)
 
 
-def train(model: nn.Module, data: dict, config: TrainConfig, seed: int, progress=None) -> nn.Module:
-    """Adam on the cross-entropy; the data stay as tensors on the model's device."""
+def train(model: nn.Module, data: dict, config: TrainConfig, seed: int, progress=None,
+          checkpoint: str | Path | None = None) -> nn.Module:
+    """The config's optimizer on the cross-entropy; the data stay as tensors on the model's device.
+
+    With ``checkpoint``, the model, the optimizer and the random state are saved there after every
+    epoch (written to a temporary file, then renamed), and a run that finds a checkpoint resumes
+    after its last finished epoch; the checkpoint is removed when training ends. An interrupted and
+    resumed training gives the same weights as an uninterrupted one.
+    """
     generator = torch.Generator().manual_seed(seed)
-    optimizer = torch.optim.Adam(model.parameters(), lr=config.learning_rate)
+    optimizer = make_optimizer(model, config)
+    first_epoch = 0
+    if checkpoint is not None and Path(checkpoint).exists():
+        saved = torch.load(checkpoint, map_location=next(model.parameters()).device, weights_only=False)
+        model.load_state_dict(saved["model"])
+        optimizer.load_state_dict(saved["optimizer"])
+        generator.set_state(saved["generator"])
+        first_epoch = saved["epoch"] + 1
+        if progress is not None:
+            progress.update(first_epoch)
     x, y = data["x_train"], data["y_train"]
     use_amp = x.device.type == "cuda"
     model.train()
-    for _ in range(config.epochs):
+    for epoch in range(first_epoch, config.epochs):
         order = torch.randperm(x.shape[0], generator=generator).to(x.device)
         for start in range(0, x.shape[0], config.batch_size):
             batch = order[start:start + config.batch_size]
@@ -67,9 +103,20 @@ def train(model: nn.Module, data: dict, config: TrainConfig, seed: int, progress
             optimizer.zero_grad(set_to_none=True)
             loss.backward()
             optimizer.step()
+        if checkpoint is not None:
+            _save_atomic({"model": model.state_dict(), "optimizer": optimizer.state_dict(),
+                          "generator": generator.get_state(), "epoch": epoch}, Path(checkpoint))
         if progress is not None:
             progress.update(1)
+    if checkpoint is not None and Path(checkpoint).exists():
+        Path(checkpoint).unlink()
     return model
+
+
+def _save_atomic(state: dict, path: Path) -> None:
+    partial = path.with_name(path.name + ".part")
+    torch.save(state, partial)
+    partial.replace(path)
 
 
 @torch.no_grad()
@@ -193,7 +240,7 @@ def _sweep_point(architecture, width, targets, seed, data, config, device, folde
         dense.load_state_dict(torch.load(dense_path, map_location=device))
         skip(config.epochs)
     else:
-        train(dense, data, config, seed, progress)
+        train(dense, data, config, seed, progress, checkpoint=folder / f"width{width}-seed{seed}-dense.ckpt")
         torch.save(dense.state_dict(), dense_path)
         save(_record(dense, data, width, seed, None, "dense", count(width)))
     if is_base:
@@ -201,7 +248,8 @@ def _sweep_point(architecture, width, targets, seed, data, config, device, folde
             skip(2 * config.epochs)
         else:
             long = fresh(seed)
-            train(long, data, replace(config, epochs=2 * config.epochs), seed, progress)
+            train(long, data, replace(config, epochs=2 * config.epochs), seed, progress,
+                  checkpoint=folder / f"width{width}-seed{seed}-dense-2x.ckpt")
             save(_record(long, data, width, seed, None, "dense-2x", count(width)))
     state = {k: v.clone() for k, v in dense.state_dict().items()}
     for base in targets:
@@ -225,7 +273,8 @@ def _sweep_point(architecture, width, targets, seed, data, config, device, folde
                 scored = recalibrate_batch_norm(pruned(), data["x_train"])
                 save(_record(scored, data, width, seed, base, "magnitude", count(base), mask))
             model = pruned(seed + REINIT_SEED, trained=False) if kind == "magnitude-reinit" else pruned()
-            train(model, data, config, seed + 1, progress)
+            train(model, data, config, seed + 1, progress,
+                  checkpoint=folder / f"width{width}-seed{seed}-base{base}-{kind}.ckpt")
             save(_record(model, data, width, seed, base, f"{kind}+retrain", count(base), mask))
     wanted = {None, *targets}
     return [row for row in done if row["base_width"] in wanted and (is_base or row["variant"] != "dense-2x")]
