@@ -8,7 +8,8 @@ import pytest
 from overparam.book.stats import mean_ci
 from overparam.experiments.compressors import COMPRESSORS
 from overparam.experiments.linear import simulate_curves, theory_curves
-from overparam.experiments.quantization import bit_budget_table, model_bits, position_bits, register_quantizers
+from overparam.experiments.quantization import (bit_budget_table, model_bits, position_bits, random_features_quantization,
+                                                register_quantizers)
 from overparam.theory.problems import fig3_problem
 
 
@@ -46,3 +47,14 @@ def test_bit_budget_table_has_every_family_on_both_sources():
     assert set(table.family) == {"pruned", "quantized", "pruned+quantized"}
     assert set(table.source) == {"theory", "simulation"}
     assert draws.shape == (3, len(configs))
+
+
+def test_random_features_quantization_has_both_sources_and_close_dense_risks():
+    names = register_quantizers((3,))
+    table = random_features_quantization(5, 40, [15, 80], names, tasks=3, data_draws=4, dc_draws=4, seed=0)
+    assert set(table.source) == {"theory", "simulation"} and set(table.curve) == {"dense", *names}
+    assert (table.ci_low <= table.risk).all() and (table.risk <= table.ci_high).all()
+    pivot = table.pivot_table(index=["curve", "p"], columns="source", values="risk")
+    # the dense fit: the sampled DC and the ReLU simulation agree up to chapter 6's gaps and the noise
+    dense = pivot.loc["dense"]
+    assert ((dense.simulation - dense.theory).abs() / dense.theory).max() < 0.2
