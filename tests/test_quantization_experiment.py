@@ -58,3 +58,19 @@ def test_random_features_quantization_has_both_sources_and_close_dense_risks():
     # the dense fit: the sampled DC and the ReLU simulation agree up to chapter 6's gaps and the noise
     dense = pivot.loc["dense"]
     assert ((dense.simulation - dense.theory).abs() / dense.theory).max() < 0.2
+
+
+def test_bounds_are_registered_below_their_quantizers_and_the_csv_names_bits_apart():
+    import pandas as pd
+
+    from overparam.experiments.quantization import register_bounds, tidy_bits
+    from overparam.theory.risk import FitLaw
+
+    names = register_quantizers((3,))
+    bounds = register_bounds(names)
+    law = FitLaw(fig3_problem("b", 400, 40, 10.0, 0.5), 120)
+    for name, bound in zip(names, bounds):
+        assert COMPRESSORS[bound].theory(law, 40) < COMPRESSORS[name].theory(law, 40)
+    tidy = tidy_bits(pd.DataFrame({"curve": ["dense", "uniform-3", "bound-uniform-3", "binary"]}))
+    assert list(tidy.curve) == ["dense", "uniform", "bound-uniform", "binary"]
+    assert list(tidy.bits.fillna(0)) == [0, 3, 3, 0]

@@ -49,6 +49,10 @@ CURVES: dict[str, Curve] = {
     "ternary": Curve("ternary", OKABE_ITO[1], ">"),
     "uniform": Curve("uniform quantization", OKABE_ITO[5], "o"),
     "prune+uniform": Curve("magnitude pruning, then uniform quantization", OKABE_ITO[7], "s"),
+    # the best map of the value alone with a quantizer's output levels (a bound, needs theta*)
+    "bound-binary": Curve("bound for the binary levels", OKABE_ITO[6], "<", "--"),
+    "bound-ternary": Curve("bound for the ternary levels", OKABE_ITO[1], ">", "--"),
+    "bound-uniform": Curve("bound for the uniform levels", OKABE_ITO[5], "o", "--"),
 }
 SAME_SAMPLE = "-same-sample"
 BITS = re.compile(r"^(?P<base>.+)-(?P<bits>\d+)$")

@@ -60,6 +60,58 @@ def register_quantizers(bits=(2, 3, 4, 8)) -> list[str]:
     return names
 
 
+_BOUND_MAPS: dict = {}
+
+
+def quantizer_map(law, name: str):
+    """The map a registered quantizer applies under the DC law (its statistics from the law)."""
+    if name == "binary":
+        return binary_map(law)
+    if name == "ternary":
+        return ternary_map(law)
+    bits = _bits_of(name)
+    return uniform_map(calibrated_step(law, bits), bits)
+
+
+def _bound_for(fit, name):
+    """The bound map of quantizer ``name`` for the law of this fit's model size (cached per size)."""
+    from overparam.theory.quantization import best_map
+    from overparam.theory.risk import FitLaw
+
+    key = (id(fit.problem), fit.k, fit.X.shape[0], name)
+    if key not in _BOUND_MAPS:
+        law = FitLaw(fit.problem.prefix(fit.k), fit.X.shape[0])
+        _BOUND_MAPS[key] = best_map(law, quantizer_map(law, name).levels)
+    return _BOUND_MAPS[key]
+
+
+def register_bounds(names) -> list[str]:
+    """Register, for each quantizer in ``names``, its bound "bound-<name>": the best map of the value
+    alone with the same output levels. It needs theta*, so it is a benchmark, not a method; the
+    simulation applies that map (computed from the DC law of the model size) to every fit."""
+    from overparam.theory.quantization import best_map
+
+    bounds = []
+    for name in names:
+        bound = f"bound-{name}"
+        if bound not in COMPRESSORS:
+            register(bound, lambda fit, name=name: _padded(fit, quantize(fit.theta[:fit.k], _bound_for(fit, name))),
+                     lambda law, s, name=name: map_risk(law, best_map(law, quantizer_map(law, name).levels)),
+                     f"the best map of the value alone with the output levels of {name}")
+        bounds.append(bound)
+    return bounds
+
+
+def tidy_bits(table: "pd.DataFrame") -> "pd.DataFrame":
+    """The tidy table with a bit width named by its own column: curve "uniform-3" becomes curve
+    "uniform" with bits 3 (likewise the bounds); other curves keep their name, bits empty."""
+    parts = table.curve.str.extract(r"^(?P<base>.+?)-(?P<bits>\d+)$")
+    out = table.copy()
+    out["bits"] = parts.bits.astype(float)
+    out["curve"] = parts.base.where(parts.base.notna(), table.curve)
+    return out
+
+
 def position_bits(p: int, s: int) -> int:
     """Bits to say which s of p weights are kept: the smaller of a p-bit mask and s indices."""
     return min(p, s * math.ceil(math.log2(p)))
@@ -136,12 +188,10 @@ def bound_table(law, names) -> "pd.DataFrame":
 
     from overparam.theory.quantization import best_map
 
-    maps = {"binary": binary_map(law), "ternary": ternary_map(law)}
-    maps.update({name: uniform_map(calibrated_step(law, _bits_of(name)), _bits_of(name))
-                 for name in names if name.startswith("uniform-")})
     rows = []
     for name in names:
-        risk, bound = map_risk(law, maps[name]), map_risk(law, best_map(law, maps[name].levels))
+        quantizer = quantizer_map(law, name)
+        risk, bound = map_risk(law, quantizer), map_risk(law, best_map(law, quantizer.levels))
         rows.append({"quantizer": name, "risk": risk, "bound": bound, "excess": risk / bound - 1})
     return pd.DataFrame(rows)
 
