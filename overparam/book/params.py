@@ -3,7 +3,9 @@ from __future__ import annotations
 
 import numbers
 import os
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 # Set by the test suite (conftest.py): chapters then write their results into this folder instead
 # of the book's tracked results/, so that running the tests never changes a tracked file.
@@ -100,10 +102,6 @@ def check_list(name: str, value, check_item, min_length: int = 1, **bounds) -> l
 # the smoke tests use. The same declaration drives the validation, the printed summary of the run,
 # and the tests, which find every chapter's rules on their own (see `chapter_rules`).
 # ---------------------------------------------------------------------------------------------
-from dataclasses import dataclass, field
-from typing import Any, Callable
-
-
 
 
 @dataclass(frozen=True)

@@ -105,7 +105,9 @@ def register_bounds(names) -> list[str]:
 def tidy_bits(table: "pd.DataFrame") -> "pd.DataFrame":
     """The tidy table with a bit width named by its own column: curve "uniform-3" becomes curve
     "uniform" with bits 3 (likewise the bounds); other curves keep their name, bits empty."""
-    parts = table.curve.str.extract(r"^(?P<base>.+?)-(?P<bits>\d+)$")
+    from overparam.book.style import BITS
+
+    parts = table.curve.str.extract(BITS.pattern)
     out = table.copy()
     out["bits"] = parts.bits.astype(float)
     out["curve"] = parts.base.where(parts.base.notna(), table.curve)
@@ -132,12 +134,13 @@ def model_bits(family: str, p: int, s: int | None = None, bits: int | None = Non
     raise ValueError(f"unknown family {family!r}")
 
 
-def bit_budget_table(problem, n: int, budgets, bits: int, quantizers, trials: int, seed) -> "pd.DataFrame":
+def bit_budget_table(problem, n: int, budgets, bits: int, quantizers, trials: int, seed):
     """Risk against total bits of the compressed models on all p features (theory and simulation):
     magnitude pruning to each s in ``budgets`` (``pruned``), every quantizer (``quantized``), and
     pruning to each s then ``bits``-bit quantization (``pruned+quantized``). Columns family, curve,
     s, bits, total_bits, source, risk, ci_low, ci_high; the simulation quantizes each fit with its
-    own calibrated statistics and shares the data draws across families."""
+    own calibrated statistics and shares the data draws across families. Returns (table, per-trial
+    simulated risks of shape (trials, configurations), the configurations (family, curve, s, bits))."""
     import pandas as pd
 
     from overparam.book.stats import mean_ci
@@ -163,7 +166,7 @@ def bit_budget_table(problem, n: int, budgets, bits: int, quantizers, trials: in
             draws[t, j] = problem.risk(COMPRESSORS[curve].compress(fit))
     rows = []
     for j, (family, curve, s, b) in enumerate(configs):
-        total = model_bits(family if family != "quantized" else "quantized", p, s, b)
+        total = model_bits(family, p, s, b)
         theory = COMPRESSORS[curve].theory(law, s if s is not None else p)
         mean, low, high = mean_ci(draws[:, j])
         rows.append((family, curve, s, b, total, "theory", theory, np.nan, np.nan))

@@ -128,7 +128,7 @@ def best_map(law: FitLaw, levels, grid_points: int = 40001) -> PiecewiseMap:
     """The bound for an output set: the single map of the value alone, f*(t) = argmin_q sum_i
     lambda_i (q - theta*_i)^2 phi_i(t), which sends t to the level nearest to the weighted mean
     B(t) / A(t) of theta* given T = t (A = sum w lambda phi_i, B = sum w lambda theta*_i phi_i)."""
-    mean, sd, _ = law.dc.mean, np.sqrt(law.dc.var), None
+    mean, sd = law.dc.mean, np.sqrt(law.dc.var)
     levels = np.sort(np.asarray(levels, dtype=float))
     span = float(np.max(np.abs(mean) + 12 * sd))
     t = np.linspace(-span, span, grid_points)
