@@ -53,6 +53,30 @@ CURVES: dict[str, Curve] = {
     "bound-binary": Curve("bound for the binary levels", OKABE_ITO[6], "<", "--"),
     "bound-ternary": Curve("bound for the ternary levels", OKABE_ITO[1], ">", "--"),
     "bound-uniform": Curve("bound for the uniform levels", OKABE_ITO[5], "o", "--"),
+    # refits of a pruned support other than a fresh labelled sample (chapter 12)
+    "magnitude+split": Curve("magnitude, split sample (prune on f n, refit on the rest)", OKABE_ITO[2], "D", "-."),
+    "hessian+split": Curve("Hessian, split sample (prune on f n, refit on the rest)", OKABE_ITO[2], "d", "-."),
+    "magnitude+distill": Curve("magnitude, distilled from the dense fit", OKABE_ITO[3], "*", "--"),
+    "hessian+distill": Curve("Hessian, distilled from the dense fit", OKABE_ITO[3], "*", "--"),
+    # chapter 13: classification ("<fit>/<compressor>": least squares on +-1 labels, logistic regression by
+    # gradient descent, hard-margin SVM; one colour per pruning rule, one marker family per fit)
+    "ls/dense": Curve("least squares, dense", OKABE_ITO[0], "o"),
+    "ls/magnitude": Curve("least squares, magnitude pruning", OKABE_ITO[5], "s"),
+    "ls/hessian": Curve("least squares, Hessian pruning", OKABE_ITO[6], "^"),
+    "ls/random": Curve("least squares, random pruning", OKABE_ITO[2], "x"),
+    "ls/magnitude+retrain": Curve("least squares, magnitude + refit", OKABE_ITO[5], "s", "--"),
+    "ls/hessian+retrain": Curve("least squares, Hessian + refit", OKABE_ITO[6], "^", "--"),
+    "ls/random+retrain": Curve("least squares, random + refit", OKABE_ITO[2], "x", "--"),
+    "logistic/dense": Curve("logistic, dense", OKABE_ITO[0], "D"),
+    "logistic/magnitude": Curve("logistic, magnitude pruning", OKABE_ITO[5], "D"),
+    "logistic/hessian": Curve("logistic, Hessian pruning", OKABE_ITO[6], "D"),
+    "logistic/random": Curve("logistic, random pruning", OKABE_ITO[2], "D"),
+    "logistic/magnitude+retrain": Curve("logistic, magnitude + refit", OKABE_ITO[5], "P", "--"),
+    "logistic/hessian+retrain": Curve("logistic, Hessian + refit", OKABE_ITO[6], "P", "--"),
+    "logistic/random+retrain": Curve("logistic, random + refit", OKABE_ITO[2], "P", "--"),
+    "svm/dense": Curve("hard-margin SVM, dense", OKABE_ITO[0], "*"),
+    "svm/magnitude": Curve("hard-margin SVM, magnitude pruning", OKABE_ITO[5], "*"),
+    "svm/hessian": Curve("hard-margin SVM, Hessian pruning", OKABE_ITO[6], "*"),
 }
 SAME_SAMPLE = "-same-sample"
 BITS = re.compile(r"^(?P<base>.+)-(?P<bits>\d+)$")
@@ -115,9 +139,14 @@ def simulation_handle():
 
 
 def theory_simulation_legend(fig, ax, ncol: int = 4, explain_marks: bool = True) -> None:
-    """One legend below the panels: the methods drawn on ``ax``, plus (``explain_marks``) which
-    marks are theory and which are simulation. Call it instead of ``fig.tight_layout()``."""
-    handles, labels = ax.get_legend_handles_labels()
+    """One legend below the panels: the methods drawn on ``ax`` (or on a list of axes, each label
+    once), plus (``explain_marks``) which marks are theory and which are simulation. Call it
+    instead of ``fig.tight_layout()``."""
+    entries = {}
+    for one in ax if isinstance(ax, (list, tuple)) else [ax]:
+        for handle, label in zip(*one.get_legend_handles_labels()):
+            entries.setdefault(label, handle)
+    handles, labels = list(entries.values()), list(entries)
     if explain_marks:
         handles += [plt.Line2D([], [], color="grey", lw=1.5), simulation_handle()]
         labels += ["theory (lines)", "simulation: mean and 95% CI (markers)"]

@@ -92,10 +92,17 @@ def dc_gaussian(problem: LinearGaussianProblem, n: int,
         dc = diagonal_dc(problem.cov, problem.theta_star, problem.sigma**2, n,
                          exact_finite_n=exact_finite_n)
         return dc.mean, dc.var
-    eigenvalues, basis = np.linalg.eigh(problem.cov)
-    dc = diagonal_dc(eigenvalues, basis.T @ problem.theta_star, problem.sigma**2, n,
-                     exact_finite_n=exact_finite_n)
+    basis, dc = dc_eigenbasis(problem, n, exact_finite_n)
     return basis @ dc.mean, (basis * dc.var) @ basis.T
+
+
+def dc_eigenbasis(problem: LinearGaussianProblem, n: int,
+                  exact_finite_n: bool = True) -> tuple[np.ndarray, DiagonalDC]:
+    """The DC of theta_hat in the eigenbasis of Sigma (Def. 4 is rotation invariant): the basis U
+    (columns) and the diagonal DC of U^T theta_hat, whose coordinates are independent Gaussians."""
+    eigenvalues, basis = problem.spectrum
+    return basis, diagonal_dc(eigenvalues, basis.T @ problem.theta_star, problem.sigma**2, n,
+                              exact_finite_n=exact_finite_n)
 
 
 def sample_dc(problem: LinearGaussianProblem, n: int, size: int,

@@ -57,6 +57,12 @@ class LinearGaussianProblem:
         """A matrix A with A A^T = Sigma, computed once per problem (for sampling)."""
         return covariance_root(self.cov_matrix)
 
+    @cached_property
+    def spectrum(self) -> tuple[np.ndarray, np.ndarray]:
+        """Eigenvalues and eigenvectors (columns) of Sigma, computed once per problem (the DC of
+        Def. 4 works in this basis)."""
+        return np.linalg.eigh(self.cov_matrix)
+
     def risk(self, theta: np.ndarray) -> np.ndarray:
         """Test risk L(theta) = sigma^2 + (theta - theta*)^T Sigma (theta - theta*) (Sec. 1).
 
@@ -141,6 +147,21 @@ def fig3_problem(panel: str, p: int, s: int, spike: float, sigma: float) -> Line
     if panel == "b":
         return LinearGaussianProblem(np.full(p, 1 / np.sqrt(p)), saliency, sigma)
     raise ValueError(f"panel must be 'a' or 'b', got {panel!r}")
+
+
+def correlated_problem(p: int, s: int, spike: float, sigma: float, rho: float,
+                       group: int | None = None) -> LinearGaussianProblem:
+    """Fig. 3(b)'s problem with correlated features: Sigma = D^{1/2} ((1 - rho) I + rho G) D^{1/2},
+    D = diag(spiked saliency), theta* = 1/sqrt(p). G is the all-ones matrix (``group`` None: every
+    pair of features has correlation rho) or block-diagonal with blocks of ``group`` consecutive
+    features (correlation rho inside a block, 0 across). rho = 0 is Fig. 3(b) at k = p."""
+    if not 0 <= rho < 1:
+        raise ValueError(f"rho must be in [0, 1), got {rho} (rho = 1 is Lemma 1's rank-one problem)")
+    blocks = np.zeros(p, dtype=int) if group is None else np.arange(p) // group
+    root = np.sqrt(spiked_saliency(p, s, spike))
+    shared = (blocks[:, None] == blocks[None, :]).astype(float)
+    cov = root[:, None] * ((1 - rho) * np.eye(p) + rho * shared) * root[None, :]
+    return LinearGaussianProblem(np.full(p, 1 / np.sqrt(p)), cov, sigma)
 
 
 def power_law_problem(p: int, power: float, sigma: float, seed: int = 0) -> LinearGaussianProblem:

@@ -1,0 +1,89 @@
+"""Chapter 12's experiment: the structured sampler, the sweeps, the crossing and break-even
+read-outs and the claims (overparam.experiments.refit_strategies)."""
+import numpy as np
+import pandas as pd
+import pytest
+
+from overparam.experiments.refit_strategies import (COLUMNS, CorrelatedFeatures, agreement_points, crossing,
+                                                    distillation_break_even, key, lemma1_limit, refit_claims,
+                                                    simulated_bracket, simulation_sweep, summary, theory_at,
+                                                    theory_sweep, tidy)
+from overparam.experiments.verdicts import STATUSES
+
+
+@pytest.mark.parametrize("group", [None, 3])
+def test_sampler_has_the_problem_covariance(group):
+    features = CorrelatedFeatures(12, 3, 10.0, 0.5, 0.4, group)
+    X, y = features.sample(200_000, np.random.default_rng(0))
+    np.testing.assert_allclose(X.T @ X / len(X), features.problem.cov, atol=0.05 * features.problem.cov.max())
+    residual = y - X @ features.problem.theta_star
+    assert residual.std() == pytest.approx(0.5, rel=0.01)
+
+
+def _theory_table(rhos, refit, pruned):
+    rows = [("equicorrelated", "magnitude+retrain", "theory", r, np.nan, np.nan, a, np.nan, np.nan)
+            for r, a in zip(rhos, refit)]
+    rows += [("equicorrelated", "magnitude", "theory", r, np.nan, np.nan, b, np.nan, np.nan) for r, b in zip(rhos, pruned)]
+    return pd.DataFrame(rows, columns=COLUMNS)
+
+
+def test_crossing_interpolates_in_log_rho():
+    table = _theory_table([0.0, 0.01, 0.1], [3.0, 2.0, 1.0], [1.0, 1.5, 3.0])
+    star = crossing(table, "equicorrelated", "magnitude+retrain", "magnitude")
+    # gap +0.5 at 0.01, -2 at 0.1: a fifth of the way in log rho
+    assert star == pytest.approx(np.exp(np.log(0.01) + 0.2 * np.log(10)))
+    assert np.isnan(crossing(_theory_table([0.0, 0.1], [3.0, 2.0], [1.0, 1.0]), "equicorrelated",
+                             "magnitude+retrain", "magnitude"))
+    assert theory_at(table, "equicorrelated", "magnitude", 0.01) == 1.5
+
+
+@pytest.fixture(scope="module")
+def small_run():
+    """Both sweeps at smoke size: p = 60, n = 30, s = 6, three rhos, 4 draws."""
+    p, n, s, rhos = 60, 30, 6, [0.0, 0.05, 0.9]
+    families = {"equicorrelated": lambda rho: CorrelatedFeatures(p, s, 10.0, 0.5, rho),
+                "block": lambda rho: CorrelatedFeatures(p, s, 10.0, 0.5, rho, 3)}
+    theory = theory_sweep(families, rhos, n, s, [0.2, 0.4], [10, 20, np.inf], 50, 0, progress=False)
+    simulated = simulation_sweep(families, rhos, n, s, [0.2, 0.4], [10, 20, np.inf], 4, 0, progress=False)
+    return dict(p=p, n=n, s=s, rhos=rhos, theory=theory, simulated=simulated)
+
+
+def test_sweeps_are_tidy_and_reproducible(small_run):
+    table = pd.concat([small_run["theory"], tidy(small_run["simulated"], "simulation")])
+    assert list(table.columns) == COLUMNS
+    assert table.ci_low[table.source == "theory"].isna().all()
+    assert (table.ci_low[table.source == "simulation"] <= table.risk[table.source == "simulation"]).all()
+    distilled = table[table.curve == "magnitude+distill"]
+    assert distilled.m.notna().all() and distilled.split.isna().all() and np.isinf(distilled.m).any()
+    again = simulation_sweep({"block": lambda rho: CorrelatedFeatures(60, 6, 10.0, 0.5, rho, 3)}, [0.05], 30, 6,
+                             [0.2, 0.4], [10, 20, np.inf], 4, 0, progress=False)
+    np.testing.assert_array_equal(again[("block", 0.05)][key("magnitude+split", 0.2)],
+                                  small_run["simulated"][("block", 0.05)][key("magnitude+split", 0.2)])
+
+
+def test_read_outs(small_run):
+    theory, simulated, rhos = small_run["theory"], small_run["simulated"], small_run["rhos"]
+    points = agreement_points(theory, simulated)
+    assert len(points) == 2 * len(rhos) * (1 + 2 * (1 + 1 + 2 + 3))  # dense; per rule: pruned, fresh, 2 splits, 3 m
+    table = summary(theory, simulated, "block", rhos, [0.2, 0.4], 20)
+    assert list(table.index) == rhos and table["split f"].isin([0.2, 0.4]).all()
+    m_star = distillation_break_even(theory, "equicorrelated", 0.9, small_run["s"], 20)
+    if np.isfinite(m_star):  # the break-even m makes the theory of distillation equal to retraining
+        limit = theory_at(theory, "equicorrelated", "magnitude+distill", 0.9, m=np.inf)
+        finite = theory_at(theory, "equicorrelated", "magnitude+distill", 0.9, m=20.0)
+        variance = (finite - limit) * (20 - small_run["s"] - 1)
+        assert limit + variance / (m_star - small_run["s"] - 1) == pytest.approx(
+            theory_at(theory, "equicorrelated", "magnitude+retrain", 0.9))
+    low, high = simulated_bracket(simulated, "equicorrelated", rhos, key("magnitude+retrain"), key("magnitude"))
+    assert np.isnan(high) or high in rhos
+
+
+def test_claims_come_from_the_rules(small_run):
+    limit = lemma1_limit(small_run["p"], small_run["s"], 10.0, 0.5, small_run["n"], [0.99, 0.9999], 50, 0)
+    assert limit.rho.iloc[-1].startswith("1 (Lemma 1)") and limit["retrained bias"].iloc[-1] == 0
+    rows = refit_claims(small_run["theory"], small_run["simulated"], limit, small_run["rhos"], [0.2, 0.4],
+                        small_run["n"])
+    assert len(rows) == 1 + 4 + 2 * 5 + 2
+    assert {row["status"] for row in rows} <= set(STATUSES)
+    assert all(row["origin"] == "beyond" for row in rows)
+    assert rows[-2]["status"] == "not reproduced"  # the dense fit does not tend to Lemma 1
