@@ -54,5 +54,6 @@ bench: $(STAMP)
 	$(BIN)/python benchmarks/bench_theory.py
 	$(BIN)/python benchmarks/bench_ridge.py
 	$(BIN)/python benchmarks/bench_quantization.py
+	$(BIN)/python benchmarks/bench_refit.py
 	$(BIN)/python benchmarks/bench_chapter.py
 	$(BIN)/python benchmarks/bench_nn_epoch.py
