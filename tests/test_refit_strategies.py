@@ -5,7 +5,8 @@ import pandas as pd
 import pytest
 
 from overparam.experiments.refit_strategies import (COLUMNS, CorrelatedFeatures, agreement_points, crossing,
-                                                    distillation_break_even, key, lemma1_limit, refit_claims,
+                                                    distillation_break_even, high_variance_share, key, lemma1_limit,
+                                                    refit_claims,
                                                     simulated_bracket, simulation_sweep, summary, theory_at,
                                                     theory_sweep, tidy)
 from overparam.experiments.verdicts import STATUSES
@@ -65,8 +66,10 @@ def test_read_outs(small_run):
     theory, simulated, rhos = small_run["theory"], small_run["simulated"], small_run["rhos"]
     points = agreement_points(theory, simulated)
     assert len(points) == 2 * len(rhos) * (1 + 2 * (1 + 1 + 2 + 3))  # dense; per rule: pruned, fresh, 2 splits, 3 m
-    table = summary(theory, simulated, "block", rhos, [0.2, 0.4], 20)
+    table = summary(theory, simulated, lambda rho: CorrelatedFeatures(60, 6, 10.0, 0.5, rho, 3), "block", rhos,
+                    [0.2, 0.4], 20)
     assert list(table.index) == rhos and table["split f"].isin([0.2, 0.4]).all()
+    assert (table["L(0)"] > table["distill m=inf"]).all()
     m_star = distillation_break_even(theory, "equicorrelated", 0.9, small_run["s"], 20)
     if np.isfinite(m_star):  # the break-even m makes the theory of distillation equal to retraining
         limit = theory_at(theory, "equicorrelated", "magnitude+distill", 0.9, m=np.inf)
@@ -80,10 +83,27 @@ def test_read_outs(small_run):
 
 def test_claims_come_from_the_rules(small_run):
     limit = lemma1_limit(small_run["p"], small_run["s"], 10.0, 0.5, small_run["n"], [0.99, 0.9999], 50, 0)
-    assert limit.rho.iloc[-1].startswith("1 (Lemma 1)") and limit["retrained bias"].iloc[-1] == 0
+    assert limit.rho.iloc[-1] == "1 (Lemma 1)" and limit["retrained bias"].iloc[-1] == 0
+    assert limit["high-variance kept"].iloc[-1] == 1.0
     rows = refit_claims(small_run["theory"], small_run["simulated"], limit, small_run["rhos"], [0.2, 0.4],
                         small_run["n"])
     assert len(rows) == 1 + 4 + 2 * 5 + 2
     assert {row["status"] for row in rows} <= set(STATUSES)
     assert all(row["origin"] == "beyond" for row in rows)
-    assert rows[-2]["status"] == "not reproduced"  # the dense fit does not tend to Lemma 1
+    assert rows[-2]["status"] == "reproduced"  # with noise, the dense fit does not tend to Lemma 1
+    assert rows[-1]["status"] == "reproduced"  # the retrained bias shrinks like 1 - rho
+
+
+def test_lemma_claim_can_fail_without_noise(small_run):
+    """With sigma = 0 the dense fit does tend to Lemma 1 (excess 0): the claim that it does not must fail."""
+    limit = lemma1_limit(small_run["p"], small_run["s"], 10.0, 0.0, small_run["n"], [0.99, 0.999999], 50, 0)
+    rows = refit_claims(small_run["theory"], small_run["simulated"], limit, small_run["rhos"], [0.2, 0.4],
+                        small_run["n"])
+    assert rows[-2]["status"] == "not reproduced"
+
+
+def test_small_first_stage_keeps_more_high_variance_features():
+    """The chapter's explanation of lopsided splits: a min-norm fit of few samples shrinks low-variance
+    weights more, so magnitude pruning keeps more high-variance features (rho = 0, Fig. 3(b) problem)."""
+    problem = CorrelatedFeatures(400, 40, 10.0, 0.5, 0.0).problem
+    assert high_variance_share(problem, 12, 40, 200, 0) > high_variance_share(problem, 120, 40, 200, 0) + 0.1

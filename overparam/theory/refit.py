@@ -7,9 +7,10 @@ rule keeps. The refits:
 
 - retraining on a fresh labelled sample of size N (retraining DC, Def. 5): the kept features see
   the LGP(theta*_D, Sigma_DD, sigma_D) with theta*_D = Sigma_DD^{-1} (Sigma theta*)_D and
-  sigma_D^2 = sigma^2 + theta*^T Sigma theta* - theta*_D^T Sigma_DD theta*_D. For s < N - 1 the
-  least-squares refit of a Gaussian design has risk sigma_D^2 (N - 1)/(N - s - 1) exactly,
-  whatever the conditioning of Sigma_DD;
+  sigma_D^2 = sigma^2 + theta*^T Sigma theta* - theta*_D^T Sigma_DD theta*_D. Given the support and
+  s < N - 1, the least-squares refit of a Gaussian design has risk sigma_D^2 (N - 1)/(N - s - 1)
+  exactly, whatever the conditioning of Sigma_DD (Def. 5 states the proportional limit
+  sigma_D^2 / (1 - s/N)); the support itself comes from the DC, an approximation at finite n, p;
 - sample splitting: fit and prune on n1 = f n samples, retrain on the other n - n1 (the two parts
   are independent, so the first stage is the DC with n1 samples and the second the line above);
 - distillation: least squares of the big model's predictions x^T theta_hat on m unlabelled inputs,
