@@ -36,3 +36,12 @@ def test_the_inputs_hash_changes_with_each_input(tmp_path):
     (root / "results" / "01-linear-gaussian" / "claims.csv").write_text("chapter,status\nx,reproduced\n")
     assert execute_notebooks.input_hash(chapter, root) == before[0]
     assert execute_notebooks.input_hash(report, root) != before[1] != first_report
+
+
+def test_update_table_keeps_rows_written_by_another_run(tmp_path):
+    """Two runs at once each set their own row; neither drops the other's (read-change-write under a lock)."""
+    path = tmp_path / "results" / "execution-times.csv"
+    execute_notebooks.write_table(path, "seconds", {"a": "1.0", "b": "2.0"})
+    execute_notebooks.update_table(path, "seconds", "c", "3.0")   # this run
+    execute_notebooks.update_table(path, "seconds", "a", "1.5")   # a run started earlier, finishing later
+    assert execute_notebooks.read_table(path, "seconds") == {"a": "1.5", "b": "2.0", "c": "3.0"}

@@ -13,6 +13,7 @@ runs every chapter.
 from __future__ import annotations
 
 import csv
+import fcntl
 import hashlib
 import shutil
 import sys
@@ -56,6 +57,17 @@ def write_table(path: Path, value: str, rows: dict[str, str]) -> None:
         writer.writerows(sorted(rows.items()))
 
 
+def update_table(path: Path, value: str, notebook: str, entry: str) -> None:
+    """Set one row of a two-column table: read, change and write it under a file lock, so that two
+    runs of this tool at once (two chapters in two shells) do not drop each other's rows."""
+    path.parent.mkdir(exist_ok=True)
+    with (path.parent / f".{path.name}.lock").open("w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        rows = read_table(path, value)
+        rows[notebook] = entry
+        write_table(path, value, rows)
+
+
 def strip_run_metadata(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
     """Remove what changes on every run: papermill's timestamps, random cell ids, and stderr
     (progress bars with their rates; the book hides stderr anyway)."""
@@ -91,17 +103,15 @@ def main(sources: list[str], force: bool = False) -> None:
     from overparam.book.stamp import run_stamp
 
     timings_path = ROOT / "results" / "execution-times.csv"
-    timings, hashes = read_table(timings_path, "seconds"), read_table(HASHES, "inputs")
     for source in map(Path, sources):
         digest = input_hash(source.resolve())
-        if not force and hashes.get(source.stem) == digest and source.with_suffix(".ipynb").exists():
+        if not force and read_table(HASHES, "inputs").get(source.stem) == digest and source.with_suffix(".ipynb").exists():
             print(f"{source.stem}: unchanged inputs, skipped (make run FORCE=1 runs it)", flush=True)
             continue
         seconds = execute(source)
-        timings[source.stem], hashes[source.stem] = f"{seconds:.1f}", digest
         print(f"{source.stem}: {seconds:.1f} s", flush=True)
-        write_table(timings_path, "seconds", timings)
-        write_table(HASHES, "inputs", hashes)
+        update_table(timings_path, "seconds", source.stem, f"{seconds:.1f}")
+        update_table(HASHES, "inputs", source.stem, digest)
         (ROOT / "results" / "run-stamp.txt").write_text(run_stamp() + "\n")
 
 
