@@ -1,0 +1,241 @@
+"""Classification of sign labels (chapter 13): the error formula, the labels' equivalent problem, the
+least-squares prediction, gradient descent on the logistic loss and the max-margin classifier."""
+import numpy as np
+import pandas as pd
+import pytest
+
+from overparam.book.stats import mean_ci
+from overparam.book.style import style_of
+from overparam.experiments import classification as cls
+from overparam.theory.classification import (bayes_error, classification_error, equivalent_label_problem,
+                                             least_squares_error_prediction)
+from overparam.theory.problems import LinearGaussianProblem, fig3_problem
+from overparam.theory.solvers import min_norm_least_squares
+
+
+def separable_sample(n, d, seed):
+    problem = fig3_problem("a", d, 5, 10.0, 0.3)
+    return cls.sign_labels(problem, n, np.random.default_rng(seed))
+
+
+@pytest.mark.parametrize("panel", ["a", "b"])
+def test_error_formula_matches_a_large_test_sample(panel):
+    problem = fig3_problem(panel, 200, 20, 10.0, 0.5)
+    rng = np.random.default_rng(0)
+    X, y = cls.sign_labels(problem, 200_000, rng)
+    for theta in [problem.theta_star, problem.theta_star + 0.1 * rng.standard_normal(200), rng.standard_normal(200),
+                  -problem.theta_star]:
+        empirical = np.mean(np.sign(X @ theta) != y)
+        assert classification_error(theta, problem) == pytest.approx(empirical, abs=0.004)
+    assert bayes_error(problem) == pytest.approx(float(classification_error(problem.theta_star, problem)))
+
+
+def test_error_formula_edge_cases_and_bad_input():
+    problem = fig3_problem("b", 50, 5, 10.0, 0.5)
+    assert classification_error(np.zeros(50), problem) == 0.5
+    # scale does not matter, only the direction; a stack of models gives one error each
+    theta = np.random.default_rng(1).standard_normal(50)
+    errors = classification_error(np.stack([theta, 7 * theta, -theta]), problem)
+    assert errors[0] == pytest.approx(errors[1]) and errors[0] + errors[2] == pytest.approx(1.0)
+    noiseless = LinearGaussianProblem(np.ones(3), np.ones(3), 0.0)
+    assert classification_error(np.ones(3), noiseless) == pytest.approx(0.0, abs=1e-7)
+    with pytest.raises(ValueError, match="coordinates"):
+        classification_error(np.ones(49), problem)
+
+
+def test_equivalent_problem_of_the_labels_has_the_sample_moments():
+    problem = fig3_problem("b", 40, 4, 10.0, 0.5)
+    X, y = cls.sign_labels(problem, 400_000, np.random.default_rng(2))
+    labels = equivalent_label_problem(problem)
+    np.testing.assert_allclose(X.T @ y / len(y), problem.cov * labels.theta_star, atol=0.01)
+    assert np.mean((y - X @ labels.theta_star) ** 2) == pytest.approx(labels.sigma**2, abs=0.01)
+    # the same direction as theta*, and the same error
+    assert classification_error(labels.theta_star, problem) == pytest.approx(bayes_error(problem))
+
+
+def test_least_squares_prediction_matches_simulation_on_prefix_models():
+    problem, n, s = fig3_problem("b", 400, 40, 10.0, 0.5), 120, 40
+    ks = [30, 80, 250, 400]
+    predicted = least_squares_error_prediction(problem, n, s, ks, 200, np.random.default_rng(3))
+    run = cls.simulate_panel(problem, n, s, ks, [80], 60, 3, seed=4, tolerance=1e-3, max_iterations=500, progress=False)
+    for name, errors in predicted.items():
+        mean, low, high = mean_ci(run.errors[f"ls/{name}"])
+        theory = errors.mean(axis=0)
+        ok = (np.abs(mean - theory) <= 0.03 * theory) | ((low <= theory) & (theory <= high))
+        assert ok.all(), (name, mean, theory)
+    # the prediction tells the rules apart as the simulation does: Hessian beats magnitude at k = p
+    assert predicted["magnitude"][:, -1].mean() > predicted["hessian"][:, -1].mean() + 0.02
+
+
+def test_least_squares_prediction_rejects_bad_input():
+    problem = fig3_problem("a", 100, 10, 10.0, 0.5)
+    rng = np.random.default_rng(0)
+    with pytest.raises(ValueError, match="infinite"):
+        least_squares_error_prediction(problem, 50, 10, [20, 51], 10, rng)
+    with pytest.raises(ValueError, match="draws"):
+        least_squares_error_prediction(problem, 50, 10, [20], 0, rng)
+    correlated = LinearGaussianProblem(np.ones(3), np.eye(3) + 0.1, 0.5)
+    with pytest.raises(ValueError, match="diagonal"):
+        least_squares_error_prediction(correlated, 50, 1, [2], 10, rng)
+    with pytest.raises(ValueError, match="pruning rule"):
+        least_squares_error_prediction(problem, 50, 10, [20], 10, rng, rules=("oracle",))
+
+
+def test_hard_margin_svm_is_the_interpolator_when_every_point_is_a_support_vector():
+    X, y = separable_sample(20, 400, 5)
+    assert cls.min_norm_interpolator_is_max_margin(X, y)
+    np.testing.assert_allclose(cls.hard_margin_svm(X, y), min_norm_least_squares(X, y), rtol=1e-4, atol=1e-6)
+
+
+def test_hard_margin_svm_meets_the_optimality_conditions_and_refuses_overlapping_classes():
+    X, y = separable_sample(60, 80, 6)
+    assert not cls.min_norm_interpolator_is_max_margin(X, y)  # some points are not support vectors here
+    w = cls.hard_margin_svm(X, y)
+    margins = y * (X @ w)
+    assert margins.min() == pytest.approx(1.0, abs=1e-4) and (margins > 1.01).any()
+    # w lies in the cone of the active points y_i x_i (nonnegative weights)
+    active = margins < 1 + 1e-4
+    weights, residual = np.linalg.lstsq((X * y[:, None])[active].T, w, rcond=None)[:2]
+    assert np.allclose((X * y[:, None])[active].T @ weights, w, atol=1e-4 * np.linalg.norm(w))
+    assert weights.min() > -1e-6 * weights.max()
+    x = np.random.default_rng(7).standard_normal((30, 2))
+    with pytest.raises(ValueError, match="not linearly separable"):
+        cls.hard_margin_svm(x, np.where(x[:, 0] * x[:, 1] > 0, 1.0, -1.0))  # XOR labels in the plane
+
+
+def test_logistic_descent_direction_tends_to_the_svm_on_a_separable_problem():
+    X, y = separable_sample(30, 60, 8)
+    svm = cls.hard_margin_svm(X, y)
+    cosines = []
+    for cap in [100, 3000, 100_000]:
+        result = cls.logistic_descent(X[None], y[None], tolerance=1e-12, max_iterations=cap)
+        assert not result.converged[0] and result.iterations[0] == cap and result.classifies_all[0]
+        theta = result.theta[0]
+        cosines.append(theta @ svm / np.linalg.norm(theta) / np.linalg.norm(svm))
+    assert cosines[0] < cosines[1] < cosines[2] and cosines[2] > 0.99
+
+
+def test_logistic_descent_converges_to_the_minimiser_without_separation_and_batches_exactly():
+    problem = fig3_problem("a", 5, 2, 10.0, 1.0)
+    rng = np.random.default_rng(9)
+    samples = [cls.sign_labels(problem, 200, rng) for _ in range(3)]
+    X, y = np.stack([x for x, _ in samples]), np.stack([labels for _, labels in samples])
+    result = cls.logistic_descent(X, y, tolerance=1e-8, max_iterations=100_000)
+    assert result.converged.all() and not result.classifies_all.any()
+    for b in range(3):
+        margins = y[b] * (X[b] @ result.theta[b])
+        gradient = -(X[b] * (y[b] / (1 + np.exp(margins)))[:, None]).mean(axis=0)
+        assert np.linalg.norm(gradient) < 1e-6
+        alone = cls.logistic_descent(X[b:b + 1], y[b:b + 1], tolerance=1e-8, max_iterations=100_000)
+        np.testing.assert_allclose(alone.theta[0], result.theta[b], rtol=1e-9, atol=1e-12)
+        assert alone.iterations[0] == result.iterations[b]
+
+
+def test_logistic_descent_rejects_bad_input():
+    X, y = separable_sample(10, 20, 0)
+    with pytest.raises(ValueError, match="batch"):
+        cls.logistic_descent(X, y)
+    with pytest.raises(ValueError, match="labels"):
+        cls.logistic_descent(X[None], (y > 0)[None].astype(float))
+    with pytest.raises(ValueError, match="tolerance"):
+        cls.logistic_descent(X[None], y[None], tolerance=0.0)
+
+
+def test_panel_simulation_is_seeded_tidy_and_registered():
+    problem, n, s = fig3_problem("b", 120, 10, 10.0, 0.5), 40, 10
+    args = (problem, n, s, [5, 10, 30, 80, 120], [10, 30, 120], 4, 3, 11, 1e-3, 2000)
+    run, again = cls.simulate_panel(*args, progress=False), cls.simulate_panel(*args, progress=False)
+    for curve, errors in run.errors.items():
+        np.testing.assert_array_equal(errors, again.errors[curve])
+        style_of(curve.removesuffix("-same-sample"))
+    assert run.errors["logistic/dense"].shape == (3, 3) and run.errors["ls/dense"].shape == (4, 5)
+    # with k <= s nothing is pruned
+    np.testing.assert_array_equal(run.errors["ls/magnitude"][:, :2], run.errors["ls/dense"][:, :2])
+    theory = least_squares_error_prediction(problem, n, s, [5, 30, 120], 20, np.random.default_rng(0))
+    table = cls.tidy_panel("b", run, theory, [5, 30, 120])
+    assert list(table.columns) == cls.CURVE_COLUMNS and set(table.source) == {"theory", "simulation"}
+    sim = table[table.source == "simulation"]
+    assert ((sim.ci_low <= sim.error) & (sim.error <= sim.ci_high)).all()
+    assert ((table.error >= 0) & (table.error <= 1)).all()
+    with pytest.raises(ValueError, match="logistic_trials"):
+        cls.simulate_panel(problem, n, s, [30], [30], 3, 4, 0, 1e-3, 100, progress=False)
+
+
+def test_claims_come_from_the_verdict_rules():
+    problems = {"a": fig3_problem("a", 120, 10, 10.0, 0.5), "b": fig3_problem("b", 120, 10, 10.0, 0.5)}
+    ks, fit_ks = [10, 20, 44, 80, 120], [10, 20, 44, 120]
+    runs = {q: cls.simulate_panel(problem, 40, 10, ks, fit_ks, 4, 3, j, 1e-3, 2000, progress=False)
+            for j, (q, problem) in enumerate(problems.items())}
+    theories = {q: least_squares_error_prediction(problem, 40, 10, ks, 20, np.random.default_rng(1))
+                for q, problem in problems.items()}
+    table = pd.concat([cls.tidy_panel(q, runs[q], theories[q], ks) for q in runs])
+    rows = cls.classification_claims(runs, theories, {q: np.array(ks) for q in runs}, table, {"a": 40, "b": 40},
+                                     {"a": 10, "b": 10}, wide="none")
+    assert rows and {row["origin"] for row in rows} == {"beyond"}
+    assert {row["status"] for row in rows} <= {"reproduced", "partly", "not reproduced", "inconclusive"}
+    assert any("Hessian pruning beats magnitude" in row["claim"] for row in rows)
+
+
+def test_separation_lp_tells_separable_from_inseparable_samples():
+    # two points on a line through the origin with opposite labels on the same side: not separable
+    X = np.array([[1.0], [2.0]])
+    assert not cls.linearly_separable(X, np.array([1.0, -1.0]))
+    assert cls.linearly_separable(X, np.array([1.0, 1.0]))
+    assert cls.separation_margin(X, np.array([1.0, 1.0])) == pytest.approx(1.0)
+    # XOR in the plane is not separable; adding the product feature separates it
+    x = np.array([[1.0, 1.0], [-1.0, -1.0], [1.0, -1.0], [-1.0, 1.0]])
+    y = np.array([1.0, 1.0, -1.0, -1.0])
+    assert not cls.linearly_separable(x, y)
+    with_product = np.hstack([x, (x[:, 0] * x[:, 1])[:, None]])
+    assert cls.linearly_separable(with_product, y)
+    assert cls.separation_size(with_product, y) == 3 and cls.separation_size(x, y) == 3  # d + 1: never
+
+
+def test_separation_size_is_the_first_separable_prefix():
+    X, y = separable_sample(40, 60, 12)
+    k = cls.separation_size(X, y)
+    assert 1 <= k <= 40
+    assert cls.linearly_separable(X[:, :k], y) and not cls.linearly_separable(X[:, :k - 1], y)
+    # a separable sample is separated by the SVM, whose margins are all at least one
+    assert (y * (X[:, :k] @ cls.hard_margin_svm(X[:, :k], y)) >= 1 - 1e-4).all()
+    # random labels on isotropic features: Cover's threshold k = n/2, up to fluctuations
+    rng = np.random.default_rng(13)
+    sizes = [cls.separation_size(rng.standard_normal((60, 80)), rng.choice([-1.0, 1.0], 60)) for _ in range(8)]
+    assert 20 <= np.median(sizes) <= 40
+
+
+def test_panel_records_separation_sizes_and_svm_cosines():
+    problem, n, s = fig3_problem("b", 150, 10, 10.0, 0.5), 30, 10
+    run = cls.simulate_panel(problem, n, s, [10, 20, 60, 150], [10, 20, 60, 150], 4, 3, 5, 1e-3, 2000, progress=False,
+                             refits=False, svm=True)
+    assert run.separation_sizes.shape == (3,) and (run.separation_sizes <= n).all()
+    assert run.separable.shape == (3, 4) and run.separable[:, -1].all() and not run.separable[:, 0].any()
+    # the iterate can only separate a separable sample
+    assert not (run.classifies_all & ~run.separable).any()
+    assert np.isnan(run.svm_cosine[:, :2]).all() and (run.svm_cosine[:, 2:] > 0.9).all()
+    k = cls.separation_threshold(run)
+    assert (run.separation_sizes <= k).mean() >= 0.5 and (run.separation_sizes < k).mean() < 0.5
+
+
+def test_peaks_stability_agreement_and_dc_check():
+    problem, n, s = fig3_problem("b", 120, 10, 10.0, 0.5), 40, 10
+    ks = [5, 10, 20, 44, 80, 120]
+    run = cls.simulate_panel(problem, n, s, ks, [10, 20, 44, 120], 4, 3, 3, 1e-3, 2000, progress=False)
+    peaks = cls.peak_sizes({"b": run}, {"b": s})
+    assert (peaks["peak k"] > s).all() and (peaks["peak k"] < 120).all()
+    row = peaks.set_index("curve").loc["logistic/hessian"]
+    assert row["error there"] == pytest.approx(max(run.draws("logistic/hessian", k).mean() for k in [20, 44]))
+    stability = cls.descent_stability(problem, n, s, [20, 120], 3, 4, 3, [(1e-3, 2000), (1e-4, 4000)])
+    assert len(stability) == 4 and np.isnan(stability.iloc[0]["cosine with svm"]).all()
+    summary = cls.stability_summary(stability)
+    first = stability.iloc[0]  # the chapter's descent on the same draws gives the same errors as the panel run
+    np.testing.assert_allclose(first["dense"], run.draws("logistic/dense", 20), rtol=1e-10)
+    assert (summary["largest change"] >= 0).all() and (summary["cosine with svm"].iloc[-1] > 0.9)
+    predicted = least_squares_error_prediction(problem, n, s, ks, 20, np.random.default_rng(0), refits=False)
+    assert set(predicted) == {"dense", "magnitude", "hessian", "random"}
+    best_k, at_best, at_p = cls.dc_best_size_check(problem, n, s, predicted["hessian"], ks, 30, np.random.default_rng(1))
+    assert best_k in ks and best_k != 120 and at_best.shape == at_p.shape == (30,)
+    # agreement on the distance from chance: a wrong prediction fails where a plain relative gap would pass
+    verdict = cls.advantage_agreement([0.45], [0.47], [0.465], [0.475], tolerance=0.1)
+    assert verdict.status == "not reproduced"
+    assert cls.advantage_agreement([0.45], [0.452], [0.44], [0.46], tolerance=0.1).status == "reproduced"
