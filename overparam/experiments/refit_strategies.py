@@ -16,7 +16,7 @@ from functools import cached_property
 import numpy as np
 import pandas as pd
 from threadpoolctl import threadpool_limits
-from tqdm.auto import tqdm
+from tqdm import tqdm
 
 from overparam.book.stats import mean_ci
 from overparam.book.tidy import claim
