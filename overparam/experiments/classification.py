@@ -24,7 +24,7 @@ from overparam.book.stats import mean_ci
 from overparam.book.style import SAME_SAMPLE
 from overparam.theory.classification import PRUNING_RULES, classification_error
 from overparam.theory.problems import LinearGaussianProblem
-from overparam.theory.pruning import hessian_support, magnitude_support, random_support, restrict
+from overparam.theory.pruning import hessian_support, restrict, select_support
 from overparam.theory.solvers import fit_on_support, prefix_min_norm_fits
 
 CURVE_COLUMNS = ["panel", "curve", "source", "k", "error", "ci_low", "ci_high"]
@@ -183,12 +183,9 @@ def min_norm_interpolator_is_max_margin(X: np.ndarray, y: np.ndarray) -> bool:
 
 def supports(theta: np.ndarray, X: np.ndarray, s: int, rng: np.random.Generator, rules=PRUNING_RULES) -> dict:
     """Kept indices of a model on d = len(theta) features under each rule (all d when d <= s)."""
-    d = theta.size
-    if d <= s:
-        return {rule: np.arange(d) for rule in rules}
-    pick = {"magnitude": lambda: magnitude_support(theta, s), "hessian": lambda: hessian_support(theta, X, s),
-            "random": lambda: random_support(d, s, rng)}
-    return {rule: pick[rule]() for rule in rules}
+    if theta.size <= s:  # nothing to prune (and no random draw spent)
+        return {rule: np.arange(theta.size) for rule in rules}
+    return {rule: select_support(rule, theta, X, s, rng=rng) for rule in rules}
 
 
 def cosine(a: np.ndarray, b: np.ndarray) -> float:
@@ -751,8 +748,6 @@ def descent_stability(problem: LinearGaussianProblem, n: int, s: int, ks, draws:
     ``draws`` training samples of :func:`simulate_panel` with ``trials`` and ``seed``, the dense and
     Hessian-pruned logistic errors after each (tolerance, max_iterations) of ``runs`` (the first is the
     chapter's), per size k; at k > n also the cosine of each fit with the hard-margin SVM."""
-    from overparam.theory.pruning import hessian_support
-
     samples = [sign_labels(problem, n, np.random.default_rng(child))
                for child in np.random.SeedSequence(seed).spawn(trials)[:draws]]
     X, y = np.stack([x for x, _ in samples]), np.stack([labels for _, labels in samples])

@@ -74,9 +74,9 @@ def _supports(thetas: np.ndarray, scale: np.ndarray, s: int, rule: str, rng: np.
     """Kept indices (draws x s) of each draw in ``thetas`` under one pruning rule."""
     draws, k = thetas.shape
     if rule == "magnitude":
-        return np.stack([top_s(np.abs(theta), s) for theta in thetas])
+        return top_s(np.abs(thetas), s)
     if rule == "hessian":
-        return np.stack([top_s(np.abs(theta) * scale, s) for theta in thetas])
+        return top_s(np.abs(thetas) * scale, s)
     if rule == "random":
         return np.stack([np.sort(rng.choice(k, size=s, replace=False)) for _ in range(draws)])
     raise ValueError(f"unknown pruning rule {rule!r}; use one of {PRUNING_RULES}")

@@ -11,12 +11,14 @@ from overparam.theory.solvers import fit_on_support, min_norm_least_squares
 
 
 def top_s(scores: np.ndarray, s: int) -> np.ndarray:
-    """Indices of the s largest scores, ties to the lower index; all indices when s >= len."""
+    """Indices of the s largest scores along the last axis (one row of kept indices per row of a
+    stack of scores), sorted, ties to the lower index; all indices when s >= the last axis."""
     scores = np.asarray(scores, dtype=float)
-    if s >= scores.size:
-        return np.arange(scores.size)
-    order = np.argsort(-scores, kind="stable")
-    return np.sort(order[:s])
+    d = scores.shape[-1]
+    if s >= d:
+        return np.broadcast_to(np.arange(d), scores.shape).copy()
+    order = np.argsort(-scores, kind="stable", axis=-1)
+    return np.sort(order[..., :s], axis=-1)
 
 
 def magnitude_support(theta_hat: np.ndarray, s: int) -> np.ndarray:

@@ -27,6 +27,7 @@ from threadpoolctl import threadpool_limits
 
 from overparam.theory.dc import dc_eigenbasis
 from overparam.theory.problems import LinearGaussianProblem
+from overparam.theory.pruning import top_s
 
 RULES = ("magnitude", "hessian")
 CHUNK = 256  # draws per batched solve: CHUNK s^2 doubles in memory (s = 100: 20 MB)
@@ -50,7 +51,7 @@ def supports_of(thetas: np.ndarray, s: int, rule: str, cov_diagonal: np.ndarray)
     scores = np.abs(thetas) if rule == "magnitude" else np.abs(thetas) * np.sqrt(cov_diagonal)
     if not 1 <= s < thetas.shape[1]:
         raise ValueError(f"s must be in 1..{thetas.shape[1] - 1}, got {s}")
-    return np.sort(np.argpartition(-scores, s - 1, axis=1)[:, :s], axis=1)
+    return top_s(scores, s)
 
 
 def embed(values: np.ndarray, supports: np.ndarray, p: int) -> np.ndarray:
