@@ -5,10 +5,11 @@ notebooks folder, drop run-specific metadata (timestamps, durations) so that an 
 gives an unchanged file, and write notebooks/NN-topic.ipynb next to the source. The wall time of
 each chapter is written to results/execution-times.csv.
 
-A chapter whose inputs have not changed since its last run is skipped: its inputs are its source,
-the package source (overparam/), requirements.txt and, for the reproduction report, every
-chapter's claims.csv; their hash is kept in results/run-inputs.csv. `--force` (`make run FORCE=1`)
-runs every chapter.
+A chapter whose inputs have not changed since its last run is skipped: its inputs
+(overparam.book.stamp.input_files) are its source, the package source (overparam/**/*.py),
+requirements.txt, pyproject.toml and, for the reproduction report, every chapter's claims.csv; their
+hash is kept in results/run-inputs.csv. `--force` (`make run FORCE=1`) runs every chapter.
+`stale_chapters` lists the chapters whose committed outputs are not those of their inputs.
 """
 from __future__ import annotations
 
@@ -24,19 +25,19 @@ import jupytext
 import nbformat
 import papermill
 
+from overparam.book.stamp import CHAPTERS, input_files, run_stamp
+
 ROOT = Path(__file__).resolve().parent.parent
-HASHES = ROOT / "results" / "run-inputs.csv"
-REPORT = "99-reproduction-report"
+RUN_INPUTS = Path("results") / "run-inputs.csv"  # relative to the root: chapter, hash of its inputs
+HASHES = ROOT / RUN_INPUTS
 
 
 def input_hash(source: Path, root: Path = ROOT) -> str:
-    """SHA-256 of everything a chapter's outputs depend on: its source, the package, the pinned
-    requirements and, for the reproduction report, the claims files it reads."""
-    files = [source, root / "requirements.txt", *sorted((root / "overparam").rglob("*.py"))]
-    if source.stem == REPORT:
-        files += sorted((root / "results").glob("*/claims.csv"))
+    """SHA-256 of everything a chapter's outputs depend on (overparam.book.stamp.input_files): its
+    source, the package, the pinned environment and, for the reproduction report, the claims files
+    it reads. Each file enters with its path relative to ``root``."""
     digest = hashlib.sha256()
-    for path in files:
+    for path in input_files(source, root):
         digest.update(str(path.relative_to(root)).encode() + b"\0" + path.read_bytes() + b"\0")
     return digest.hexdigest()
 
@@ -82,7 +83,28 @@ def strip_run_metadata(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
     return nb
 
 
-def execute(source: Path) -> float:
+def why_stale(source: Path, recorded: str | None, current: str) -> str | None:
+    """Why the chapter ``source`` must be run again, or None when its executed notebook is the
+    product of its inputs: ``recorded`` is the hash of results/run-inputs.csv (None: no row),
+    ``current`` that of its inputs now."""
+    if not source.with_suffix(".ipynb").exists():
+        return "no executed notebook"
+    if recorded is None:
+        return "not in run-inputs.csv"
+    if recorded != current:
+        return "inputs changed since its last run"
+    return None
+
+
+def stale_chapters(root: Path = ROOT) -> dict[str, str]:
+    """Every chapter of ``root``/notebooks whose outputs are stale: chapter stem -> reason."""
+    hashes = read_table(root / RUN_INPUTS, "inputs")
+    reasons = {source.stem: why_stale(source, hashes.get(source.stem), input_hash(source, root))
+               for source in sorted(root.glob(CHAPTERS))}
+    return {stem: reason for stem, reason in reasons.items() if reason is not None}
+
+
+def execute(source: Path, root: Path = ROOT) -> float:
     """Run one chapter; return its wall time in seconds."""
     notebook = jupytext.read(source)
     notebook.metadata["kernelspec"] = {"display_name": "Python 3 (ipykernel)", "language": "python",
@@ -90,7 +112,7 @@ def execute(source: Path) -> float:
     target = source.with_suffix(".ipynb")
     # the network chapters resume finished runs from results/<chapter>/runs: start from scratch
     # here, so that the committed outputs and the measured times are those of a full run
-    shutil.rmtree(ROOT / "results" / source.stem / "runs", ignore_errors=True)
+    shutil.rmtree(root / "results" / source.stem / "runs", ignore_errors=True)
     start = time.perf_counter()
     executed = papermill.execute_notebook(notebook, None, cwd=str(source.parent), progress_bar=False,
                                           kernel_name="python3")
@@ -99,20 +121,23 @@ def execute(source: Path) -> float:
     return seconds
 
 
-def main(sources: list[str], force: bool = False) -> None:
-    from overparam.book.stamp import run_stamp
-
-    timings_path = ROOT / "results" / "execution-times.csv"
-    for source in map(Path, sources):
-        digest = input_hash(source.resolve())
-        if not force and read_table(HASHES, "inputs").get(source.stem) == digest and source.with_suffix(".ipynb").exists():
+def main(sources: list[str], force: bool = False, root: Path = ROOT) -> None:
+    """Run each chapter of ``sources`` in turn, unless its outputs are up to date (``force``: run
+    all). A chapter is judged when its turn comes, not before the first one runs: the report's
+    inputs include the claims that the chapters before it have just rewritten."""
+    hashes_path = root / RUN_INPUTS
+    for source in (Path(name).resolve() for name in sources):
+        digest = input_hash(source, root)  # of the inputs this run reads, before it writes anything
+        recorded = read_table(hashes_path, "inputs").get(source.stem)
+        reason = "forced" if force else why_stale(source, recorded, digest)
+        if reason is None:
             print(f"{source.stem}: unchanged inputs, skipped (make run FORCE=1 runs it)", flush=True)
             continue
-        seconds = execute(source)
-        print(f"{source.stem}: {seconds:.1f} s", flush=True)
-        update_table(timings_path, "seconds", source.stem, f"{seconds:.1f}")
-        update_table(HASHES, "inputs", source.stem, digest)
-        (ROOT / "results" / "run-stamp.txt").write_text(run_stamp() + "\n")
+        seconds = execute(source, root)
+        print(f"{source.stem}: {seconds:.1f} s ({reason})", flush=True)
+        update_table(root / "results" / "execution-times.csv", "seconds", source.stem, f"{seconds:.1f}")
+        update_table(hashes_path, "inputs", source.stem, digest)
+        (root / "results" / "run-stamp.txt").write_text(run_stamp() + "\n")
 
 
 if __name__ == "__main__":

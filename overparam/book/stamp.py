@@ -1,32 +1,79 @@
 """Where a set of outputs came from: the commit of the inputs, the date, the versions that matter
 and the machine. Printed by the reproduction report and written next to the running times; kept out
-of nbval's comparison (it changes with every run by design)."""
+of nbval's comparison (it changes with every run by design).
+
+The inputs of a chapter are defined once, here (:func:`input_files`): its MyST source, the pinned
+environment (requirements.txt, pyproject.toml), the package's Python source and, for the
+reproduction report, every chapter's claims.csv. `make run` hashes them to decide what to re-execute
+(tools/execute_notebooks.py), and the stamp calls a commit dirty only when one of them differs from
+it (:func:`inputs_commit`): the outputs a run writes (results/, notebooks/*.ipynb) never do.
+"""
 from __future__ import annotations
 
 import datetime
 import os
 import platform
 import subprocess
+from collections.abc import Iterable
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 
 PACKAGES = ["numpy", "scipy", "pandas", "torch", "matplotlib", "papermill"]
 ROOT = Path(__file__).resolve().parents[2]
+NOT_A_CHECKOUT = "unknown (not a git checkout)"
+
+CHAPTERS = "notebooks/*.md"
+# what every chapter depends on besides its own source (glob patterns relative to the root)
+SHARED_INPUTS = ("requirements.txt", "pyproject.toml", "overparam/**/*.py")
+REPORT = "99-reproduction-report"
+REPORT_INPUTS = "results/*/claims.csv"  # outputs of the other chapters, read by the report
+
+
+def matching(root: Path, pattern: str) -> list[Path]:
+    """The files under ``root`` that match a glob pattern, sorted, without ``__pycache__``."""
+    return sorted(path for path in root.glob(pattern) if path.is_file() and "__pycache__" not in path.parts)
+
+
+def input_files(source: Path, root: Path = ROOT) -> list[Path]:
+    """Every file the outputs of the chapter ``source`` (notebooks/NN-topic.md) depend on, in a
+    fixed order: the source, the shared inputs and, for the reproduction report, the claims files."""
+    files = [source, *(path for pattern in SHARED_INPUTS for path in matching(root, pattern))]
+    if source.stem == REPORT:
+        files += matching(root, REPORT_INPUTS)
+    return files
+
+
+def input_pathspecs() -> list[str]:
+    """Git pathspecs of every chapter's inputs (sources and shared inputs, not the claims files,
+    which are outputs); as patterns, they also cover deleted and untracked files."""
+    return [f":(glob){pattern}" for pattern in (CHAPTERS, *SHARED_INPUTS)]
+
+
+def git(root: Path, *arguments: str) -> str:
+    """The standard output of a git command run in ``root``; raises when git fails or is missing."""
+    return subprocess.run(["git", *arguments], cwd=root, capture_output=True, text=True, check=True).stdout.strip()
+
+
+def inputs_commit(files: Iterable[Path | str] | None = None, root: Path = ROOT) -> str:
+    """The checked-out commit (12 hex digits), with ``+ uncommitted changes to its inputs`` when one
+    of ``files`` (paths or git pathspecs; default: every chapter's inputs) differs from it: modified,
+    deleted or untracked. Outputs are not inputs, so writing them leaves the commit clean."""
+    pathspecs = input_pathspecs() if files is None else [str(path) for path in files]
+    try:
+        head = git(root, "rev-parse", "--short=12", "HEAD")
+        changed = git(root, "status", "--porcelain", "--untracked-files=all", "--", *pathspecs) if pathspecs else ""
+    except (OSError, subprocess.CalledProcessError):
+        return NOT_A_CHECKOUT
+    return head + (" + uncommitted changes to its inputs" if changed else "")
 
 
 def commit(root: Path = ROOT) -> str:
-    """The checked-out commit, with ``+ uncommitted changes`` when the tree differs from it."""
-    try:
-        head = subprocess.run(["git", "rev-parse", "--short=12", "HEAD"], cwd=root, capture_output=True, text=True,
-                              check=True).stdout.strip()
-        dirty = subprocess.run(["git", "status", "--porcelain", "--untracked-files=no"], cwd=root,
-                               capture_output=True, text=True, check=True).stdout.strip()
-    except (OSError, subprocess.CalledProcessError):
-        return "unknown (not a git checkout)"
-    return head + (" + uncommitted changes" if dirty else "")
+    """:func:`inputs_commit` of every chapter's inputs in ``root`` (the name of earlier versions)."""
+    return inputs_commit(root=root)
 
 
 def cpu_model() -> str:
+    """The CPU's model name (from /proc/cpuinfo on Linux)."""
     try:
         for line in Path("/proc/cpuinfo").read_text().splitlines():
             if line.startswith("model name"):
@@ -37,7 +84,8 @@ def cpu_model() -> str:
 
 
 def run_stamp() -> str:
-    """One paragraph: commit, date, Python and package versions, cores, CPU model and GPU if any."""
+    """One paragraph: commit of the inputs, date, Python and package versions, cores, CPU model and
+    GPU if any."""
     versions = []
     for name in PACKAGES:
         try:
@@ -52,6 +100,6 @@ def run_stamp() -> str:
             gpu = f", GPU {torch.cuda.get_device_name(0)}"
     except ImportError:
         pass
-    return (f"inputs at commit {commit()}; run on {datetime.date.today().isoformat()}; "
+    return (f"inputs at commit {inputs_commit()}; run on {datetime.date.today().isoformat()}; "
             f"Python {platform.python_version()}, {', '.join(versions)}; "
             f"{os.cpu_count()} cores, {cpu_model()}{gpu}")

@@ -6,19 +6,30 @@ inline condition in a chapter:
 
 - :func:`comparison` -- "A beats B": the 95% Student-t interval of the per-draw difference (paired
   when A and B share draws) against 0;
-- :func:`agreement` -- "theory matches simulation": every point within a tolerance or inside its
-  interval, or at least a stated fraction of them;
 - :func:`equality` -- "A equals B": the interval of the difference inside a stated margin;
-- :func:`over_range` -- a claim checked at each point of a range ("at every noise level",
-  "only near the peak"): all, part, or none of the range;
-- :func:`deterministic` -- a theory-only claim (no draws): a number against a stated threshold.
+- :func:`non_inferiority` -- "A is no better than B" (or "not worse by more than"): the interval
+  of the difference against one side of a margin;
+- :func:`agreement` -- "theory matches simulation": an equivalence decision at every point (the
+  point's interval inside the tolerance band, outside it, or across its edge), then :func:`tally`;
+- :func:`over_range` -- a claim checked at each point of a range ("at every noise level"): the
+  points' statuses, then :func:`tally`;
+- :func:`deterministic` -- a theory-only inequality (no draws): a number against a threshold, with
+  a band (the theory's own finite-size error) inside which it is inconclusive;
+- :func:`double_descent` -- a rise followed by a fall along consecutive paired steps, or its absence;
+- :func:`inconclusive` -- a claim that this run cannot judge, with the reason.
 
-Each returns a :class:`Verdict` (status and the numbers behind it). A consistency check (an
-algebraic identity, two code paths that must agree) is not a claim and does not go through here.
+Each returns a :class:`Verdict`: the status, the numbers behind it, the rule's name, its tolerance,
+the fraction of points that hold (for the rules over points) and, for rules with a tolerance, the
+status the same numbers get at half and at twice that tolerance (a claim whose status changes in
+that range is *fragile*). The tolerances themselves are declared once, with their reasons, in
+:mod:`overparam.experiments.claim_table`.
+
+An algebraic identity or two code paths that must agree is a consistency *check*: it goes through
+these rules too, but it is recorded with kind ``check`` and is never counted as a claim.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 from scipy.stats import t as scipy_t
@@ -26,17 +37,54 @@ from scipy.stats import t as scipy_t
 from overparam.book.stats import mean_ci
 
 STATUSES = ("reproduced", "partly", "not reproduced", "inconclusive")
-ORIGINS = ("paper", "beyond")
-SCALES = ("paper", "reduced")
+ORIGINS = ("paper", "paper-extended", "beyond")
+KINDS = ("claim", "check", "control")
+SCALES = ("defaults", "reduced", "paper-recipe")
 MIN_DRAWS = 3
 
 
 @dataclass(frozen=True)
 class Verdict:
-    """A status (one of STATUSES) and the measured numbers that decided it."""
+    """A status (one of STATUSES) and the measured numbers that decided it; the rule that decided
+    it, its tolerance (None where the rule has none), the fraction of points that hold (None where
+    the rule is not over points), and the statuses at half and at twice the tolerance (None where
+    the rule has no tolerance)."""
 
     status: str
     measured: str
+    rule: str = ""
+    tolerance: float | None = None
+    holds: float | None = None
+    at_half: str | None = None
+    at_double: str | None = None
+
+    def __post_init__(self):
+        if self.status not in STATUSES:
+            raise ValueError(f"status must be one of {STATUSES}, got {self.status!r}")
+
+    @property
+    def fragile(self) -> bool:
+        """The status changes when the tolerance is halved or doubled."""
+        return any(other is not None and other != self.status for other in (self.at_half, self.at_double))
+
+
+def with_tolerance(judge, tolerance: float) -> Verdict:
+    """``judge(tolerance)`` (a rule with everything but its tolerance given), with the statuses at
+    half and at twice the tolerance recorded beside its own."""
+    verdict = judge(tolerance)
+    return replace(verdict, tolerance=float(tolerance), at_half=judge(tolerance / 2).status,
+                   at_double=judge(tolerance * 2).status)
+
+
+def inconclusive(reason: str, rule: str = "none") -> Verdict:
+    """A claim this run cannot judge (one width above the target, a point not simulated, ...)."""
+    return Verdict("inconclusive", reason, rule=rule)
+
+
+def _non_finite(values: np.ndarray) -> str:
+    """'' when every value is finite, else a sentence saying how many are NaN or infinite."""
+    bad = int((~np.isfinite(values)).sum())
+    return f"{bad} of {values.size} draws are NaN or infinite" if bad else ""
 
 
 def t_interval(values) -> tuple[float, float, float]:
@@ -76,6 +124,20 @@ def _interval_text(mean, low, high, digits):
     return f"{mean:+.{digits}f} [{low:+.{digits}f}, {high:+.{digits}f}]"
 
 
+def _differences(values, what: str, digits: int, min_draws: int, rule: str):
+    """The per-draw differences' mean and interval, or the inconclusive Verdict that stops a rule
+    (NaN or infinite draws, fewer than ``min_draws``)."""
+    values = np.asarray(values, dtype=float).ravel()
+    broken = _non_finite(values)
+    if broken:
+        return Verdict("inconclusive", f"{what}: {broken}", rule=rule)
+    mean, low, high = t_interval(values)
+    if values.size < min_draws or not np.isfinite(low):
+        return Verdict("inconclusive", f"{what} {mean:+.{digits}f} over {values.size} draws (fewer than {min_draws})",
+                       rule=rule)
+    return mean, low, high, f"{what} {_interval_text(mean, low, high, digits)} over {values.size} draws"
+
+
 def comparison(a, b=None, paired: bool = True, digits: int = 3,
                min_draws: int = MIN_DRAWS, what: str = "difference") -> Verdict:
     """"A beats B", as ``a - b > 0`` (pass the sides so that a positive difference is the claim).
@@ -83,69 +145,135 @@ def comparison(a, b=None, paired: bool = True, digits: int = 3,
     With ``b`` None, ``a`` holds the per-draw differences already. Paired: the t interval of the
     per-draw differences; unpaired: Welch's interval. The interval above 0 gives ``reproduced``,
     below 0 ``not reproduced``, across 0 ``inconclusive``; so does any comparison with fewer than
-    ``min_draws`` independent draws on a side.
+    ``min_draws`` independent draws on a side, or with a NaN or infinite draw (said as such).
     """
     a = np.asarray(a, dtype=float).ravel()
-    if b is None:
-        draws = a.size
-        mean, low, high = t_interval(a)
-    else:
+    if b is not None:
         b = np.asarray(b, dtype=float).ravel()
+        if paired and a.shape != b.shape:
+            raise ValueError(f"paired comparison needs draws of equal count, got {a.size} and {b.size}")
         if paired:
-            if a.shape != b.shape:
-                raise ValueError(f"paired comparison needs draws of equal count, got {a.size} and {b.size}")
-            draws = a.size
-            mean, low, high = t_interval(a - b)
-        else:
-            draws = min(a.size, b.size)
-            mean, low, high = welch_interval(a, b)
-    text = f"{what} {_interval_text(mean, low, high, digits)} over {draws} draws"
-    if draws < min_draws or not np.isfinite(low):
-        return Verdict("inconclusive", f"{what} {mean:+.{digits}f} over {draws} draws (fewer than {min_draws})")
-    if low > 0:
-        return Verdict("reproduced", text)
-    if high < 0:
-        return Verdict("not reproduced", text)
-    return Verdict("inconclusive", text)
+            a = a - b
+    if b is None or paired:
+        decided = _differences(a, what, digits, min_draws, "comparison")
+        if isinstance(decided, Verdict):
+            return decided
+        mean, low, high, text = decided
+    else:
+        broken = _non_finite(np.r_[a, b])
+        if broken:
+            return Verdict("inconclusive", f"{what}: {broken}", rule="comparison")
+        draws = min(a.size, b.size)
+        mean, low, high = welch_interval(a, b)
+        if draws < min_draws or not np.isfinite(low):
+            return Verdict("inconclusive", f"{what} {mean:+.{digits}f} over {draws} draws (fewer than {min_draws})",
+                           rule="comparison")
+        text = f"{what} {_interval_text(mean, low, high, digits)} over {draws} draws (unpaired)"
+    status = "reproduced" if low > 0 else "not reproduced" if high < 0 else "inconclusive"
+    return Verdict(status, text, rule="comparison")
 
 
 def equality(differences, margin: float, digits: int = 3,
              min_draws: int = MIN_DRAWS, what: str = "difference") -> Verdict:
     """"A equals B": the t interval of the per-draw differences inside [-margin, margin] gives
     ``reproduced``; entirely outside it, ``not reproduced``; otherwise ``inconclusive``."""
-    values = np.asarray(differences, dtype=float).ravel()
-    mean, low, high = t_interval(values)
-    if values.size < min_draws or not np.isfinite(low):
-        return Verdict("inconclusive", f"{what} {mean:+.{digits}f} over {values.size} draws (fewer than {min_draws})")
-    text = f"{what} {_interval_text(mean, low, high, digits)} over {values.size} draws, margin {margin:g}"
-    if -margin <= low and high <= margin:
-        return Verdict("reproduced", text)
-    if low > margin or high < -margin:
-        return Verdict("not reproduced", text)
-    return Verdict("inconclusive", text)
+    def judge(margin):
+        decided = _differences(differences, what, digits, min_draws, "equality")
+        if isinstance(decided, Verdict):
+            return decided
+        mean, low, high, text = decided
+        text += f", margin {margin:g}"
+        if -margin <= low and high <= margin:
+            return Verdict("reproduced", text, rule="equality")
+        if low > margin or high < -margin:
+            return Verdict("not reproduced", text, rule="equality")
+        return Verdict("inconclusive", text, rule="equality")
+    return with_tolerance(judge, margin)
+
+
+def non_inferiority(differences, margin: float, digits: int = 3,
+                    min_draws: int = MIN_DRAWS, what: str = "difference") -> Verdict:
+    """"A is not below B by more than ``margin``", as per-draw differences a - b >= -margin (pass
+    the sides so that the claim is a lower bound): the whole interval above -margin gives
+    ``reproduced``, the whole interval below it ``not reproduced``, otherwise ``inconclusive``."""
+    def judge(margin):
+        decided = _differences(differences, what, digits, min_draws, "non-inferiority")
+        if isinstance(decided, Verdict):
+            return decided
+        mean, low, high, text = decided
+        text += f", margin {margin:g}"
+        status = "reproduced" if low > -margin else "not reproduced" if high < -margin else "inconclusive"
+        return Verdict(status, text, rule="non-inferiority")
+    return with_tolerance(judge, margin)
+
+
+def tally(states, what: str = "points") -> tuple[str, float]:
+    """The status of a claim made at several points, from each point's status: every point holds,
+    ``reproduced``; some fail and they fail at least as often as they hold, ``not reproduced``;
+    some hold and more often than the claim fails, ``partly``; none holds and none fails,
+    ``inconclusive``. Also the fraction of points that hold."""
+    states = list(states)
+    if not states:
+        raise ValueError(f"a claim over {what} needs at least one point")
+    holds, fails = states.count("reproduced"), states.count("not reproduced")
+    if holds == len(states):
+        status = "reproduced"
+    elif fails and fails >= holds:
+        status = "not reproduced"
+    elif holds:
+        status = "partly"
+    else:
+        status = "inconclusive"
+    return status, holds / len(states)
+
+
+def _point_states(theory, low, high, tolerance):
+    """Each point's equivalence decision: its interval of relative (or absolute) gaps inside
+    [-tolerance, tolerance] agrees, entirely outside disagrees, across an edge is inconclusive."""
+    inside = (low >= -tolerance) & (high <= tolerance)
+    outside = (low > tolerance) | (high < -tolerance)
+    return np.where(inside, "reproduced", np.where(outside, "not reproduced", "inconclusive"))
 
 
 def agreement(theory, simulation, ci_low=None, ci_high=None, tolerance: float = 0.0,
-              relative: bool = True, partly_fraction: float = 0.8) -> Verdict:
-    """"Theory matches simulation": a point agrees when its gap is within ``tolerance`` (relative
-    to the theory when ``relative``) or the theory lies inside the point's interval. All points
-    agree: ``reproduced``; at least ``partly_fraction`` of them: ``partly``; else ``not reproduced``."""
-    theory, simulation = np.asarray(theory, dtype=float).ravel(), np.asarray(simulation, dtype=float).ravel()
+              relative: bool = True) -> Verdict:
+    """"Theory matches simulation", decided as an equivalence at every point: the point's 95%
+    interval (of the simulated mean, as a gap from the theory, relative to it when ``relative``)
+    inside [-tolerance, tolerance] agrees, entirely outside disagrees, across an edge is
+    inconclusive; without intervals the gap of the mean is compared. The points' statuses are then
+    combined by :func:`tally`. The text also gives how many intervals cover the theory, beside the
+    95% expected of exact predictions. A point where theory and simulation are both 0 agrees."""
+    theory = np.asarray(theory, dtype=float).ravel()
+    simulation = np.asarray(simulation, dtype=float).ravel()
     if theory.shape != simulation.shape or theory.size == 0:
         raise ValueError(f"agreement needs as many theory as simulated points, got {theory.size} and {simulation.size}")
-    gap = np.abs(simulation - theory) / (np.abs(theory) if relative else 1.0)
-    inside = np.zeros(theory.shape, dtype=bool)
-    if ci_low is not None and ci_high is not None:
-        inside = (np.asarray(ci_low, dtype=float).ravel() <= theory) & (theory <= np.asarray(ci_high, dtype=float).ravel())
-    agree = (gap <= tolerance) | inside
-    fraction = agree.mean()
-    worst = f"{gap.max():.1%}" if relative else f"{gap.max():.3g}"
-    within = "inside the 95% bars" if tolerance == 0 else \
-        f"within {tolerance:.0%} or inside the 95% bars" if relative else f"within {tolerance:g} or inside the 95% bars"
-    text = f"{agree.sum()} of {agree.size} points agree ({within}); worst gap {worst}"
-    if fraction == 1:
-        return Verdict("reproduced", text)
-    return Verdict("partly" if fraction >= partly_fraction else "not reproduced", text)
+    bars = ci_low is not None and ci_high is not None
+    low = np.asarray(ci_low, dtype=float).ravel() if bars else simulation
+    high = np.asarray(ci_high, dtype=float).ravel() if bars else simulation
+    broken = _non_finite(np.r_[theory, simulation, low, high])
+    if broken:
+        return Verdict("inconclusive", f"theory or simulation: {broken.replace('draws', 'values')}", rule="agreement")
+    scale = np.abs(theory) if relative else np.ones_like(theory)
+    both_zero = (scale == 0) & (low == 0) & (high == 0)
+    scale = np.where(scale == 0, 1.0, scale)
+    gap_low, gap_high = (low - theory) / scale, (high - theory) / scale
+    gap_low, gap_high = np.where(both_zero, 0.0, gap_low), np.where(both_zero, 0.0, gap_high)
+    worst = np.abs((simulation - theory) / scale).max()
+    worst_text = f"{worst:.1%}" if relative else f"{worst:.3g}"
+    band = f"±{tolerance:.1%}" if relative else f"±{tolerance:g}"
+    covered = int(((low <= theory) & (theory <= high)).sum())
+    coverage = (f"; the 95% bars cover the theory at {covered} of {theory.size} ({covered / theory.size:.0%}, "
+                "95% expected)") if bars else "; no bars given: the means are compared"
+
+    def judge(tolerance):
+        states = list(_point_states(theory, gap_low, gap_high, tolerance))
+        status, holds = tally(states)
+        count = {state: states.count(state) for state in ("reproduced", "inconclusive", "not reproduced")}
+        text = (f"{count['reproduced']} of {theory.size} points agree within {band} "
+                f"({count['not reproduced']} disagree, {count['inconclusive']} inconclusive); "
+                f"worst gap of the means {worst_text}" + coverage)
+        return Verdict(status, text, rule="agreement", holds=holds)
+    return with_tolerance(judge, tolerance)
 
 
 def spans(values) -> str:
@@ -164,41 +292,103 @@ def spans(values) -> str:
     return ", ".join(parts)
 
 
-def over_range(holds, where, unit: str = "") -> Verdict:
-    """A claim checked at every point of a range (``where``, the points' labels). ``holds`` gives,
-    per point, True/False or the status of a rule at that point (``inconclusive`` points are
-    neither). All points hold: ``reproduced``; some hold: ``partly``; none hold: ``not reproduced``,
-    or ``inconclusive`` when no point contradicts the claim either. ``measured`` names the points."""
-    where = list(where)
-    states = ["reproduced" if h is True or h is np.True_ else "not reproduced" if h is False or h is np.False_ else h
-              for h in (holds.tolist() if isinstance(holds, np.ndarray) else list(holds))]
-    if len(where) != len(states) or not states:
-        raise ValueError(f"over_range needs one label per point, got {len(where)} labels for {len(states)} points")
-    bad = set(states) - {"reproduced", "not reproduced", "inconclusive"}
-    if bad:
-        raise ValueError(f"over_range takes booleans or statuses, got {sorted(bad)}")
+def _state(point) -> str:
+    """One point of :func:`over_range` as a status: a Verdict's status, a status, or a boolean."""
+    if isinstance(point, Verdict):
+        return point.status
+    if point is True or point is np.True_:
+        return "reproduced"
+    if point is False or point is np.False_:
+        return "not reproduced"
+    if point not in ("reproduced", "not reproduced", "inconclusive"):
+        raise ValueError(f"over_range takes Verdicts, booleans or statuses, got {point!r}")
+    return point
+
+
+def _over_range_text(states, where, unit) -> str:
     groups = {state: spans([w for w, st in zip(where, states) if st == state])
               for state in ("reproduced", "inconclusive", "not reproduced")}
     count = {state: states.count(state) for state in groups}
     if count["reproduced"] == len(states):
-        return Verdict("reproduced", f"holds at all {len(states)} points ({unit}{groups['reproduced']})")
-    text = "; ".join(f"{label} at {unit}{groups[state]}" for state, label in
+        return f"holds at all {len(states)} points ({unit}{groups['reproduced']})"
+    return "; ".join(f"{label} at {unit}{groups[state]}" for state, label in
                      [("reproduced", "holds"), ("inconclusive", "inconclusive"), ("not reproduced", "fails")]
                      if count[state]) + f" ({count['reproduced']} of {len(states)} points hold)"
-    if count["reproduced"]:
-        return Verdict("partly", text)
-    return Verdict("not reproduced" if count["not reproduced"] else "inconclusive", text)
 
 
-def deterministic(value: float, threshold: float, claim_holds_when: str = "below", text: str = "",
+def over_range(points, where, unit: str = "") -> Verdict:
+    """A claim checked at every point of a range (``where``, the points' labels). ``points`` gives,
+    per point, the Verdict of a rule there (preferred: an inconclusive point stays inconclusive, and
+    the points' statuses at half and twice their tolerance give the claim's), a status, or a boolean
+    for an exact check. The statuses are combined by :func:`tally`; ``measured`` names the points
+    where the claim holds, fails and is inconclusive."""
+    where = list(where)
+    points = points.tolist() if isinstance(points, np.ndarray) else list(points)
+    if len(where) != len(points) or not points:
+        raise ValueError(f"over_range needs one label per point, got {len(where)} labels for {len(points)} points")
+    states = [_state(point) for point in points]
+    status, holds = tally(states)
+    verdicts = [point for point in points if isinstance(point, Verdict)]
+    rules = {verdict.rule for verdict in verdicts}
+    tolerances = {verdict.tolerance for verdict in verdicts}
+    shifted = {}
+    if verdicts and len(verdicts) == len(points) and None not in tolerances:
+        for side in ("at_half", "at_double"):
+            shifted[side] = tally([getattr(verdict, side) for verdict in verdicts])[0]
+    return Verdict(status, _over_range_text(states, where, unit),
+                   rule="over range" + (f" of {rules.pop()}" if len(rules) == 1 else ""),
+                   tolerance=tolerances.pop() if len(tolerances) == 1 else None, holds=holds, **shifted)
+
+
+def deterministic(value: float, threshold: float, band: float, claim_holds_when: str = "below", text: str = "",
                   digits: int = 3) -> Verdict:
-    """A theory-only claim (no draws): ``value`` below (or above) the stated ``threshold`` gives
-    ``reproduced``, else ``not reproduced``."""
+    """A theory-only inequality (no draws): ``value`` below (or above) ``threshold`` gives
+    ``reproduced``, the other side ``not reproduced``; within ``band`` of the threshold (the
+    theory's own finite-size error at that size, or 0 for an exact statement such as an argmin on a
+    grid) it is ``inconclusive``."""
     if claim_holds_when not in ("below", "above"):
         raise ValueError(f"claim_holds_when must be 'below' or 'above', got {claim_holds_when!r}")
-    holds = value < threshold if claim_holds_when == "below" else value > threshold
-    measured = text or f"{value:.{digits}g} ({claim_holds_when} {threshold:g} is the claim)"
-    return Verdict("reproduced" if holds else "not reproduced", measured)
+    if not np.isfinite(value):
+        return Verdict("inconclusive", f"the theory's value is {value}", rule="theory")
+    sign = 1.0 if claim_holds_when == "above" else -1.0
+    margin = sign * (value - threshold)
+
+    def judge(band):
+        measured = text or f"{value:.{digits}g} ({claim_holds_when} {threshold:g} is the claim)"
+        if band > 0:
+            measured += f"; band ±{band:g}"
+        status = "inconclusive" if abs(margin) <= band and band > 0 else \
+            "reproduced" if margin > 0 else "not reproduced"
+        return Verdict(status, measured, rule="theory")
+    return with_tolerance(judge, band) if band > 0 else replace(judge(0.0), tolerance=0.0)
+
+
+def double_descent(steps: list[Verdict], widths, present: bool = True) -> Verdict:
+    """Double descent along ``widths`` from the paired comparisons of consecutive widths (each
+    Verdict's "reproduced" is a significant fall of the error, "not reproduced" a significant rise).
+    A rise followed later by a fall is a double descent. With ``present`` (the claim that there is
+    one): such a pattern, ``reproduced``; no such pattern even if every unclear step went either
+    way (the error only falls, only rises, or rises only after its last fall), ``not reproduced``;
+    otherwise ``inconclusive``. With ``present=False`` (the claim that none is visible) the first two
+    statuses swap."""
+    labels = [f"{a}->{b}" for a, b in zip(widths, widths[1:])]
+    kinds = ["fall" if v.status == "reproduced" else "rise" if v.status == "not reproduced" else "unclear"
+             for v in steps]
+    if len(kinds) != len(labels):
+        raise ValueError(f"double_descent needs one step per pair of consecutive widths, got {len(kinds)} for {widths}")
+    text = ", ".join(f"{label}: {kind}" for label, kind in zip(labels, kinds)) or "fewer than two widths"
+
+    def has_pattern(allowed_rise, allowed_fall):
+        first_rise = next((i for i, kind in enumerate(kinds) if kind in allowed_rise), None)
+        return first_rise is not None and any(kind in allowed_fall for kind in kinds[first_rise + 1:])
+    if has_pattern({"rise"}, {"fall"}):
+        found = "reproduced"
+    elif not has_pattern({"rise", "unclear"}, {"fall", "unclear"}):
+        found = "not reproduced"
+    else:
+        found = "inconclusive"
+    swap = {"reproduced": "not reproduced", "not reproduced": "reproduced", "inconclusive": "inconclusive"}
+    return Verdict(found if present else swap[found], text, rule="double descent")
 
 
 def small_number(value: float, floor: float = 1e-12) -> str:

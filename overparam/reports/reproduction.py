@@ -1,0 +1,151 @@
+"""The reproduction report: every chapter's ``claims.csv`` collected, counted and shown.
+
+The headline counts only the paper's own claims (origin ``paper``, kind ``claim``), per scale the
+runs established; the book's stronger versions of them, its own claims, the controls and the
+consistency checks are shown in tables of their own and never counted with them.
+"""
+from __future__ import annotations
+
+import html
+from pathlib import Path
+
+import pandas as pd
+
+from overparam.book.chapters import chapter_sources
+from overparam.book.tidy import Shown, status_badge
+from overparam.experiments.claim_table import DECLARED, UNTESTED
+from overparam.experiments.verdicts import SCALES, STATUSES
+
+SECTIONS = [  # (title, which rows, what the section is)
+    ("The paper's claims", lambda c: (c.origin == "paper") & (c.kind == "claim"),
+     "each claim as the paper states it; the only rows counted in the headline"),
+    ("Stronger versions of the paper's claims (ours)", lambda c: (c.origin == "paper-extended") & (c.kind == "claim"),
+     "this book's extensions of a paper claim (every size, every noise level, ...), scored beside the paper's own"),
+    ("Claims of this book, beyond the paper", lambda c: (c.origin == "beyond") & (c.kind == "claim"),
+     "questions the paper does not ask; a 'not reproduced' here is the answer 'no'"),
+    ("Controls", lambda c: c.kind == "control", "comparisons that must come out equal by construction"),
+    ("Consistency checks", lambda c: c.kind == "check",
+     "identities that can fail only through a bug in the code; not claims, never counted"),
+]
+
+
+def load_claims(claims_dir: str | Path) -> pd.DataFrame:
+    """Every ``claims.csv`` under ``claims_dir`` (one folder per chapter), in chapter order."""
+    files = sorted(Path(claims_dir).glob("*/claims.csv"))
+    if not files:
+        raise FileNotFoundError(f"no claims.csv under {str(claims_dir)!r}: run the chapters first (make run)")
+    return pd.concat([pd.read_csv(path, keep_default_na=False, na_values=[""]) for path in files],
+                     ignore_index=True)
+
+
+def chapter_titles() -> dict[str, str]:
+    """Each chapter's slug (``01-linear-gaussian``) and the title of its page."""
+    titles = {}
+    for source in chapter_sources():
+        heading = next((line[2:].strip() for line in source.read_text().splitlines() if line.startswith("# ")), "")
+        titles[source.stem] = heading or source.stem
+    return titles
+
+
+def headline(claims: pd.DataFrame) -> pd.DataFrame:
+    """The paper's claims counted by status, one row per scale the runs established (scales are
+    never mixed in one row)."""
+    paper = claims[SECTIONS[0][1](claims)]
+    counts = paper.groupby("scale").status.value_counts().unstack(fill_value=0)
+    counts = counts.reindex(index=[s for s in SCALES if s in counts.index], columns=list(STATUSES), fill_value=0)
+    counts["claims"] = counts.sum(axis=1)
+    return counts
+
+
+def commits(claims: pd.DataFrame) -> str:
+    """Which commit of the inputs the claims were made from: one commit, or each with its chapters."""
+    made = claims.groupby("commit", sort=True).chapter.unique()
+    if len(made) == 1:
+        return f"every chapter's claims were made from the inputs at commit {made.index[0]}"
+    return "the chapters' claims come from different commits: " + "; ".join(
+        f"{commit} ({', '.join(chapters)})" for commit, chapters in made.items())
+
+
+def _chapter_link(slug: str, titles: dict[str, str]) -> str:
+    return f'<a href="{html.escape(slug)}.html">{html.escape(titles.get(slug, slug))}</a>'
+
+
+def _tolerance_cell(row) -> str:
+    if pd.isna(row.tolerance) or row.at_half in ("", None) or pd.isna(row.at_half):
+        return "—"
+    flag = ' <strong>fragile</strong>' if str(row.fragile) == "True" else ""
+    return f"{row.tolerance:g}: at half {html.escape(row.at_half)}, at twice {html.escape(row.at_double)}{flag}"
+
+
+def claims_table(rows: pd.DataFrame, titles: dict[str, str]) -> str:
+    """Rows of claims as an HTML table whose long lines wrap: status (a badge with a symbol and the
+    fraction of points that hold), claim, measured, the paper's figure or section, the tolerance with
+    the status at half and at twice it, and the chapter (linked)."""
+    body = "".join(
+        f"<tr><td>{status_badge(row.status, None if pd.isna(row.holds) else float(row.holds))}</td>"
+        f"<td>{html.escape(row.claim)}<br><small><code>{html.escape(row.id)}</code></small></td>"
+        f"<td>{html.escape(row.measured)}</td><td>{html.escape(row.paper)}</td><td>{_tolerance_cell(row)}</td>"
+        f"<td>{_chapter_link(row.chapter, titles)}</td></tr>" for row in rows.itertuples())
+    return ('<table class="claims" style="table-layout:auto;width:100%;white-space:normal"><thead><tr>'
+            "<th>status</th><th>claim</th><th>measured</th><th>paper</th><th>tolerance</th><th>chapter</th>"
+            f"</tr></thead><tbody>{body}</tbody></table>")
+
+
+def claims_lines(rows: pd.DataFrame) -> str:
+    """The same rows as plain lines (status first), for the PDF and a terminal."""
+    return "\n".join(f"[{row.status}] {row.chapter}: {row.claim} -- {row.measured}" for row in rows.itertuples())
+
+
+def sections(claims: pd.DataFrame) -> list[tuple[str, str, pd.DataFrame]]:
+    """(title, what it holds, rows) of every section, in the report's order."""
+    return [(title, what, claims[chosen(claims)]) for title, chosen, what in SECTIONS]
+
+
+def section_view(rows: pd.DataFrame, titles: dict[str, str]) -> Shown:
+    if rows.empty:
+        return Shown("<p>None in this run.</p>", "None in this run.")
+    return Shown(claims_table(rows, titles), claims_lines(rows))
+
+
+def narrative(claims: pd.DataFrame) -> str:
+    """A short generated account of the paper's claims: which stand, which stand qualified (with the
+    share of points where they hold), which fail, which are inconclusive, and how many are untested."""
+    paper = claims[SECTIONS[0][1](claims)]
+    parts = []
+    for status, phrase in [("reproduced", "stand"), ("partly", "stand only in part"), ("not reproduced", "fail"),
+                           ("inconclusive", "cannot be decided at the scale run here")]:
+        rows = paper[paper.status == status]
+        if rows.empty:
+            continue
+        items = "; ".join(f"{row.claim} ({row.paper}" + (f", holds at {float(row.holds):.0%} of points"
+                                                          if status == "partly" and not pd.isna(row.holds) else "")
+                          + f", {row.scale})" for row in rows.itertuples())
+        parts.append(f"**{len(rows)} {phrase}:** {items}.")
+    fragile = paper[paper.fragile.astype(str) == "True"]
+    if len(fragile):
+        parts.append(f"**{len(fragile)} of these verdicts are fragile** (their status changes at half or at twice "
+                     "the declared tolerance): " + "; ".join(fragile.claim) + ".")
+    parts.append(f"**{len(UNTESTED)} claims of the paper are not tested here;** they are listed below with the reason.")
+    return "\n\n".join(parts)
+
+
+def untested_view() -> Shown:
+    """The paper's claims the book does not test, each with the reason."""
+    body = "".join(f"<tr><td>{html.escape(u.paper)}</td><td>{html.escape(u.claim)}</td><td>{html.escape(u.reason)}</td></tr>"
+                   for u in UNTESTED)
+    return Shown("<table><thead><tr><th>paper</th><th>claim</th><th>why it is not tested</th></tr></thead>"
+                 f"<tbody>{body}</tbody></table>",
+                 "\n".join(f"{u.paper}: {u.claim} -- {u.reason}" for u in UNTESTED))
+
+
+def tolerance_view(claims: pd.DataFrame) -> Shown:
+    """The declared table of every claim judged in this run: id, rule, tolerance and its reason."""
+    keys = sorted({key for key in DECLARED
+                   if claims.id.eq(key).any() or claims.id.str.startswith(key + "-").any()})
+    body = "".join(f"<tr><td><code>{html.escape(key)}</code></td><td>{html.escape(DECLARED[key].rule)}</td>"
+                   f"<td>{'—' if DECLARED[key].tolerance is None else f'{DECLARED[key].tolerance:g}'}</td>"
+                   f"<td>{html.escape(DECLARED[key].reason)}</td></tr>" for key in keys)
+    return Shown("<table><thead><tr><th>claim id</th><th>rule</th><th>tolerance</th><th>reason</th></tr></thead>"
+                 f"<tbody>{body}</tbody></table>",
+                 "\n".join(f"{key}: {DECLARED[key].rule}, {DECLARED[key].tolerance}: {DECLARED[key].reason}"
+                           for key in keys))
