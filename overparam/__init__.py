@@ -18,14 +18,17 @@ the code:
   :mod:`~overparam.experiments.pruning_rules`, :mod:`~overparam.experiments.correlated_features`,
   :mod:`~overparam.experiments.denoising`), the chapters beyond the paper
   (:mod:`~overparam.experiments.ridge_pruning`, :mod:`~overparam.experiments.quantization`),
-  Monte-Carlo draws (:mod:`~overparam.experiments.montecarlo`) and the claim rules
-  (:mod:`~overparam.experiments.verdicts`);
+  Monte-Carlo draws (:mod:`~overparam.experiments.montecarlo`), the claim rules
+  (:mod:`~overparam.experiments.verdicts`) and the declared table of every claim's id, rule,
+  tolerance and reason (:mod:`~overparam.experiments.claim_table`);
 - :mod:`overparam.networks` -- neural networks: architectures and exact-count masks
   (:mod:`~overparam.networks.models`), training with checkpoints and the width sweep
   (:mod:`~overparam.networks.training`), image data with checked downloads
   (:mod:`~overparam.networks.data`), the chapters' shared parameter rules
   (:mod:`~overparam.networks.settings`), and the sweep's summaries, figures and claims
   (:mod:`~overparam.networks.report`);
+- :mod:`overparam.reports` -- what is generated from the chapters' outputs: the reproduction
+  report (:mod:`~overparam.reports.reproduction`);
 - :mod:`overparam.book` -- the book's plumbing: declared parameter rules and their validation
   (:mod:`~overparam.book.params`), the chapters as files (:mod:`~overparam.book.chapters`),
   statistics (:mod:`~overparam.book.stats`), tidy result files and claims

@@ -6,6 +6,7 @@ import pytest
 
 from overparam.book.stats import mean_ci
 from overparam.book.style import style_of
+from overparam.experiments import claim_table
 from overparam.experiments import classification as cls
 from overparam.theory.classification import (bayes_error, classification_error, equivalent_label_problem,
                                              least_squares_error_prediction)
@@ -174,6 +175,33 @@ def test_claims_come_from_the_verdict_rules():
     assert rows and {row["origin"] for row in rows} == {"beyond"}
     assert {row["status"] for row in rows} <= {"reproduced", "partly", "not reproduced", "inconclusive"}
     assert any("Hessian pruning beats magnitude" in row["claim"] for row in rows)
+    ids = [row["id"] for row in rows]
+    assert len(set(ids)) == len(ids) and "cls-peak-b-logistic-hessian" in ids and "cls-dc-largest-best-a" in ids
+    by_id = {row["id"]: row for row in rows}
+    # the logistic peak is chosen on the first of the 3 draws and judged on the other 2: too few to decide
+    assert by_id["cls-peak-b-logistic-hessian"]["status"] == "inconclusive"
+    assert "judged on the other 2" in by_id["cls-peak-b-logistic-hessian"]["claim"]
+    assert by_id["cls-loss-large-k-a-dense"]["rule"] == "over range of equality"
+    assert by_id["cls-loss-large-k-a-dense"]["tolerance"] == claim_table.tolerance("cls-loss-large-k")
+
+
+def test_held_out_choice_uses_the_first_half_only():
+    run = cls.PanelRun([10, 20, 30], [10, 20, 30])
+    errors = np.array([[0.1, 0.3, 0.2], [0.1, 0.3, 0.2], [0.1, 0.2, 0.9], [0.1, 0.2, 0.9]])
+    run.errors["logistic/hessian"] = errors
+    assert cls.held_out_choice(run, "logistic/hessian", [20, 30], highest=True) == (20, 2)
+    assert cls.held_out_choice(run, "logistic/hessian", [10, 20, 30], highest=False) == (10, 2)
+
+
+def test_prediction_best_size_claim_has_a_band():
+    """The prediction's best-size claim is theory only: inside the declared band of the distance from chance
+    it is inconclusive, beyond it either way it decides."""
+    band = claim_table.tolerance("cls-dc-largest-best")
+    at_p = np.full(50, 0.30)  # distance from chance 0.2
+    for shift, status in [(0.5 * band * 0.2, "inconclusive"), (2 * band * 0.2, "reproduced"),
+                          (-2 * band * 0.2, "not reproduced")]:
+        row = cls._dc_best_claim("b", None, [1, 2], 2, (1, at_p + shift, at_p))
+        assert row["status"] == status and row["rule"] == "theory" and row["tolerance"] == band
 
 
 def test_separation_lp_tells_separable_from_inseparable_samples():
@@ -238,4 +266,9 @@ def test_peaks_stability_agreement_and_dc_check():
     # agreement on the distance from chance: a wrong prediction fails where a plain relative gap would pass
     verdict = cls.advantage_agreement([0.45], [0.47], [0.465], [0.475], tolerance=0.1)
     assert verdict.status == "not reproduced"
-    assert cls.advantage_agreement([0.45], [0.452], [0.44], [0.46], tolerance=0.1).status == "reproduced"
+    assert cls.advantage_agreement([0.45], [0.452], [0.451], [0.453], tolerance=0.1).status == "reproduced"
+    # bars wider than the tolerance band: an equivalence that the draws cannot decide
+    assert cls.advantage_agreement([0.45], [0.452], [0.44], [0.46], tolerance=0.1).status == "inconclusive"
+    points = pd.DataFrame({"error_theory": [0.45] * 3, "error": [0.47, 0.452, 0.452], "ci_low": [0.465, 0.451, 0.44],
+                           "ci_high": [0.475, 0.453, 0.46]})
+    assert list(cls.advantage_states(points, 0.1)) == ["not reproduced", "reproduced", "inconclusive"]

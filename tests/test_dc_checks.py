@@ -74,10 +74,26 @@ def test_isotropic_table_checks_and_claims():
     checks = dc.isotropic_checks(good)
     assert checks["gap_hastie"] < 1e-9 and checks["gap_simulation"] < 0.02
     _, quantiles = dc.law_tables("s", "r", LAW, law_values(LAW))
-    assert [row["status"] for row in dc.dc_claims([quantiles], good)] == ["reproduced", "reproduced"]
+    claims = dc.dc_claims([quantiles], good, checks)
+    assert [row["status"] for row in claims] == ["reproduced"] * 3
+    assert [row["kind"] for row in claims] == ["claim", "claim", "check"]
     bad = dc.isotropic_table(sizes, n, sigma, [1.5 * t + 0.01 * rng.standard_normal(20) for t in theory])
     _, shifted = dc.law_tables("s", "r", LAW, law_values(LAW) + 1.0)
-    assert [row["status"] for row in dc.dc_claims([shifted], bad)] == ["not reproduced", "not reproduced"]
+    broken = dict(checks, gap_hastie=0.1)
+    assert [row["status"] for row in dc.dc_claims([shifted], bad, broken)] == ["not reproduced"] * 3
+
+
+def test_counts_follow_the_declared_bands():
+    sizes = np.array([50, 150])
+    n, sigma = 100, 0.5
+    theory = np.array([dc.isotropic_gamma(int(p), n, sigma) for p in sizes])
+    rng = np.random.default_rng(1)
+    noisy = dc.isotropic_table(sizes, n, sigma, [t * (1 + 0.2 * rng.standard_normal(5)) for t in theory])
+    counts = dc.risk_counts(noisy, 0.05)
+    assert counts["points"] == 2 and counts["agree"] + counts["disagree"] + counts["inconclusive"] == 2
+    assert dc.risk_counts(noisy, 10.0)["agree"] == 2
+    _, shifted = dc.law_tables("s", "r", LAW, law_values(LAW) + 1.0)
+    assert dc.quantile_counts([shifted], 0.08)["agree"] == 0
 
 
 def test_isotropic_simulation_matches_gamma_roughly():
@@ -92,3 +108,10 @@ def test_design_memory_grows_with_the_largest_fit():
     size, text = dc.design_memory(values)
     assert size == 8 * 4 * 4000**2 / 2 and "4000" in text
     assert dc.design_memory({**values, "p": 10000})[0] == 8 * 4 * 10000**2 / 0.5
+
+
+def test_worst_quantile_names_its_case_and_percentile():
+    _, good = dc.law_tables("s", "r", LAW, law_values(LAW))
+    _, shifted = dc.law_tables("t", "u", LAW, law_values(LAW) + 1.0)
+    worst = dc.worst_quantile([good, shifted])
+    assert (worst["spectrum"], worst["regime"]) == ("t", "u") and 1 <= worst["percentile"] <= 99

@@ -9,7 +9,7 @@ import pytest  # noqa: E402
 from overparam.book.style import CURVES  # noqa: E402
 from overparam.experiments.denoising import (CURVE, best_overparameterized, denoising_claims, error_curves,  # noqa: E402
                                              model_sizes, plot_noise_levels, salient_errors, simulate_panels,
-                                             theory_errors, theory_margins, theory_sizes)
+                                             theory_errors, theory_margins, theory_points, theory_sizes)
 
 N, S, SPIKE = 40, 4, 10.0
 PANELS = {"d < n": 30, "d > n": 90}
@@ -76,8 +76,17 @@ def test_claims_include_exact_recovery_and_follow_the_margins(simulated):
     at_best = {sigma: best_overparameterized(90, S, SPIKE, sigma, N) for sigma in SIGMAS}
     margins = theory_margins(90, S, SPIKE, SIGMAS, N)
     claims = denoising_claims(simulated, PANELS, SIGMAS, margins, at_best)
-    assert len(claims) == 4 and claims[0]["status"] == "reproduced" and "exactly" in claims[0]["claim"]
+    assert len(claims) == 5 and claims[0]["kind"] == "check" and claims[0]["status"] == "reproduced"
+    assert "exactly" in claims[0]["claim"] and claims[1]["origin"] == "paper"
+    assert claims[1]["status"] == "reproduced"
+    assert [c["origin"] for c in claims[2:]] == ["paper-extended"] * 3
     losing = {sigma: (small, small * 2) for sigma, (small, _) in margins.items()}
-    assert denoising_claims(simulated, PANELS, SIGMAS, losing, at_best)[1]["status"] == "not reproduced"
+    assert denoising_claims(simulated, PANELS, SIGMAS, losing, at_best)[2]["status"] == "not reproduced"
     one = denoising_claims(simulated, PANELS, [0.5], {0.5: margins[0.5]}, {0.5: at_best[0.5]})
-    assert len(one) == 3  # no noise-free level: no exact-recovery claim
+    assert len(one) == 3  # no noise-free level: neither the exact recovery nor the paper's own statement
+
+
+def test_theory_points_are_inconclusive_inside_the_band():
+    margins = {0.0: (1.0, 0.99), 1.0: (1.0, 0.5), 2.0: (1.0, 1.5)}
+    assert [v.status for v in theory_points(margins, 0.02)] == ["inconclusive", "reproduced", "not reproduced"]
+    assert theory_points(margins, 0.005)[0].status == "reproduced"

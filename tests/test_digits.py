@@ -38,8 +38,10 @@ def test_tidy_rows_and_summaries(results):
     summary = error_summary(table, P_GRID, BUDGET)
     assert list(summary.curve) == ["dense", "magnitude+retrain", "random+retrain"]
     assert summary["error at the smallest p"].iloc[1].endswith("(p = 30)")
-    size = size_effect(table)
-    assert (size["p_first"], size["p_last"]) == (30, 80) and size["verdict"] in ("lower", "no clear difference")
+    size = size_effect(results, P_GRID, BUDGET)
+    assert (size["p_first"], size["p_last"]) == (30, 80) and size["verdict"].rule == "comparison"
+    assert size["status"] == size["verdict"].status
+    assert size["error_first"] == pytest.approx(results["magnitude+retrain"][:, 1, ERROR].mean())
     assert isinstance(size["error_first"], float)
     assert magnitude_against_random(results).startswith("magnitude minus random pruning")
 
@@ -51,11 +53,31 @@ def test_direct_gain_is_the_paired_difference(results):
     assert all(isinstance(v, float) for v in gain.values())
 
 
-def test_claims_need_the_budget_in_the_grid(results):
+def test_claims_a_control_and_the_size_effect(results):
     claims = digits_claims(results, P_GRID, BUDGET)
-    assert [c["origin"] for c in claims] == ["beyond", "beyond"]
+    assert [c["id"] for c in claims] == ["digits-magnitude-beats-small", "digits-random-equals-small", "digits-size-effect"]
+    assert [c["origin"] for c in claims] == ["beyond"] * 3
+    assert [c["kind"] for c in claims] == ["claim", "control", "claim"]
     assert claims[0]["measured"].startswith("error gain") and "(p = 80)" in claims[0]["claim"]
-    assert digits_claims(results, [30, 80], BUDGET) == []
+    assert claims[1]["rule"] == "equality" and claims[1]["tolerance"] == 0.02
+    assert claims[2]["rule"] == "comparison" and "p = 30 minus at p = 80" in claims[2]["measured"]
+    # without the budget in the grid, only the size effect can be judged
+    assert [c["id"] for c in digits_claims(results, [30, 80], BUDGET)] == ["digits-size-effect"]
+
+
+def test_the_control_fails_when_random_pruning_is_not_null():
+    """A random-pruned model far better than the small one must fail the equality control, and the size
+    effect must fail when the larger model is worse: the rules can fail."""
+    draws, grid = 4, [10, 30, 80]
+    base = np.linspace(0.2, 0.23, draws)[:, None, None] * np.ones((draws, len(grid), 2))
+    results = {name: base.copy() for name in REAL_DATA_CURVES}
+    results["random+retrain"][:, -1, ERROR] -= 0.2
+    results["magnitude+retrain"][:, -1, ERROR] += 0.1
+    claims = {c["id"]: c for c in digits_claims(results, grid, 10)}
+    assert claims["digits-random-equals-small"]["status"] == "not reproduced"
+    assert claims["digits-size-effect"]["status"] == "not reproduced"
+    results["random+retrain"][:, -1, ERROR] += 0.2 + np.array([1e-3, -1e-3, 2e-3, -2e-3])
+    assert {c["id"]: c for c in digits_claims(results, grid, 10)}["digits-random-equals-small"]["status"] == "reproduced"
 
 
 def test_labels_and_plot():

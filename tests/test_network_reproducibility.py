@@ -16,8 +16,8 @@ from overparam.networks.report import rerun_agreement, verdicts_agree
 NOTEBOOKS = Path(__file__).resolve().parent.parent / "notebooks"
 # torch's generic (non-vectorized) kernels and oneDNN limited to SSE4.1: another "CPU"
 GENERIC_CPU = {"ATEN_CPU_CAPABILITY": "default", "ONEDNN_MAX_CPU_ISA": "SSE41"}
-SMALL_RESNET = dict(n_train=400, n_validation=50, widths=[2, 3], base_widths=[2], epochs=2, seeds=[0, 1, 2],
-                    progress=False)
+SMALL_RESNET = dict(n_train=400, n_validation=50, widths=[2, 3], base_widths=[2], epochs=2, patience=1, max_epochs=4,
+                    seeds=[0, 1, 2], progress=False)
 RUNS_FILES = {"08-two-layer-networks": "mlp_runs.csv", "09-resnet20": "resnet20_runs.csv"}
 
 

@@ -1,5 +1,8 @@
 """Chapter 3's pruning experiments (overparam.experiments.pruning_rules) on small problems."""
+from dataclasses import replace
+
 import numpy as np
+import pandas as pd
 import pytest
 from scipy.integrate import trapezoid
 
@@ -97,3 +100,20 @@ def test_small_model_study_and_claims():
     assert claims[3]["status"] == "reproduced" and claims[4]["status"] == "reproduced"
     flipped = pr.pruning_claims(points, {"aligned": ratios["opposed"], "opposed": ratios["aligned"]}, study)
     assert flipped[3]["status"] == "not reproduced" and flipped[4]["status"] == "not reproduced"
+    assert [c["origin"] for c in claims[-2:]] == ["paper-extended"] * 2
+    assert claims[-1]["id"] == "pr-every-budget-oracle" and claims[-1]["tolerance"] == 0.02
+
+
+def test_budget_margins_are_inconclusive_inside_the_band():
+    study = pr.small_model_study(PROBLEM, N, 3, seed=0, sizes=6)
+    small = study.small_theory
+    near = replace(study, pruned_theory={"hessian": small * 0.99, "oracle": small * 1.5})
+    assert {v.status for v in pr.budget_margins(near, "hessian", 0.02)} == {"inconclusive"}
+    assert {v.status for v in pr.budget_margins(near, "hessian", 0.005)} == {"reproduced"}
+    assert {v.status for v in pr.budget_margins(near, "oracle", 0.02)} == {"not reproduced"}
+
+
+def test_distinct_points_count_coinciding_curves_once():
+    rows = pd.DataFrame({"spectrum": "x", "curve": ["magnitude", "hessian", "oracle", "magnitude"], "s": [5, 5, 5, 2],
+                         "risk": [1.0, 1.0, 1.0, 2.0], "ci_low": 0.9, "ci_high": 1.1, "risk_theory": [1.0, 1.0, 1.0, 2.1]})
+    assert len(pr.distinct_points(rows)) == 2

@@ -74,3 +74,38 @@ def test_bounds_are_registered_below_their_quantizers_and_the_csv_names_bits_apa
     tidy = tidy_bits(pd.DataFrame({"curve": ["dense", "uniform-3", "bound-uniform-3", "binary"]}))
     assert list(tidy.curve) == ["dense", "uniform", "bound-uniform", "binary"]
     assert list(tidy.bits.fillna(0)) == [0, 3, 3, 0]
+
+
+def _claims_inputs(at_p_theory: float):
+    """Synthetic inputs of quantization_claims: one quantizer, k = s, peak, p; a peak at k = n in the draws
+    (with some spread), and the theory at k = p set to ``at_p_theory`` against 1.0 elsewhere."""
+    import pandas as pd
+
+    n, s, p, trials = 30, 10, 100, 6
+    ks = [s, 32, p]
+    spread = np.linspace(-0.05, 0.05, trials)[:, None]
+    simulation = {"binary": np.array([1.0, 3.0, 0.8]) + spread}
+    theory_ks = np.array([s, 20, 32, 60, p])
+    theory = {"binary": np.array([1.0, 1.2, 3.0, 1.0, at_p_theory])}
+    configs = [("quantized", "binary", None, 1), ("pruned", "magnitude", 5, 32)]
+    budget_table = pd.DataFrame({"source": "theory", "total_bits": [p, 160], "risk": [0.7, 0.9],
+                                 "curve": ["binary", "magnitude"], "s": [np.nan, 5]})
+    budget_draws = np.c_[0.7 + spread[:, 0], 0.9 + spread[:, 0]]
+    dense_at_s = 1.0 + spread[:, 0]
+    return simulation, ks, theory, theory_ks, budget_draws, configs, budget_table, dense_at_s, ["binary"], n, s, p
+
+
+@pytest.mark.parametrize("at_p, expected", [(0.9, "reproduced"), (0.99, "inconclusive"), (1.1, "not reproduced")])
+def test_quantization_claims_ids_rules_and_the_theory_band(at_p, expected):
+    from overparam.experiments.quantization import quantization_claims
+
+    claims = {row["id"]: row for row in quantization_claims(*_claims_inputs(at_p))}
+    assert set(claims) == {"quant-peak-near-n-binary", "quant-largest-model-best-binary", "quant-budget-beats-dense"}
+    assert all(row["origin"] == "beyond" for row in claims.values())
+    assert claims["quant-peak-near-n-binary"]["status"] == "reproduced"
+    assert claims["quant-peak-near-n-binary"]["rule"] == "over range of comparison"
+    best = claims["quant-largest-model-best-binary"]
+    assert best["rule"] == "theory" and best["tolerance"] == 0.03
+    # 1 / 0.99 - 1 is 1%, inside the 3% band: inconclusive; a lower risk elsewhere fails the claim
+    assert best["status"] == expected
+    assert claims["quant-budget-beats-dense"]["status"] == "reproduced"

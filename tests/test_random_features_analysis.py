@@ -8,7 +8,7 @@ from overparam.book.style import style_of
 from overparam.experiments.random_features import DESIGNS, SIM_CURVES, THEORY_CURVES, run_memory
 from overparam.experiments.random_features_analysis import (
     FORMULA_ROWS, TABLE_COLUMNS, agreement_checks, chapter_claims, fits, format_refit_table, growth_lines, panel,
-    quoted_numbers, refit_gap_table, risk_table, scored, select, support_split, task_ratio)
+    quoted_numbers, refit_gap_table, risk_table, same_sample_gaps, scored, select, support_split, task_ratio)
 from overparam.experiments.verdicts import STATUSES
 
 P_GRID, SPARSITIES, N = [10, 20, 50, 80], [5, 8], 30
@@ -73,10 +73,45 @@ def test_agreement_checks_and_fits_see_a_known_gap():
     pruned = checks.loc[("ReLU data", "magnitude", 5)]
     assert pruned["points"] == 4 and pruned["mean gap"] == pytest.approx(-0.10, abs=2e-3) and pruned["covered"] == 0
     assert abs(checks.loc[("Gaussian twin", "magnitude", 5)]["mean gap"]) < 2e-3
-    assert fits(table, "magnitude", N).status == "not reproduced"
-    assert fits(table, "magnitude", N, tolerance=0.11).status == "reproduced"
-    assert fits(table, "magnitude", N, design="gaussian").status == "reproduced"
-    assert fits(table, "dense", N).status == "reproduced"
+    assert fits(table, "magnitude", N, 0.05).status == "not reproduced"
+    assert fits(table, "magnitude", N, 0.11).status == "reproduced"
+    assert fits(table, "magnitude", N, 0.05, design="gaussian").status == "reproduced"
+    assert fits(table, "dense", N, 0.05).status == "reproduced"
+    # one sparsity only, and another curve against the retrained line (the paper's same-sample markers)
+    assert fits(table, "magnitude", N, 0.05).measured.startswith("0 of 8 points")
+    assert fits(table, "magnitude", N, 0.05, sparsities=[8]).measured.startswith("0 of 4 points")
+    assert fits(table, "magnitude+retrain-same-sample", N, 0.05, line="magnitude+retrain").status == "reproduced"
+
+
+def test_same_sample_gaps_compare_both_retrainings_with_the_same_line():
+    simulated, predicted = fake_run({("magnitude+retrain-same-sample", "relu"): 0.08})
+    gaps = same_sample_gaps(risk_table(simulated, predicted, P_GRID, SPARSITIES), N, SPARSITIES).set_index("s")
+    assert gaps.loc[5, "same sample: mean gap"] == pytest.approx(0.08, abs=2e-3)
+    assert abs(gaps.loc[5, "fresh sample: mean gap"]) < 2e-3 and gaps.loc[5, "points"] == 4
+    assert gaps.loc[8, "same sample: covered"] == 0
+
+
+def test_same_sample_claims_score_the_paper_markers_and_spare_the_fig4_sparsity():
+    """The paper's Fig. 2 claim is scored on the same-sample markers at every sparsity but the Fig. 4 one;
+    a gap on the Fig. 4 sparsity alone fails only the stronger version, a gap on another one fails both."""
+    def claims_with(factor_on):
+        simulated, predicted = fake_run()
+        for task in simulated["relu"]:
+            task["magnitude+retrain-same-sample"][:, :, SPARSITIES.index(factor_on)] *= 1.10
+        table = risk_table(simulated, predicted, P_GRID, SPARSITIES)
+        refit = {dim: {"theory": np.ones(5), **{d: np.ones(5) for d in DESIGNS}} for dim in [5, 40]}
+        return {row["id"]: row for row in chapter_claims(simulated, predicted, table, refit, P_GRID, SPARSITIES, 5, N)}
+    spared = claims_with(5)
+    assert spared["fig2-dc-same-sample-retraining"]["status"] == "reproduced"
+    assert spared["fig2-dc-same-sample-retraining"]["origin"] == "paper"
+    assert spared["fig2-dc-same-sample-retraining-all"]["origin"] == "paper-extended"
+    assert spared["fig2-dc-same-sample-retraining-all"]["status"] == "not reproduced"
+    assert spared["fig4-same-sample-mismatch"]["status"] == "reproduced"
+    assert spared["fig4-same-sample-slight"]["status"] == "not reproduced"  # 10% worse, beyond the 3% of 'slight'
+    assert spared["fig2-dc-fresh-sample-retraining"]["origin"] == "beyond"
+    hit = claims_with(8)
+    assert hit["fig2-dc-same-sample-retraining"]["status"] == "not reproduced"
+    assert hit["fig4-same-sample-slight"]["status"] == "reproduced"
 
 
 def test_support_split_separates_the_choice_of_support_from_the_refit():
@@ -91,11 +126,12 @@ def test_support_split_separates_the_choice_of_support_from_the_refit():
     assert split.loc[("Gaussian twin", 8)].abs().max() < 3e-3
 
 
-def test_growth_lines_say_whether_the_retrained_risk_falls():
+def test_growth_lines_give_the_retrained_risk_at_both_ends():
     simulated, predicted = fake_run()
     lines = growth_lines(risk_table(simulated, predicted, P_GRID, SPARSITIES), SPARSITIES)
-    assert len(lines) == 2 and "(not clearly lower with more features)" in lines[0]  # the fake risk grows with p
+    assert len(lines) == 2 and "lower" not in lines[0]  # no verdict word outside the rules
     assert lines[0].startswith("s = 5: pruned and retrained from p = 10: 1.100, from p = 80: 1.800")
+    assert "a model trained directly with 5 features" not in lines[0]  # 5 is not in the grid
 
 
 def test_task_ratio_averages_each_task_over_the_given_sizes():
@@ -125,7 +161,8 @@ def test_claims_and_quoted_numbers_on_a_tiny_real_run():
     refit_results = {dim: refit_on_fixed_support(dim, N, 5, 10, seed=dim) for dim in [5, 40]}
     table = risk_table(simulated, predicted, P_GRID, SPARSITIES)
     rows = chapter_claims(simulated, predicted, table, refit_results, P_GRID, SPARSITIES, 5, N)
-    assert len(rows) == 12 and {row["status"] for row in rows} <= set(STATUSES)
+    assert len(rows) == 16 and {row["status"] for row in rows} <= set(STATUSES)
+    assert len({row["id"] for row in rows}) == 16
     assert all(row["measured"] for row in rows)
     numbers = quoted_numbers(table, agreement_checks(table, N, SPARSITIES), support_split(table, N, SPARSITIES),
                              refit_gap_table(refit_results, 5), 5)

@@ -4,12 +4,13 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from overparam.experiments.refit_strategies import (COLUMNS, CorrelatedFeatures, agreement_points, crossing,
-                                                    distillation_break_even, high_variance_share, key, lemma1_limit,
-                                                    refit_claims,
-                                                    simulated_bracket, simulation_sweep, summary, theory_at,
+from overparam.experiments.claim_table import DECLARED, declared
+from overparam.experiments.refit_strategies import (COLUMNS, CorrelatedFeatures, agreement_points, agreement_states,
+                                                    crossing, distillation_break_even, high_variance_share, key,
+                                                    lemma1_limit, refit_claims, simulated_bracket, simulation_sweep,
+                                                    split_against_fresh, summary, theory_at, theory_ordered,
                                                     theory_sweep, tidy)
-from overparam.experiments.verdicts import STATUSES
+from overparam.experiments.verdicts import STATUSES, comparison
 
 
 @pytest.mark.parametrize("group", [None, 3])
@@ -77,6 +78,11 @@ def test_read_outs(small_run):
         variance = (finite - limit) * (20 - small_run["s"] - 1)
         assert limit + variance / (m_star - small_run["s"] - 1) == pytest.approx(
             theory_at(theory, "equicorrelated", "magnitude+retrain", 0.9))
+    ratio = split_against_fresh(theory, "block", rhos, [0.2, 0.4])
+    assert list(ratio.index) == rhos and (ratio > 0).all()
+    best = table["split f"].iloc[-1]  # the summary's split is at the same best fraction
+    assert ratio.iloc[-1] == pytest.approx(theory_at(theory, "block", "magnitude+split", rhos[-1], best)
+                                           / theory_at(theory, "block", "magnitude+retrain", rhos[-1]))
     low, high = simulated_bracket(simulated, "equicorrelated", rhos, key("magnitude+retrain"), key("magnitude"))
     assert np.isnan(high) or high in rhos
 
@@ -90,6 +96,11 @@ def test_claims_come_from_the_rules(small_run):
     assert len(rows) == 1 + 4 + 2 * 5 + 2
     assert {row["status"] for row in rows} <= set(STATUSES)
     assert all(row["origin"] == "beyond" for row in rows)
+    ids = [row["id"] for row in rows]
+    assert len(set(ids)) == len(ids) and "refit-retrain-beats-pruning-block-hessian" in ids
+    for row in rows:  # every claim under its declared rule and tolerance
+        stem = max((k for k in DECLARED if row["id"] == k or row["id"].startswith(k + "-")), key=len)
+        assert row["rule"] == declared(stem).rule and row["tolerance"] == declared(stem).tolerance
     assert rows[-2]["status"] == "reproduced"  # with noise, the dense fit does not tend to Lemma 1
     assert rows[-1]["status"] == "reproduced"  # the retrained bias shrinks like 1 - rho
 
@@ -107,3 +118,26 @@ def test_small_first_stage_keeps_more_high_variance_features():
     weights more, so magnitude pruning keeps more high-variance features (rho = 0, Fig. 3(b) problem)."""
     problem = CorrelatedFeatures(400, 40, 10.0, 0.5, 0.0).problem
     assert high_variance_share(problem, 12, 40, 200, 0) > high_variance_share(problem, 120, 40, 200, 0) + 0.1
+
+
+def test_theory_order_is_inconclusive_inside_the_band():
+    """Simulation finds a below b; the point holds where the theory agrees, fails where the theory says the
+    opposite, and is inconclusive where the theory's own gap is within the band."""
+    simulated = comparison(np.array([1.0, 1.1, 0.9, 1.0]), np.zeros(4))  # b - a > 0: a below b
+    assert simulated.status == "reproduced"
+    assert theory_ordered(simulated, 1.0, 2.0, 0.06).status == "reproduced"
+    assert theory_ordered(simulated, 2.0, 1.0, 0.06).status == "not reproduced"
+    near = theory_ordered(simulated, 1.0, 1.04, 0.06)  # a 4% theory gap inside a 6% band
+    assert near.status == "inconclusive" and near.at_half == "reproduced" and near.tolerance == 0.06
+    unclear = comparison(np.array([1.0, -1.0, 0.5, -0.5]))
+    assert theory_ordered(unclear, 1.0, 2.0, 0.06).status == "inconclusive"
+
+
+def test_agreement_states_judge_each_point(small_run):
+    points = agreement_points(small_run["theory"], small_run["simulated"])
+    states = agreement_states(points, 0.03)
+    assert len(states) == len(points) and set(states) <= set(STATUSES)
+    exact = points.assign(simulation=points.theory, ci_low=points.theory * 0.99, ci_high=points.theory * 1.01)
+    assert (agreement_states(exact, 0.03) == "reproduced").all()
+    assert (agreement_states(exact.assign(ci_low=exact.theory * 1.2, ci_high=exact.theory * 1.3), 0.03)
+            == "not reproduced").all()

@@ -40,8 +40,12 @@ def test_headline_counts_only_the_papers_claims_per_scale(claims):
 def test_sections_separate_extensions_controls_and_checks(claims):
     sizes = {title: len(rows) for title, _, rows in report.sections(claims)}
     assert sum(sizes.values()) == len(claims)
-    assert sizes["Consistency checks"] == 1 and sizes["Controls"] == 1
-    assert sizes["Stronger versions of the paper's claims (ours)"] == 1
+    assert sizes["Consistency checks, defaults runs"] == 1 and sizes["Controls, defaults runs"] == 1
+    assert sizes["Stronger versions of the paper's claims (ours), defaults runs"] == 1
+    # the paper's claims come from two scales: two tables, never mixed
+    assert sizes["The paper's claims, defaults runs"] == 1 and sizes["The paper's claims, reduced runs"] == 1
+    for _, _, rows in report.sections(claims):
+        assert rows.scale.nunique() <= 1
 
 
 def test_every_rendered_row_has_a_status_and_pipes_do_not_break_it(claims):

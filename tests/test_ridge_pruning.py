@@ -44,3 +44,48 @@ def test_simulation_at_the_theory_mu_agrees_with_it():
     points = agreement_points(PROBLEM, N, S, simulation)
     assert points.gap.max() < 0.06, points.sort_values("gap").tail(3).to_string()
     assert points.covered.mean() >= 0.8
+
+
+def _ridge_claims_inputs(peak: float, mu_factor: float):
+    """Synthetic inputs of ridge_claims: n = 20, s = 10, p = 50; the pruned risk at k = 21 is ``peak``
+    times that at k = 26, and the mu tuned for pruning is ``mu_factor`` times the dense model's."""
+    import pandas as pd
+
+    from overparam.experiments.ridge_pruning import PIPELINES
+
+    n, s, p, ks, trials = 20, 10, 50, [10, 21, 26, 50], 8
+    spread = np.linspace(-0.01, 0.01, trials)
+    risk_at = {10: 1.2, 21: 1.0 * peak, 26: 1.0, 50: 0.9}
+    rows, simulated = [], {}
+    for k in ks:
+        rows.append(("dense", k, 1.0, "identity", "dense-optimal", 1.0))
+        for curve in PIPELINES:
+            for penalty, shift in [("identity", 0.0), ("inverse-covariance", 0.1), ("covariance", -0.1)]:
+                mu = mu_factor * (1 + shift)
+                rows.append((curve, k, mu, penalty, "prune-optimal", risk_at[k] + shift))
+                simulated[(curve, k, float(mu), penalty)] = risk_at[k] + shift + spread
+    theory = pd.DataFrame(rows, columns=["curve", "k", "mu", "penalty", "tuning", "risk"])
+    points = pd.DataFrame({"risk_theory": [1.0, 2.0], "risk": [1.001, 2.002], "ci_low": [0.995, 1.99],
+                           "ci_high": [1.007, 2.01]})
+    return theory, simulated, n, s, p, ks, points
+
+
+@pytest.mark.parametrize("peak, mu_factor, no_peak, larger_mu", [(1.0, 2.0, "reproduced", "reproduced"),
+                                                                  (1.2, 1.01, "not reproduced", "inconclusive"),
+                                                                  (1.0, 0.5, "reproduced", "not reproduced")])
+def test_ridge_claims_ids_rules_and_outcomes(peak, mu_factor, no_peak, larger_mu):
+    from overparam.experiments.ridge_pruning import ridge_claims
+
+    claims = {row["id"]: row for row in ridge_claims(*_ridge_claims_inputs(peak, mu_factor))}
+    assert claims["ridge-dc-agreement"]["status"] == "reproduced"
+    assert "not independent" in claims["ridge-dc-agreement"]["claim"]
+    assert claims["ridge-no-peak-magnitude"]["rule"] == "non-inferiority"
+    assert claims["ridge-no-peak-magnitude"]["status"] == no_peak
+    # a ratio of tuned mus within the 3% band of 1 is inconclusive, below it fails
+    assert claims["ridge-pruning-needs-larger-mu-hessian"]["rule"] == "over range of theory"
+    assert claims["ridge-pruning-needs-larger-mu-hessian"]["status"] == larger_mu
+    assert claims["ridge-largest-model-best-magnitude"]["status"] == "reproduced"  # 1.0 / 0.9 - 1 > 3%
+    assert claims["ridge-largest-beats-s-hessian"]["status"] == "reproduced"
+    assert claims["ridge-penalty-beats-plain-magnitude-covariance"]["status"] == "reproduced"
+    assert claims["ridge-penalty-beats-plain-magnitude-inverse-covariance"]["status"] == "not reproduced"
+    assert all(row["origin"] == "beyond" for row in claims.values())

@@ -68,3 +68,72 @@ def test_the_optimizer_is_a_parameter():
     assert isinstance(make_optimizer(model, TrainConfig(optimizer="sgd", learning_rate=0.1)), torch.optim.SGD)
     with pytest.raises(ValueError, match="optimizer must be one of"):
         make_optimizer(model, TrainConfig(optimizer="lbfgs"))
+
+
+def plateau_data(seed=0):
+    data = tiny_data(seed)
+    generator = torch.Generator().manual_seed(seed + 1)
+    return {**data, "x_validation": torch.rand(32, 784, generator=generator),
+            "y_validation": torch.randint(0, 10, (32,), generator=generator),
+            "x_test": torch.rand(16, 784, generator=generator), "y_test": torch.randint(0, 10, (16,), generator=generator)}
+
+
+def test_training_to_a_plateau_keeps_the_best_validation_epoch_and_resumes(tmp_path):
+    from overparam.networks.training import Plateau, evaluate, train_to_plateau
+    config = TrainConfig(batch_size=16, learning_rate=0.01)
+    plateau = Plateau(patience=2, max_epochs=12)
+    data = plateau_data()
+    torch.manual_seed(3)
+    whole, info = train_to_plateau(build_model("mlp", 8), data, config, plateau, seed=1)
+    assert 1 <= info["epochs"] <= info["epochs_run"] <= plateau.max_epochs
+    assert info["plateaued"] == (info["epochs_run"] - info["epochs"] >= plateau.patience)
+    # the best epoch's weights: the validation error of every epoch, recomputed, has its minimum there
+    torch.manual_seed(3)
+    model, errors = build_model("mlp", 8), []
+    for epochs in range(1, info["epochs_run"] + 1):
+        torch.manual_seed(3)
+        errors.append(evaluate(train(build_model("mlp", 8), data, TrainConfig(epochs=epochs, batch_size=16,
+                                                                             learning_rate=0.01), seed=1),
+                               data["x_validation"], data["y_validation"])[0])
+    assert int(torch.tensor(errors).argmin()) + 1 == info["epochs"]
+    assert evaluate(whole, data["x_validation"], data["y_validation"])[0] == min(errors)
+    # interrupted after two epochs and resumed: the same weights and epochs
+    checkpoint = tmp_path / "plateau.ckpt"
+    torch.manual_seed(3)
+    with pytest.raises(Stop):
+        train_to_plateau(build_model("mlp", 8), data, config, plateau, seed=1, progress=StopAfter(2),
+                         checkpoint=checkpoint)
+    torch.manual_seed(3)
+    resumed, again = train_to_plateau(build_model("mlp", 8), data, config, plateau, seed=1, checkpoint=checkpoint)
+    assert again == info and not checkpoint.exists()
+    for a, b in zip(whole.state_dict().values(), resumed.state_dict().values()):
+        assert torch.equal(a, b)
+
+
+def test_the_cap_stops_a_training_that_keeps_improving_and_validation_is_required():
+    from overparam.networks.training import Plateau, train_to_plateau
+    model, info = train_to_plateau(build_model("mlp", 4), plateau_data(), TrainConfig(batch_size=16),
+                                   Plateau(patience=50, max_epochs=3), seed=0)
+    assert info["epochs_run"] == 3 and not info["plateaued"]
+    with pytest.raises(ValueError, match="validation"):
+        train_to_plateau(build_model("mlp", 4), tiny_data(), TrainConfig(), Plateau(), seed=0)
+    with pytest.raises(ValueError, match="at least 1"):
+        Plateau(patience=0)
+
+
+def test_the_sweep_adds_a_plateau_variant_at_each_target_and_resumes_it(tmp_path, monkeypatch):
+    from overparam.networks import training
+    config = TrainConfig(epochs=1, batch_size=16)
+    plateau = training.Plateau(patience=1, max_epochs=4)
+    data = plateau_data()
+    rows = training.sweep("mlp", [2, 4], [2], data, config, [0], torch.device("cpu"), tmp_path, "test",
+                          plateau=plateau)
+    grown = [r for r in rows if r["variant"] == "dense-plateau"]
+    assert [r["width"] for r in grown] == [2] and 1 <= grown[0]["epochs"] <= grown[0]["epochs_run"] <= 4
+    assert grown[0]["patience"] == 1 and grown[0]["max_epochs"] == 4 and "validation_error" in grown[0]
+    assert set(training.VARIANTS) == {r["variant"] for r in rows}
+    monkeypatch.setattr(training, "train_to_plateau", lambda *a, **k: pytest.fail("a finished plateau run was redone"))
+    monkeypatch.setattr(training, "train", lambda *a, **k: pytest.fail("a finished point was recomputed"))
+    assert training.sweep("mlp", [2, 4], [2], data, config, [0], torch.device("cpu"), tmp_path, "test",
+                          plateau=plateau) == rows
+    assert training.sweep_epochs([2, 4], [2], 1, [0], plateau) == training.sweep_epochs([2, 4], [2], 1, [0]) + 4

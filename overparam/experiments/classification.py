@@ -22,6 +22,11 @@ from tqdm import tqdm
 
 from overparam.book.stats import mean_ci
 from overparam.book.style import SAME_SAMPLE
+from overparam.book.tidy import claim
+from overparam.experiments.claim_table import declared
+from overparam.experiments.claim_table import tolerance as declared_tolerance
+from overparam.experiments.verdicts import (Verdict, agreement, comparison, deterministic, equality, over_range,
+                                           t_interval)
 from overparam.theory.classification import PRUNING_RULES, classification_error
 from overparam.theory.problems import LinearGaussianProblem
 from overparam.theory.pruning import hessian_support, restrict, select_support
@@ -434,12 +439,17 @@ def ls_agreement_points(table: pd.DataFrame, n_of: dict, s_of: dict, window=(0.9
 
 def advantage_agreement(theory, error, ci_low, ci_high, tolerance: float):
     """:func:`overparam.experiments.verdicts.agreement` on the distance from chance, 1/2 - error: a point
-    agrees when it is within ``tolerance`` of the predicted distance or the prediction lies in its bars."""
-    from overparam.experiments.verdicts import agreement
-
+    agrees when the 95% interval of its gap lies within ``tolerance`` of the predicted distance, disagrees
+    when it lies entirely outside, and is inconclusive across an edge."""
     theory, error = np.asarray(theory, dtype=float), np.asarray(error, dtype=float)
     return agreement(0.5 - theory, 0.5 - error, 0.5 - np.asarray(ci_high, dtype=float),
                      0.5 - np.asarray(ci_low, dtype=float), tolerance=tolerance)
+
+
+def advantage_states(points: pd.DataFrame, tolerance: float) -> pd.Series:
+    """Each point of :func:`ls_agreement_points` judged alone by :func:`advantage_agreement`: one status per point."""
+    return pd.Series([advantage_agreement([row.error_theory], [row.error], [row.ci_low], [row.ci_high], tolerance).status
+                      for row in points.itertuples()], index=points.index, dtype=object)
 
 
 def dense_for_every_rule(points: pd.DataFrame, table: pd.DataFrame) -> pd.DataFrame:
@@ -475,128 +485,177 @@ def peak_sizes(runs: dict, s_of: dict, fits=("ls", "logistic"), rules=("magnitud
     return pd.DataFrame(rows)
 
 
+SECTION = "Sec. 5 (open question)"
+
+
 def classification_claims(runs: dict, theories: dict, theory_ks: dict, table: pd.DataFrame, n_of: dict, s_of: dict,
-                          wide: str, spiked=("b",), full_share: float = 0.75, dc_confirm: dict | None = None,
-                          advantage_tolerance: float = 0.1, margin: float = 0.01) -> list:
+                          wide: str, spiked=("b",), full_share: float = 0.75, dc_confirm: dict | None = None) -> list:
     """The chapter's four answers as claims (origin ``beyond``), each from a rule of
-    :mod:`overparam.experiments.verdicts`; comparisons are paired over the draws the curves share.
+    :mod:`overparam.experiments.verdicts` with the tolerance declared in
+    :mod:`overparam.experiments.claim_table`; comparisons are paired over the draws the curves share.
 
     ``spiked`` names the panels with a spiked covariance, where Hessian and magnitude pruning differ.
-    (1) double descent: for least squares the pruned error near n (k nearest 1.05 n, fixed in advance)
-    above the error at k = s and at k = p; for logistic regression the size of highest mean error
-    (chosen on the same draws) above k = s and k = p; (2) the largest model is the best to prune: the
-    error at k = p below the error at the best other simulated size (the prediction's version on the
-    fresh draws ``dc_confirm[panel] = (k, errors at k, errors at p)`` when given), and on the spiked
-    panels whether cross-entropy moves k = s against k = p more than least squares does (the paired
+    (1) double descent (:func:`_peak_claim`); (2) the largest model is the best to prune
+    (:func:`_largest_claim`; the prediction's version on the fresh draws ``dc_confirm[panel] =
+    (k, errors at k, errors at p)`` when given, a theory-only inequality), and on the spiked panels
+    whether cross-entropy moves k = s against k = p more than least squares does (the paired
     interaction); (3) Hessian beats magnitude pruning on the spiked panels at every k > s; (4) the DC
-    prediction of the least-squares classifier within ``advantage_tolerance`` of the distance from
-    chance (or inside the bars) away from the peak; cross-entropy within ``margin`` of least squares
-    (paired draws) at every logistic size k <= s, at every k > s, and on panel ``wide`` at the sizes
-    where the interpolator is the max-margin classifier in a share ``full_share`` of the draws or more.
+    prediction of the least-squares classifier agrees with simulation on the distance from chance, away
+    from the peak; cross-entropy equals least squares (paired draws) at every logistic size k <= s, at
+    every k > s, and on panel ``wide`` at the sizes where the interpolator is the max-margin classifier
+    in a share ``full_share`` of the draws or more.
     """
-    from overparam.book.tidy import claim
-    from overparam.experiments.verdicts import comparison, equality, over_range
-
-    section = "Sec. 5 (open question)"
     claims = []
-    peaks = peak_sizes(runs, s_of).set_index(["panel", "curve"])
     for panel, run in runs.items():
         n, s = n_of[panel], s_of[panel]
-        p = max(run.ks)
         for fit in ["ls", "logistic"]:
-            grid = run.ks if fit == "ls" else run.logistic_ks
             for rule in ["magnitude", "hessian"]:
-                curve = f"{fit}/{rule}"
-                if s in grid:
-                    claims.append(_peak_claim(claim, section, panel, run, curve, s, p, n, peaks.loc[(panel, curve), "peak k"]))
-                means = {k: run.draws(curve, k).mean() for k in grid if k != p}
-                best = min(means, key=means.get)
-                claims.append(claim(section, f"({panel}) {curve}: the largest model (k = {p}) is the best one to prune",
-                                    comparison(run.draws(curve, best) - run.draws(curve, p),
-                                               what=f"error at the best other size k = {best} minus at k = p"), origin="beyond"))
+                peak = _peak_claim(panel, run, f"{fit}/{rule}", s, n)
+                claims += [peak] if peak else []
+                claims.append(_largest_claim(panel, run, f"{fit}/{rule}", theories[panel], list(theory_ks[panel])))
         if panel in spiked:
-            claims += _spiked_claims(claim, section, panel, run, s, p)
-        claims.append(_dc_best_claim(claim, section, panel, theories[panel]["hessian"], list(theory_ks[panel]), p,
+            claims += _spiked_claims(panel, run, s, max(run.ks))
+        claims.append(_dc_best_claim(panel, theories[panel]["hessian"], list(theory_ks[panel]), max(run.ks),
                                      (dc_confirm or {}).get(panel)))
-    points = ls_agreement_points(table, n_of, s_of)
-    for panel in runs:
-        here = points[points.panel == panel]
-        what = "dense, pruned" + (", refit on a fresh sample" if here.curve.str.endswith(REFIT).any() else "")
-        claims.append(claim(section, f"({panel}) the DC prediction matches the least-squares classifier's distance from "
-                            f"chance, 1/2 - error ({what}), within {advantage_tolerance:.0%}, away from the peak",
-                            advantage_agreement(here.error_theory, here.error, here.ci_low, here.ci_high,
-                                                advantage_tolerance), origin="beyond"))
+    claims += _agreement_claims(ls_agreement_points(table, n_of, s_of), runs)
     for panel, run in runs.items():
-        claims += _loss_claims(claim, section, panel, run, s_of[panel], panel == wide, full_share, margin)
+        claims += _loss_claims(panel, run, s_of[panel], panel == wide, full_share)
     return claims
 
 
-def _peak_claim(claim, section, panel, run, curve, s, p, n, peak):
-    from overparam.experiments.verdicts import comparison, over_range
+def held_out_choice(run: PanelRun, curve: str, sizes, highest: bool) -> tuple[int, int]:
+    """A size of ``curve`` chosen on the first half of its draws (the highest mean error, or the lowest),
+    so that the other half judges it without the choice's bias: (the size, the first draw left to judge)."""
+    half = len(run.errors[curve]) // 2
+    means = {k: run.draws(curve, k)[:half].mean() for k in sizes}
+    return (max if highest else min)(means, key=means.get), half
 
+
+def _peak_claim(panel, run, curve, s, n):
+    """"The pruned error rises past k = s and falls back by k = p": the error at the peak above the error
+    at k = s and at k = p (paired). For least squares the peak is the size nearest 1.05 n, fixed in
+    advance; for logistic regression the size of highest mean error on the first half of the draws, judged
+    on the other half. None when k = s was not simulated or no size lies between s and p."""
+    grid = run.ks if curve.startswith("ls/") else run.logistic_ks
+    p, inner = max(grid), [k for k in grid if s < k < max(grid)]
+    if s not in grid or not inner:
+        return None
     if curve.startswith("ls/"):
-        peak, where = min(run.ks, key=lambda k: abs(k - 1.05 * n)), "near n, fixed in advance"
+        peak, first, where = min(inner, key=lambda k: abs(k - 1.05 * n)), 0, "near n, fixed in advance"
     else:
-        where = "the size of highest mean error, chosen on these draws"
+        peak, first = held_out_choice(run, curve, inner, highest=True)
+        where = (f"the size of highest mean error on the first {first} draws, judged on the other "
+                 f"{len(run.errors[curve]) - first}")
+    above = [comparison((run.draws(curve, peak) - run.draws(curve, k))[first:],
+                        what=f"error at k = {peak} minus at k = {k}") for k in (s, p)]
     text = f"({panel}) {curve}: the pruned error rises past k = s and falls back by k = p (peak at k = {peak}, {where})"
-    if peak in (s, p):
-        return claim(section, text, over_range([False], [f"highest mean at k = {peak}"]), origin="beyond")
-    above = [comparison(run.draws(curve, peak) - run.draws(curve, k), what=f"error at k = {peak} minus at k = {k}").status
-             for k in (s, p)]
-    return claim(section, text, over_range(above, [f"vs k = {s}", f"vs k = {p}"]), origin="beyond")
+    return claim("cls-peak", SECTION, text, over_range(above, [f"vs k = {s}", f"vs k = {p}"]), origin="beyond",
+                 variant=f"{panel}-{curve.replace('/', '-')}")
 
 
-def _spiked_claims(claim, section, panel, run, s, p):
-    from overparam.experiments.verdicts import comparison, over_range
+def _largest_claim(panel, run, curve, theory, theory_sizes):
+    """"The largest model is the best one to prune": the error at the best other size minus at k = p,
+    paired. For least squares the best other size by the DC prediction (fixed before the draws); for
+    logistic regression by the first half of the draws, judged on the other half."""
+    grid = run.ks if curve.startswith("ls/") else run.logistic_ks
+    p, others = max(grid), [k for k in grid if k != max(grid)]
+    if curve.startswith("ls/"):
+        predicted = theory[curve.split("/")[1]]
+        best, first = min(others, key=lambda k: predicted[:, theory_sizes.index(k)].mean()), 0
+        chosen = "the best other size by the DC prediction"
+    else:
+        best, first = held_out_choice(run, curve, others, highest=False)
+        chosen = f"the best other size on the first {first} draws, judged on the other {len(run.errors[curve]) - first}"
+    verdict = comparison((run.draws(curve, best) - run.draws(curve, p))[first:],
+                         what=f"error at k = {best} ({chosen}) minus at k = p")
+    return claim("cls-largest-best", SECTION, f"({panel}) {curve}: the largest model (k = {p}) is the best one to prune",
+                 verdict, origin="beyond", variant=f"{panel}-{curve.replace('/', '-')}")
 
+
+def _spiked_claims(panel, run, s, p):
+    """Hessian against magnitude pruning at every k > s (both fits), and the loss's effect on k = s
+    against k = p (the paired interaction)."""
     claims = []
     for fit in ["ls", "logistic"]:
         grid = [k for k in (run.ks if fit == "ls" else run.logistic_ks) if k > s]
-        wins = [comparison(run.draws(f"{fit}/magnitude", k) - run.draws(f"{fit}/hessian", k)).status for k in grid]
-        claims.append(claim(section, f"({panel}) {fit}: Hessian pruning beats magnitude pruning at every k > s",
-                            over_range(wins, grid, "k = "), origin="beyond"))
+        wins = [comparison(run.draws(f"{fit}/magnitude", k) - run.draws(f"{fit}/hessian", k),
+                           what="magnitude minus Hessian error") for k in grid]
+        claims.append(claim("cls-hessian-beats-magnitude", SECTION,
+                            f"({panel}) {fit}: Hessian pruning beats magnitude pruning at every k > s",
+                            over_range(wins, grid, "k = "), origin="beyond", variant=f"{panel}-{fit}"))
     trials = len(run.errors["logistic/hessian"])
     interaction = ((run.draws("logistic/hessian", s) - run.draws("logistic/hessian", p))
                    - (run.draws("ls/hessian", s) - run.draws("ls/hessian", p))[:trials])
-    claims.append(claim(section, f"({panel}) Hessian: cross-entropy favours the largest model (k = p against k = s) "
-                        "more than least squares does", comparison(interaction, what="(logistic - least squares) of "
-                        "[error at k = s minus at k = p]"), origin="beyond"))
+    claims.append(claim("cls-interaction", SECTION, f"({panel}) Hessian: cross-entropy favours the largest model "
+                        "(k = p against k = s) more than least squares does",
+                        comparison(interaction, what="(logistic - least squares) of [error at k = s minus at k = p]"),
+                        origin="beyond", variant=panel))
     return claims
 
 
-def _dc_best_claim(claim, section, panel, predicted, sizes, p, confirm):
-    from overparam.experiments.verdicts import comparison
-
+def _dc_best_claim(panel, predicted, sizes, p, confirm):
+    """The prediction's own answer to "the largest model is the best one to prune" (Hessian): a theory-only
+    inequality, the predicted advantage of k = p over the best other size relative to the predicted
+    distance from chance at k = p, inconclusive within the prediction's declared accuracy."""
     if confirm is None:
         best_k = min((k for k in sizes if k != p), key=lambda k: predicted[:, sizes.index(k)].mean())
         confirm = (best_k, predicted[:, sizes.index(best_k)], predicted[:, sizes.index(p)])
     best_k, at_best, at_p = confirm
-    return claim(section, f"({panel}) DC prediction: the largest least-squares model is the best one to prune (Hessian)",
-                 comparison(at_best, at_p, paired=False,
-                            what=f"predicted error at the best other size k = {best_k} minus at k = p"), origin="beyond")
+    difference, chance = float(np.mean(at_best) - np.mean(at_p)), 0.5 - float(np.mean(at_p))
+    text = (f"predicted error {np.mean(at_best):.3f} at the best other size k = {best_k}, {np.mean(at_p):.3f} at k = p "
+            f"({len(at_p)} draws): difference {difference:+.3f}, {difference / chance:+.1%} of the distance from chance")
+    return claim("cls-dc-largest-best", SECTION, f"({panel}) DC prediction: the largest least-squares model is the best "
+                 "one to prune (Hessian)", deterministic(difference / chance, 0.0, declared_tolerance("cls-dc-largest-best"),
+                                                         "above", text), origin="beyond", variant=panel)
 
 
-def _loss_claims(claim, section, panel, run, s, wide, full_share, margin):
-    from overparam.experiments.verdicts import equality, over_range
+def _agreement_claims(points: pd.DataFrame, runs: dict) -> list:
+    """Per panel: the DC prediction against the simulated least-squares classifier, on the distance from chance."""
+    claims, margin = [], declared_tolerance("cls-dc-agreement")
+    for panel in runs:
+        here = points[points.panel == panel]
+        what = "dense, pruned" + (", refit on a fresh sample" if here.curve.str.endswith(REFIT).any() else "")
+        claims.append(claim("cls-dc-agreement", SECTION, f"({panel}) the DC prediction matches the least-squares "
+                            f"classifier's distance from chance, 1/2 - error ({what}), within {margin:.0%}, away from "
+                            "the peak", advantage_agreement(here.error_theory, here.error, here.ci_low, here.ci_high, margin),
+                            origin="beyond", variant=panel))
+    return claims
 
+
+def _no_points(reason: str, key: str) -> Verdict:
+    """A claim over a range with no point to judge: inconclusive, under the rule and tolerance it is declared with."""
+    rule = declared(key)
+    return Verdict("inconclusive", reason, rule=rule.rule, tolerance=rule.tolerance, at_half="inconclusive",
+                   at_double="inconclusive")
+
+
+def _loss_claims(panel, run, s, wide, full_share):
+    """Cross-entropy against least squares (paired equality within the declared margin): at every logistic
+    size k <= s, and at every k > s (or, on the wide panel, where the interpolator is the max-margin
+    classifier in a share ``full_share`` of the draws or more)."""
     claims, trials = [], len(run.errors["logistic/dense"])
+
+    def close(rule, k, key):
+        return equality(run.draws(f"logistic/{rule}", k) - run.draws(f"ls/{rule}", k)[:trials],
+                        declared_tolerance(key), what="logistic minus least-squares error")
     small = [k for k in run.logistic_ks if k <= s]
     if small:
-        close = [equality(run.draws("logistic/dense", k) - run.draws("ls/dense", k)[:trials], margin,
-                          what="logistic minus least-squares error").status for k in small]
-        claims.append(claim(section, f"({panel}) dense: cross-entropy is within {margin:g} of least squares at every "
-                            "k <= s (nothing pruned)", over_range(close, small, "k = "), origin="beyond"))
-    shared, where = [k for k in run.logistic_ks if k > s], "at every k > s"
+        margin = declared_tolerance("cls-loss-small-k")
+        claims.append(claim("cls-loss-small-k", SECTION, f"({panel}) dense: cross-entropy is within {margin:g} of least "
+                            "squares at every k <= s (nothing pruned)",
+                            over_range([close("dense", k, "cls-loss-small-k") for k in small], small, "k = "),
+                            origin="beyond", variant=panel))
+    shared, where, key = [k for k in run.logistic_ks if k > s], "at every k > s", "cls-loss-large-k"
     if wide:
         share = dict(zip(run.ks, run.interpolator_is_max_margin.mean(axis=0)))
         shared = [k for k in shared if share.get(k, 0) >= full_share]
+        key = "cls-loss-max-margin"
         where = f"where the interpolator is the max-margin classifier in {full_share:.0%} of the draws or more"
     for rule in ["dense", "hessian"]:
-        close = [equality(run.draws(f"logistic/{rule}", k) - run.draws(f"ls/{rule}", k)[:trials], margin,
-                          what="logistic minus least-squares error").status for k in shared]
-        claims.append(claim(section, f"({panel}) {rule}: cross-entropy is within {margin:g} of least squares {where}",
-                            over_range(close, shared, "k = ") if shared else
-                            over_range(["inconclusive"], ["no size qualifies"]), origin="beyond"))
+        verdict = (over_range([close(rule, k, key) for k in shared], shared, "k = ") if shared
+                   else _no_points("no size qualifies", key))
+        claims.append(claim(key, SECTION, f"({panel}) {rule}: cross-entropy is within {declared_tolerance(key):g} of "
+                            f"least squares {where}", verdict, origin="beyond", variant=f"{panel}-{rule}"))
     return claims
 
 
@@ -701,8 +760,6 @@ def plot_wide_panel(ax, table: pd.DataFrame, rules, n: int, s: int, bayes: float
 def paired_gap(run: PanelRun, curve: str, other: str, k: int, other_k: int | None = None) -> tuple[float, float, float]:
     """Mean and 95% t interval of the per-draw difference err(curve at k) - err(other at other_k) over the
     draws both were fit on (logistic regression is fit on the first draws of the least-squares ones)."""
-    from overparam.experiments.verdicts import t_interval
-
     a, b = run.draws(curve, k), run.draws(other, k if other_k is None else other_k)
     shared = min(a.size, b.size)
     return t_interval(a[:shared] - b[:shared])

@@ -201,9 +201,12 @@ def bound_table(law, names) -> "pd.DataFrame":
 
 def quantization_claims(simulation: dict, simulated_ks, theory: dict, theory_ks, budget_draws, configs,
                         budget_table, dense_at_s, names, n: int, s: int, p: int) -> list:
-    """The chapter's answers as claims (origin ``beyond``): a peak at k = n, the largest model best,
-    and the best compressed model at the bit budget of the s-weight dense model against that model."""
+    """The chapter's answers as claims (origin ``beyond``): a peak at k = n (paired comparisons against
+    k = s and k = p), the largest model best (a statement about the theory, with the theory's
+    finite-size band declared in overparam.experiments.claim_table), and the best compressed model at
+    the bit budget of the s-weight dense model against that model."""
     from overparam.book.tidy import claim
+    from overparam.experiments.claim_table import tolerance
     from overparam.experiments.verdicts import comparison, deterministic, over_range
 
     ks = list(simulated_ks)
@@ -214,19 +217,29 @@ def quantization_claims(simulation: dict, simulated_ks, theory: dict, theory_ks,
 
     claims = []
     for name in names:
-        above = [comparison(draws(name, peak) - draws(name, k), what=f"risk at k = {peak} minus at k = {k}").status
+        above = [comparison(draws(name, peak) - draws(name, k), what=f"risk at k = {peak} minus at k = {k}")
                  for k in (s, p)]
-        claims.append(claim("Sec. 5 (open question)", f"{name}: the quantized risk peaks near k = n (above k = s and k = p)",
-                            over_range(above, [f"vs k = {s}", f"vs k = {p}"]), origin="beyond"))
-        best_k = int(theory_ks[int(np.nanargmin(theory[name]))])
-        claims.append(claim("Sec. 5 (open question)", f"{name}: the best quantized model is the largest, k = p (theory)",
-                            deterministic(p - best_k, 1, text=f"theory minimum at k = {best_k}"), origin="beyond"))
+        claims.append(claim("quant-peak-near-n", "Sec. 5 (open question)",
+                            f"{name}: the quantized risk peaks near k = n (above k = s and k = p)",
+                            over_range(above, [f"vs k = {s}", f"vs k = {p}"]), origin="beyond", variant=name))
+        risks = np.asarray(theory[name], dtype=float)
+        at_p = risks[list(theory_ks).index(p)]
+        others = np.where(np.asarray(theory_ks) == p, np.nan, risks)
+        j = int(np.nanargmin(others))
+        excess = float(others[j] / at_p - 1)
+        claims.append(claim("quant-largest-model-best", "Sec. 5 (open question)",
+                            f"{name}: the best quantized model is the largest, k = p (theory)",
+                            deterministic(excess, 0.0, tolerance("quant-largest-model-best"), "above",
+                                          text=f"lowest risk at k < p over the risk at k = p, minus 1: {excess:+.3f} "
+                                               f"(at k = {int(theory_ks[j])})"),
+                            origin="beyond", variant=name))
     budget = FLOAT_BITS * s
     affordable = budget_table[(budget_table.source == "theory") & (budget_table.total_bits <= budget)]
     best = affordable.loc[affordable.risk.idxmin()]
     j = next(i for i, c in enumerate(configs) if c[1] == best.curve and (c[2] == best.s or (c[2] is None and np.isnan(best.s))))
-    claims.append(claim("Sec. 5 (open question)", f"with the {budget} bits of the dense model on the s salient features, "
-                        f"a compressed model on all p features ({best.curve}) beats it",
+    claims.append(claim("quant-budget-beats-dense", "Sec. 5 (open question)",
+                        f"with the {budget} bits of the dense model on the s salient features, a compressed model on "
+                        f"all p features ({best.curve}) beats it",
                         comparison(dense_at_s, budget_draws[:, j], paired=False,
                                    what="dense minus compressed risk"), origin="beyond"))
     return claims

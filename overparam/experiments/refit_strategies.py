@@ -20,7 +20,8 @@ from tqdm import tqdm
 
 from overparam.book.stats import mean_ci
 from overparam.book.tidy import claim
-from overparam.experiments.verdicts import agreement, comparison, deterministic, over_range
+from overparam.experiments.claim_table import tolerance
+from overparam.experiments.verdicts import Verdict, agreement, comparison, deterministic, over_range
 from overparam.theory.pruning import restrict, select_support
 from overparam.theory.problems import LinearGaussianProblem, correlated_problem
 from overparam.theory.rank_one import lemma1_excess_risks
@@ -188,20 +189,38 @@ def key(curve: str, split=NA, m=NA) -> tuple:
     return (curve, split, m)
 
 
-def sign_agreement(simulated: dict, theory: pd.DataFrame, family: str, rhos, a, b):
+FLIP = {"reproduced": "not reproduced", "not reproduced": "reproduced", "inconclusive": "inconclusive"}
+
+
+def theory_ordered(simulated: Verdict, theory_a: float, theory_b: float, band: float) -> Verdict:
+    """Does simulation find the order of a and b that the theory predicts? ``simulated`` is the paired
+    Verdict of "a below b"; where the theory puts b below a its status is flipped. Where the theory's own
+    gap |a - b| is within ``band`` of the smaller risk (its finite-size error) the theory predicts no order
+    and the point is ``inconclusive``; the statuses at half and twice the band are recorded."""
+    gap = (theory_b - theory_a) / min(theory_a, theory_b)
+
+    def status(band):
+        if abs(gap) <= band:
+            return "inconclusive"
+        return simulated.status if gap > 0 else FLIP[simulated.status]
+    order = "a below b" if gap > 0 else "b below a"
+    measured = f"{simulated.measured}; theory: {order} by {abs(gap):.1%}"
+    return Verdict(status(band), measured, rule=simulated.rule, tolerance=float(band),
+                   at_half=status(band / 2), at_double=status(2 * band))
+
+
+def sign_agreement(simulated: dict, theory: pd.DataFrame, family: str, rhos, a, b, band: float) -> Verdict:
     """Over the simulated rhos: does simulation find the order of a and b that theory predicts
-    (the paired interval on the theory's side of 0; an interval across 0 is ``inconclusive``)?
-    ``a`` and ``b`` are keys, or functions of rho that return one."""
-    states = []
+    (:func:`theory_ordered` at each rho: the paired interval on the theory's side of 0, inconclusive
+    across 0 or where the theory's gap is within ``band``)? ``a`` and ``b`` are keys, or functions of rho
+    that return one."""
+    points = []
     for rho in rhos:
         a_rho, b_rho = (k(rho) if callable(k) else k for k in (a, b))
         ta = theory_at(theory, family, a_rho[0], rho, a_rho[1], a_rho[2])
         tb = theory_at(theory, family, b_rho[0], rho, b_rho[1], b_rho[2])
-        verdict = paired(simulated, family, rho, a_rho, b_rho, "difference").status
-        if tb < ta:
-            verdict = {"reproduced": "not reproduced", "not reproduced": "reproduced"}.get(verdict, verdict)
-        states.append(verdict)
-    return over_range(states, [f"{rho:g}" for rho in rhos], unit="rho = ")
+        points.append(theory_ordered(paired(simulated, family, rho, a_rho, b_rho, "b - a"), ta, tb, band))
+    return over_range(points, [f"{rho:g}" for rho in rhos], unit="rho = ")
 
 
 def theory_sweep(families: dict, rhos, n: int, s: int, split_fractions, unlabeled, draws: int, seed: int,
@@ -230,12 +249,19 @@ def agreement_points(theory: pd.DataFrame, simulated: dict) -> pd.DataFrame:
     rows = []
     for (family, rho), result in simulated.items():
         for curve, split, m in theory_keys(simulated):
-            mean, low, high = mean_ci(result[(curve, split, m)])
+            mean, low, high = mean_ci(result[(curve, split, m)], student=True)
             rows.append((family, rho, curve, split, m, theory_at(theory, family, curve, rho, split, m),
                          float(mean), float(low), float(high)))
     points = pd.DataFrame(rows, columns=["panel", "rho", "curve", "split", "m", "theory", "simulation",
                                          "ci_low", "ci_high"])
     return points.assign(gap=(points.simulation - points.theory) / points.theory)
+
+
+def agreement_states(points: pd.DataFrame, tolerance: float) -> pd.Series:
+    """Each point of :func:`agreement_points` judged alone by :func:`overparam.experiments.verdicts.agreement`
+    (its 95% interval of the relative gap inside, outside or across ``tolerance``): one status per point."""
+    return pd.Series([agreement([row.theory], [row.simulation], [row.ci_low], [row.ci_high], tolerance).status
+                      for row in points.itertuples()], index=points.index)
 
 
 FAMILY_TITLES = {"equicorrelated": "every pair correlated", "block": "correlated in blocks"}
@@ -322,6 +348,13 @@ def best_split(table: pd.DataFrame, family: str, rule: str, rho: float, fraction
     return float(rows.split.to_numpy()[np.argmin(rows.risk.to_numpy())])
 
 
+def split_against_fresh(theory: pd.DataFrame, family: str, rhos, split_fractions, rule: str = "magnitude") -> pd.Series:
+    """The theory risk of the split at its best fraction among ``split_fractions``, divided by that of
+    fresh-sample retraining, at every rho."""
+    return pd.Series([theory_at(theory, family, f"{rule}+split", rho, best_split(theory, family, rule, rho, split_fractions))
+                      / theory_at(theory, family, f"{rule}+retrain", rho) for rho in rhos], index=pd.Index(rhos, name="rho"))
+
+
 def high_variance_share(problem: LinearGaussianProblem, n: int, s: int, draws: int, seed: int) -> float:
     """Mean share of the first s (high-variance) features in the magnitude support of a fit of n
     samples, from sampled DC draws."""
@@ -353,58 +386,86 @@ def lemma1_limit(p: int, s: int, spike: float, sigma: float, n: int, rhos, draws
                                        "high-variance kept"])
 
 
+SOURCE = "beyond: correlated features"
+ORDER_CLAIMS = {  # id: (text, better, worse), with m the distillation size nearest n
+    "refit-same-beats-pruning": ("same-sample retraining beats pruning alone", "magnitude+retrain-same-sample",
+                                 "magnitude"),
+    "refit-same-beats-fresh": ("same-sample retraining beats fresh-sample retraining", "magnitude+retrain-same-sample",
+                               "magnitude+retrain"),
+    "refit-distill-beats-fresh": ("distillation with m = {m:g} unlabelled inputs beats fresh-sample retraining",
+                                  "magnitude+distill", "magnitude+retrain"),
+    "refit-distill-beats-same": ("distillation with m = {m:g} unlabelled inputs beats same-sample retraining",
+                                 "magnitude+distill", "magnitude+retrain-same-sample"),
+}
+
+
 def refit_claims(theory: pd.DataFrame, simulated: dict, limit: pd.DataFrame, rhos, split_fractions,
-                 n: int, tolerance: float = 0.03) -> list[dict]:
-    """The chapter's claims (origin ``beyond``), each judged by a rule of overparam.experiments.verdicts.
-    ``limit`` is :func:`lemma1_limit`'s table (two correlations near 1 at least, then Lemma 1's row)."""
+                 n: int) -> list[dict]:
+    """The chapter's claims (origin ``beyond``), each judged by a rule of overparam.experiments.verdicts
+    with the tolerance declared in overparam.experiments.claim_table. ``limit`` is :func:`lemma1_limit`'s
+    table (two correlations near 1 at least, then Lemma 1's row)."""
     points = agreement_points(theory, simulated)
-    source = "beyond: correlated features"
-    rows = [claim(source, "the sampled DC predicts every refit (dense, pruned, fresh-sample retraining, split sample, "
-                  "distillation) at every simulated correlation",
-                  agreement(points.theory, points.simulation, points.ci_low, points.ci_high, tolerance), "beyond")]
+    rows = [claim("refit-dc-agreement", SOURCE, "the sampled DC predicts every refit (dense, pruned, fresh-sample "
+                  "retraining, split sample, distillation) at every simulated correlation, within "
+                  f"{tolerance('refit-dc-agreement'):.0%} of its risk",
+                  agreement(points.theory, points.simulation, points.ci_low, points.ci_high,
+                            tolerance("refit-dc-agreement")), origin="beyond")]
+    band = tolerance("refit-retrain-beats-pruning")
     for family in FAMILY_TITLES:
         for rule in RULES:
             star = crossing(theory, family, f"{rule}+retrain", rule)
             where_theory = f"above rho* = {star:.3g}" if np.isfinite(star) else f"nowhere up to rho = {max(rhos):g}"
-            verdict = sign_agreement(simulated, theory, family, rhos, key(f"{rule}+retrain"), key(rule))
-            rows.append(claim(source, f"{family}, {rule}: fresh-sample retraining beats pruning alone where the DC "
-                              f"says ({where_theory} in theory), at every simulated rho", verdict, "beyond"))
-    where = [f"{rho:g}" for rho in rhos]
+            verdict = sign_agreement(simulated, theory, family, rhos, key(f"{rule}+retrain"), key(rule), band)
+            rows.append(claim("refit-retrain-beats-pruning", SOURCE, f"{family}, {rule}: fresh-sample retraining beats "
+                              f"pruning alone where the DC says ({where_theory} in theory), at every simulated rho",
+                              verdict, origin="beyond", variant=f"{family}-{rule}"))
+    rows += _simulated_order_claims(theory, simulated, rhos, split_fractions, n)
+    return rows + _lemma1_claims(limit)
+
+
+def _simulated_order_claims(theory, simulated, rhos, split_fractions, n) -> list[dict]:
+    """Per family: the best split against fresh-sample retraining (the order the DC predicts), and the
+    purely simulated paired comparisons of ORDER_CLAIMS at every simulated rho."""
+    rows, where = [], [f"{rho:g}" for rho in rhos]
     finite = sorted(k[2] for k in theory_keys(simulated) if k[0] == "magnitude+distill" and np.isfinite(k[2]))
     m_near_n = min(finite, key=lambda m: abs(m - n))
+    as_key = lambda curve: key(curve, m=m_near_n) if curve.endswith("distill") else key(curve)
     for family in FAMILY_TITLES:
         split_vs_fresh = sign_agreement(simulated, theory, family, rhos, key("magnitude+retrain"), lambda rho: key(
-            "magnitude+split", best_split(theory, family, "magnitude", rho, split_fractions)))
-        rows.append(claim(source, f"{family}, magnitude: the split at the theory's best fraction is better or worse "
-                          "than fresh-sample retraining as the DC says, at every simulated rho", split_vs_fresh, "beyond"))
-        tests = {
-            "same-sample retraining beats pruning alone":
-                (key("magnitude+retrain-same-sample"), key("magnitude")),
-            "same-sample retraining beats fresh-sample retraining":
-                (key("magnitude+retrain-same-sample"), key("magnitude+retrain")),
-            f"distillation with m = {m_near_n:g} unlabelled inputs beats fresh-sample retraining":
-                (key("magnitude+distill", m=m_near_n), key("magnitude+retrain")),
-            f"distillation with m = {m_near_n:g} unlabelled inputs beats same-sample retraining":
-                (key("magnitude+distill", m=m_near_n), key("magnitude+retrain-same-sample")),
-        }
-        for text, (better, worse) in tests.items():
-            verdicts = [paired(simulated, family, rho, better, worse, "d").status for rho in rhos]
-            rows.append(claim(source, f"{family}, magnitude: {text}", over_range(verdicts, where, unit="rho = "), "beyond"))
+            "magnitude+split", best_split(theory, family, "magnitude", rho, split_fractions)),
+            tolerance("refit-split-vs-fresh"))
+        rows.append(claim("refit-split-vs-fresh", SOURCE, f"{family}, magnitude: the split at the theory's best "
+                          "fraction is better or worse than fresh-sample retraining as the DC says, at every "
+                          "simulated rho", split_vs_fresh, origin="beyond", variant=family))
+        for name, (text, better, worse) in ORDER_CLAIMS.items():
+            verdicts = [paired(simulated, family, rho, as_key(better), as_key(worse), "worse - better")
+                        for rho in rhos]
+            rows.append(claim(name, SOURCE, f"{family}, magnitude: {text.format(m=m_near_n)}",
+                              over_range(verdicts, where, unit="rho = "), origin="beyond", variant=family))
+    return rows
+
+
+def _lemma1_claims(limit: pd.DataFrame) -> list[dict]:
+    """The two theory-only claims about rho -> 1, each a ratio to its threshold judged with the
+    characterization's finite-size error as the band."""
     near = limit[limit.rho != LEMMA]
     lemma = limit[limit.rho == LEMMA].iloc[0]
     last, before = near.iloc[-1], near.iloc[-2]
-    rows.append(claim("Lemma 1", f"the dense fit's excess risk does not tend to Lemma 1's sigma^2/(n-2) as rho -> 1 "
-                      f"(more than 10 times it, and above 1e-4, at rho = {last.rho})",
-                      deterministic(last.dense, max(10 * lemma.dense, 1e-4), "above",
-                                    f"{last.dense:.3g} at rho = {last.rho} against {lemma.dense:.3g} in Lemma 1"), "beyond"))
+    threshold = max(10 * lemma.dense, 1e-4)
+    dense = deterministic(last.dense / threshold, 1.0, tolerance("refit-lemma1-dense-gap"), "above",
+                          f"{last.dense:.3g} at rho = {last.rho}, {last.dense / threshold:.3g} times the threshold "
+                          f"{threshold:.3g} (Lemma 1: {lemma.dense:.3g})")
     shrink = (1 - float(last.rho)) / (1 - float(before.rho))
     ratio = last["retrained bias"] / before["retrained bias"] if before["retrained bias"] > 0 else 0.0
-    rows.append(claim("Lemma 1", "retraining removes the pruning bias as rho -> 1, as in Lemma 1: the bias shrinks "
-                      f"at least in proportion to 1 - rho (ratio at most {2 * shrink:.2g} from rho = {before.rho} to {last.rho})",
-                      deterministic(ratio, 2 * shrink, "below",
-                                    f"bias {before['retrained bias']:.2g} at rho = {before.rho}, "
-                                    f"{last['retrained bias']:.2g} at rho = {last.rho}"), "beyond"))
-    return rows
+    bias = deterministic(ratio / (2 * shrink), 1.0, tolerance("refit-lemma1-bias-vanishes"), "below",
+                         f"bias {before['retrained bias']:.2g} at rho = {before.rho}, {last['retrained bias']:.2g} "
+                         f"at rho = {last.rho}: ratio {ratio:.2g}, {ratio / (2 * shrink):.2g} times the bound")
+    return [claim("refit-lemma1-dense-gap", "Lemma 1", "the dense fit's excess risk does not tend to Lemma 1's "
+                  f"sigma^2/(n-2) as rho -> 1 (more than 10 times it, and above 1e-4, at rho = {last.rho})", dense,
+                  origin="beyond"),
+            claim("refit-lemma1-bias-vanishes", "Lemma 1", "retraining removes the pruning bias as rho -> 1, as in "
+                  "Lemma 1: the bias shrinks at least in proportion to 1 - rho (ratio at most "
+                  f"{2 * shrink:.2g} from rho = {before.rho} to {last.rho})", bias, origin="beyond")]
 
 
 def summary(theory: pd.DataFrame, simulated: dict, features, family: str, rhos, split_fractions, m: float,

@@ -173,22 +173,33 @@ def comparison(a, b=None, paired: bool = True, digits: int = 3,
     return Verdict(status, text, rule="comparison")
 
 
+def _margin_rule(differences, margin, rule, decide, digits, min_draws, what) -> Verdict:
+    """A rule on the t interval of per-draw differences against a margin: ``decide(low, high,
+    margin)`` gives the status; recorded with the statuses at half and at twice the margin."""
+    def judge(margin):
+        decided = _differences(differences, what, digits, min_draws, rule)
+        if isinstance(decided, Verdict):
+            return decided
+        _, low, high, text = decided
+        return Verdict(decide(low, high, margin), f"{text}, margin {margin:g}", rule=rule)
+    return with_tolerance(judge, margin)
+
+
+def _equal_within(low, high, margin) -> str:
+    if -margin <= low and high <= margin:
+        return "reproduced"
+    return "not reproduced" if low > margin or high < -margin else "inconclusive"
+
+
+def _not_below(low, high, margin) -> str:
+    return "reproduced" if low > -margin else "not reproduced" if high < -margin else "inconclusive"
+
+
 def equality(differences, margin: float, digits: int = 3,
              min_draws: int = MIN_DRAWS, what: str = "difference") -> Verdict:
     """"A equals B": the t interval of the per-draw differences inside [-margin, margin] gives
     ``reproduced``; entirely outside it, ``not reproduced``; otherwise ``inconclusive``."""
-    def judge(margin):
-        decided = _differences(differences, what, digits, min_draws, "equality")
-        if isinstance(decided, Verdict):
-            return decided
-        mean, low, high, text = decided
-        text += f", margin {margin:g}"
-        if -margin <= low and high <= margin:
-            return Verdict("reproduced", text, rule="equality")
-        if low > margin or high < -margin:
-            return Verdict("not reproduced", text, rule="equality")
-        return Verdict("inconclusive", text, rule="equality")
-    return with_tolerance(judge, margin)
+    return _margin_rule(differences, margin, "equality", _equal_within, digits, min_draws, what)
 
 
 def non_inferiority(differences, margin: float, digits: int = 3,
@@ -196,15 +207,7 @@ def non_inferiority(differences, margin: float, digits: int = 3,
     """"A is not below B by more than ``margin``", as per-draw differences a - b >= -margin (pass
     the sides so that the claim is a lower bound): the whole interval above -margin gives
     ``reproduced``, the whole interval below it ``not reproduced``, otherwise ``inconclusive``."""
-    def judge(margin):
-        decided = _differences(differences, what, digits, min_draws, "non-inferiority")
-        if isinstance(decided, Verdict):
-            return decided
-        mean, low, high, text = decided
-        text += f", margin {margin:g}"
-        status = "reproduced" if low > -margin else "not reproduced" if high < -margin else "inconclusive"
-        return Verdict(status, text, rule="non-inferiority")
-    return with_tolerance(judge, margin)
+    return _margin_rule(differences, margin, "non-inferiority", _not_below, digits, min_draws, what)
 
 
 def tally(states, what: str = "points") -> tuple[str, float]:

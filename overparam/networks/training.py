@@ -70,6 +70,23 @@ def _augment(x: torch.Tensor, generator: torch.Generator) -> torch.Tensor:
     return torch.where(flip.to(x.device)[:, None, None, None], x.flip(3), x)
 
 
+def _epoch(model: nn.Module, optimizer: torch.optim.Optimizer, data: dict, config: TrainConfig,
+           generator: torch.Generator) -> None:
+    """One pass over the training images in a fresh random order, in mini-batches."""
+    x, y = data["x_train"], data["y_train"]
+    use_amp = x.device.type == "cuda"
+    model.train()
+    order = torch.randperm(x.shape[0], generator=generator).to(x.device)
+    for start in range(0, x.shape[0], config.batch_size):
+        batch = order[start:start + config.batch_size]
+        inputs = _augment(x[batch], generator) if config.augment else x[batch]
+        with torch.autocast(device_type=x.device.type, dtype=torch.bfloat16, enabled=use_amp):
+            loss = F.cross_entropy(model(inputs), y[batch])
+        optimizer.zero_grad(set_to_none=True)
+        loss.backward()
+        optimizer.step()
+
+
 def train(model: nn.Module, data: dict, config: TrainConfig, seed: int, progress=None,
           checkpoint: str | Path | None = None) -> nn.Module:
     """The config's optimizer on the cross-entropy; the data stay as tensors on the model's device.
@@ -90,19 +107,8 @@ def train(model: nn.Module, data: dict, config: TrainConfig, seed: int, progress
         first_epoch = saved["epoch"] + 1
         if progress is not None:
             progress.update(first_epoch)
-    x, y = data["x_train"], data["y_train"]
-    use_amp = x.device.type == "cuda"
-    model.train()
     for epoch in range(first_epoch, config.epochs):
-        order = torch.randperm(x.shape[0], generator=generator).to(x.device)
-        for start in range(0, x.shape[0], config.batch_size):
-            batch = order[start:start + config.batch_size]
-            inputs = _augment(x[batch], generator) if config.augment else x[batch]
-            with torch.autocast(device_type=x.device.type, dtype=torch.bfloat16, enabled=use_amp):
-                loss = F.cross_entropy(model(inputs), y[batch])
-            optimizer.zero_grad(set_to_none=True)
-            loss.backward()
-            optimizer.step()
+        _epoch(model, optimizer, data, config, generator)
         if checkpoint is not None:
             _save_atomic({"model": model.state_dict(), "optimizer": optimizer.state_dict(),
                           "generator": generator.get_state(), "epoch": epoch}, Path(checkpoint))
@@ -111,6 +117,66 @@ def train(model: nn.Module, data: dict, config: TrainConfig, seed: int, progress
     if checkpoint is not None and Path(checkpoint).exists():
         Path(checkpoint).unlink()
     return model
+
+
+@dataclass(frozen=True)
+class Plateau:
+    """Train until the validation error has not improved for ``patience`` epochs, at most
+    ``max_epochs``; keep the weights of the epoch with the lowest validation error (the first such
+    epoch on ties)."""
+
+    patience: int = 5
+    max_epochs: int = 100
+
+    def __post_init__(self):
+        if self.patience < 1 or self.max_epochs < 1:
+            raise ValueError(f"patience and max_epochs must be at least 1, got {self.patience} and {self.max_epochs}")
+
+
+def train_to_plateau(model: nn.Module, data: dict, config: TrainConfig, plateau: Plateau, seed: int, progress=None,
+                     checkpoint: str | Path | None = None) -> tuple[nn.Module, dict]:
+    """Train with the config's recipe (its ``epochs`` ignored) until the validation error
+    (``data["x_validation"]``) has not improved for ``plateau.patience`` epochs, or for
+    ``plateau.max_epochs`` epochs; load the weights of the best validation epoch into ``model``.
+
+    Returns the model and ``{"epochs": best epoch (1-based), "epochs_run": epochs trained,
+    "plateaued": whether it stopped before the cap}``. With ``checkpoint`` it resumes like
+    :func:`train` (the best weights so far are saved with it). The progress bar is advanced by
+    ``plateau.max_epochs`` in all, the epochs not needed included.
+    """
+    if "x_validation" not in data:
+        raise ValueError("training to a plateau needs a validation split (data['x_validation'])")
+    generator = torch.Generator().manual_seed(seed)
+    optimizer = make_optimizer(model, config)
+    epoch, best_error, best_epoch, best_state = 0, float("inf"), 0, None
+    if checkpoint is not None and Path(checkpoint).exists():
+        saved = torch.load(checkpoint, map_location=next(model.parameters()).device, weights_only=False)
+        model.load_state_dict(saved["model"])
+        optimizer.load_state_dict(saved["optimizer"])
+        generator.set_state(saved["generator"])
+        epoch, best_error, best_epoch, best_state = (saved["epoch"], saved["best_error"], saved["best_epoch"],
+                                                      saved["best_state"])
+        if progress is not None:
+            progress.update(epoch)
+    while epoch < plateau.max_epochs and (best_state is None or epoch - best_epoch < plateau.patience):
+        _epoch(model, optimizer, data, config, generator)
+        epoch += 1
+        error, _ = evaluate(model, data["x_validation"], data["y_validation"])
+        if error < best_error:
+            best_error, best_epoch = error, epoch
+            best_state = {k: v.detach().clone() for k, v in model.state_dict().items()}
+        if checkpoint is not None:
+            _save_atomic({"model": model.state_dict(), "optimizer": optimizer.state_dict(),
+                          "generator": generator.get_state(), "epoch": epoch, "best_error": best_error,
+                          "best_epoch": best_epoch, "best_state": best_state}, Path(checkpoint))
+        if progress is not None:
+            progress.update(1)
+    if progress is not None:
+        progress.update(plateau.max_epochs - epoch)
+    model.load_state_dict(best_state)
+    if checkpoint is not None and Path(checkpoint).exists():
+        Path(checkpoint).unlink()
+    return model, {"epochs": best_epoch, "epochs_run": epoch, "plateaued": epoch - best_epoch >= plateau.patience}
 
 
 def _save_atomic(state: dict, path: Path) -> None:
@@ -133,11 +199,13 @@ def evaluate(model: nn.Module, x: torch.Tensor, y: torch.Tensor, batch_size: int
 
 # ---------------------------------------------------------------- the resumable sweep
 
-VARIANTS = ["dense", "dense-2x", "magnitude", "magnitude+retrain", "random+retrain", "random-layerwise+retrain",
-            "magnitude-reinit+retrain"]
+VARIANTS = ["dense", "dense-2x", "dense-plateau", "magnitude", "magnitude+retrain", "random+retrain",
+            "random-layerwise+retrain", "magnitude-reinit+retrain"]
 # dense-2x: a network of a sparsity target's width trained for twice the epochs, the budget of a pruned
-# net (dense training plus retraining); magnitude-reinit+retrain: the magnitude mask on freshly
-# initialised weights, trained like a retraining (a lottery-ticket style control)
+# net (dense training plus retraining); dense-plateau: a network of a sparsity target's width trained
+# until its validation error stops improving (Plateau), with the weights of its best epoch;
+# magnitude-reinit+retrain: the magnitude mask on freshly initialised weights, trained like a
+# retraining (a lottery-ticket style control)
 REINIT_SEED = 10_000  # offset of the seed of the fresh initialisation of magnitude-reinit+retrain
 
 
@@ -163,21 +231,25 @@ def describe_data(data: dict[str, torch.Tensor], with_shape: bool = False) -> st
 
 
 def run_sweep(architecture: str, widths, base_widths, data: dict, config: TrainConfig, seeds, device: torch.device,
-              results_dir: str | Path, dataset: str, progress: bool = True) -> list[dict]:
+              results_dir: str | Path, dataset: str, progress: bool = True,
+              plateau: Plateau | None = None) -> list[dict]:
     """:func:`sweep` into ``results_dir/runs`` with a progress bar over its training epochs (on stderr)."""
     from tqdm import tqdm
 
-    with tqdm(total=sweep_epochs(widths, base_widths, config.epochs, seeds), disable=not progress, desc="epochs",
-              mininterval=1.0) as bar:
+    with tqdm(total=sweep_epochs(widths, base_widths, config.epochs, seeds, plateau), disable=not progress,
+              desc="epochs", mininterval=1.0) as bar:
         return sweep(architecture, widths, base_widths, data, config, seeds, device, Path(results_dir) / "runs",
-                     dataset, progress=bar)
+                     dataset, progress=bar, plateau=plateau)
 
 
-def sweep_epochs(widths, base_widths, epochs: int, seeds) -> int:
+def sweep_epochs(widths, base_widths, epochs: int, seeds, plateau: Plateau | None = None) -> int:
     """Training epochs of a whole sweep (for a progress bar): per width and seed, the dense run, four
-    retrainings per smaller base width, and a double-length run when the width is a base width."""
-    per_seed = sum(1 + 4 * sum(b < w for b in base_widths) + 2 * (w in base_widths) for w in widths)
-    return per_seed * epochs * len(seeds)
+    retrainings per smaller base width, and a double-length run when the width is a base width (and
+    with ``plateau``, its cap for the base width trained to a plateau)."""
+    per_seed = sum(1 + 4 * sum(b < w for b in base_widths) + 2 * (w in base_widths) for w in widths) * epochs
+    if plateau is not None:
+        per_seed += plateau.max_epochs * sum(w in base_widths for w in widths)
+    return per_seed * len(seeds)
 
 
 def run_folder(root: str | Path, settings: dict) -> Path:
@@ -190,12 +262,15 @@ def run_folder(root: str | Path, settings: dict) -> Path:
 
 
 def sweep(architecture: str, widths, base_widths, data: dict, config: TrainConfig, seeds, device: torch.device,
-          results_root: str | Path, dataset: str, progress=None) -> list[dict]:
+          results_root: str | Path, dataset: str, progress=None, plateau: Plateau | None = None) -> list[dict]:
     """Train every width densely (and each base width also for twice the epochs); prune it to the
     parameter count of each smaller base width (global magnitude, with and without retraining;
     random pruning with retraining, global and per-layer; the magnitude mask on re-initialised
     weights); record train, validation (when ``data`` has ``x_validation``) and test error, and the
-    weights each pruned net keeps per layer.
+    weights each pruned net keeps per layer. With ``plateau``, each base width is also trained to a
+    plateau of its validation error (:func:`train_to_plateau`, variant ``dense-plateau``; its rows
+    record the best epoch and the epochs run, and live in a sub-folder named by the plateau rule, so
+    that the other rows are shared by runs with another rule).
 
     Every result row is written as soon as it is known (one JSON file per width and seed, plus the
     trained dense weights), so an interrupted sweep resumes at the first missing (width, seed,
@@ -210,7 +285,31 @@ def sweep(architecture: str, widths, base_widths, data: dict, config: TrainConfi
         for width in widths:
             rows += _sweep_point(architecture, width, [b for b in base_widths if b < width], seed, data, config,
                                  device, folder, count, progress, width in base_widths)
+            if plateau is not None and width in base_widths:
+                rows.append(_plateau_point(architecture, width, seed, data, config, plateau, device, folder, count,
+                                           progress))
     return rows
+
+
+def _plateau_point(architecture, width, seed, data, config, plateau, device, folder, count, progress) -> dict:
+    """The base width trained to a plateau of its validation error (one row, resumed from disk)."""
+    sub = folder / f"plateau-patience{plateau.patience}-max{plateau.max_epochs}"
+    sub.mkdir(exist_ok=True)
+    path = sub / f"width{width}-seed{seed}.json"
+    if path.exists():
+        if progress is not None:
+            progress.update(plateau.max_epochs)
+        return json.loads(path.read_text())
+    start = time.perf_counter()
+    torch.manual_seed(seed)
+    model = build_model(architecture, width).to(device)
+    model, epochs = train_to_plateau(model, data, config, plateau, seed, progress,
+                                     checkpoint=sub / f"width{width}-seed{seed}.ckpt")
+    row = {**_record(model, data, width, seed, None, "dense-plateau", count(width)), **epochs,
+           "patience": plateau.patience, "max_epochs": plateau.max_epochs,
+           "seconds": round(time.perf_counter() - start, 2)}
+    path.write_text(json.dumps(row, indent=1))
+    return row
 
 
 def _sweep_point(architecture, width, targets, seed, data, config, device, folder, count, progress,

@@ -97,8 +97,17 @@ def claims_lines(rows: pd.DataFrame) -> str:
 
 
 def sections(claims: pd.DataFrame) -> list[tuple[str, str, pd.DataFrame]]:
-    """(title, what it holds, rows) of every section, in the report's order."""
-    return [(title, what, claims[chosen(claims)]) for title, chosen, what in SECTIONS]
+    """(title, what it holds, rows) of every section, in the report's order; a section whose rows
+    come from runs of more than one scale is split by scale (scales are never mixed in one table)."""
+    chunks = []
+    for title, chosen, what in SECTIONS:
+        rows = claims[chosen(claims)]
+        scales = [scale for scale in SCALES if (rows.scale == scale).any()]
+        if len(scales) <= 1:
+            chunks.append((title + (f", {scales[0]} runs" if scales else ""), what, rows))
+        else:
+            chunks += [(f"{title}, {scale} runs", what, rows[rows.scale == scale]) for scale in scales]
+    return chunks
 
 
 def section_view(rows: pd.DataFrame, titles: dict[str, str]) -> Shown:
