@@ -61,7 +61,9 @@ def test_every_rendered_row_has_a_status_and_pipes_do_not_break_it(claims):
 
 def test_narrative_and_commit(claims):
     text = report.narrative(claims)
-    assert "**1 stand:** A | B beats C" in text and "cannot be decided" in text
+    assert "- 1 stand: A | B beats C" in text and "cannot be decided" in text
+    # one paragraph per scale: the reduced run's claim is not counted with the default run's
+    assert text.index("default runs") < text.index("- 1 stand") < text.index("reduced network runs")
     assert "beats C everywhere" not in text  # an extension is not the paper's claim
     assert "every chapter's claims were made from the inputs at commit" in report.commits(claims)
     mixed = claims.assign(commit=["a", "a", "a", "b", "b", "b"])

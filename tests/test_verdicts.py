@@ -4,7 +4,7 @@ import pandas as pd
 import pytest
 from scipy.stats import t as scipy_t
 
-from overparam.book.tidy import CLAIM_COLUMNS, ClaimsView, claim, claims_html, write_claims
+from overparam.book.tidy import CLAIM_COLUMNS, ClaimsView, claim, claims_html, share, write_claims
 from overparam.experiments import claim_table
 from overparam.experiments import verdicts as v
 
@@ -290,3 +290,8 @@ def test_claims_html_puts_the_status_first_with_a_symbol(tmp_path, declared):
     assert page.index("reproduced") < page.index("A | B beats C")
     assert "✔" in page and "paper-extended" in page and "fragile" in page
     assert repr(ClaimsView(table)).splitlines()[0] == "[reproduced] A | B beats C"
+
+
+def test_a_partial_share_never_reads_as_all_or_none():
+    assert share(395 / 396) == "99.7%" and share(0.5) == "50%" and share(1.0) == "100%" and share(0.0) == "0%"
+    assert share(1 / 3000) == "under 0.1%" and share(1 - 1 / 3000) == "over 99.9%"

@@ -88,11 +88,19 @@ BADGES = {"reproduced": ("✔", "#1a7f37"), "partly": ("◐", "#9a6700"), "not r
           "inconclusive": ("?", "#57606a")}
 
 
+def share(fraction: float) -> str:
+    """A fraction of points as a percentage that never rounds a partial share to 0% or 100%."""
+    text = f"{fraction:.0%}"
+    if text in ("0%", "100%") and 0 < fraction < 1:
+        text = f"{fraction:.1%}" if 0.001 <= fraction <= 0.999 else ("under 0.1%" if fraction < 0.5 else "over 99.9%")
+    return text
+
+
 def status_badge(status: str, holds: float | None = None) -> str:
     """A status as an HTML badge: a symbol and the word (never colour alone), and the fraction of
     points that hold where the rule has one."""
     symbol, colour = BADGES[status]
-    fraction = "" if holds is None or pd.isna(holds) else f" ({holds:.0%} of points)"
+    fraction = "" if holds is None or pd.isna(holds) else f" ({share(holds)} of points)"
     return (f'<span style="color:{colour};font-weight:bold;white-space:nowrap">{symbol} {html.escape(status)}'
             f'</span>{fraction}')
 

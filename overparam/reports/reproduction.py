@@ -12,7 +12,7 @@ from pathlib import Path
 import pandas as pd
 
 from overparam.book.chapters import chapter_sources
-from overparam.book.tidy import Shown, status_badge
+from overparam.book.tidy import Shown, share, status_badge
 from overparam.experiments.claim_table import DECLARED, UNTESTED
 from overparam.experiments.verdicts import SCALES, STATUSES
 
@@ -116,20 +116,29 @@ def section_view(rows: pd.DataFrame, titles: dict[str, str]) -> Shown:
     return Shown(claims_table(rows, titles), claims_lines(rows))
 
 
+SCALE_WORDS = {"defaults": "At the book's default runs (linear and random-features chapters)",
+               "reduced": "On the reduced network runs (laptop scale, not the paper's)",
+               "paper-recipe": "On network runs with the paper's recipe"}
+STATUS_WORDS = [("reproduced", "stand"), ("partly", "stand only in part"), ("not reproduced", "fail"),
+                ("inconclusive", "cannot be decided at this scale")]
+
+
 def narrative(claims: pd.DataFrame) -> str:
-    """A short generated account of the paper's claims: which stand, which stand qualified (with the
-    share of points where they hold), which fail, which are inconclusive, and how many are untested."""
+    """A short generated account of the paper's claims, one paragraph per scale (never mixed): which
+    stand, which stand qualified (with the share of points where they hold), which fail, which are
+    inconclusive; then which verdicts are fragile and how many claims are untested."""
     paper = claims[SECTIONS[0][1](claims)]
     parts = []
-    for status, phrase in [("reproduced", "stand"), ("partly", "stand only in part"), ("not reproduced", "fail"),
-                           ("inconclusive", "cannot be decided at the scale run here")]:
-        rows = paper[paper.status == status]
-        if rows.empty:
-            continue
-        items = "; ".join(f"{row.claim} ({row.paper}" + (f", holds at {float(row.holds):.0%} of points"
-                                                          if status == "partly" and not pd.isna(row.holds) else "")
-                          + f", {row.scale})" for row in rows.itertuples())
-        parts.append(f"**{len(rows)} {phrase}:** {items}.")
+    for scale in [scale for scale in SCALES if (paper.scale == scale).any()]:
+        rows = paper[paper.scale == scale]
+        parts.append(f"**{SCALE_WORDS[scale]}**, {len(rows)} claims of the paper:")
+        for status, phrase in STATUS_WORDS:
+            chosen = rows[rows.status == status]
+            if len(chosen):
+                items = "; ".join(f"{row.claim} ({row.paper}" + (f", holds at {share(float(row.holds))} of points"
+                                                               if status == "partly" and not pd.isna(row.holds) else "")
+                                  + ")" for row in chosen.itertuples())
+                parts.append(f"- {len(chosen)} {phrase}: {items}.")
     fragile = paper[paper.fragile.astype(str) == "True"]
     if len(fragile):
         parts.append(f"**{len(fragile)} of these verdicts are fragile** (their status changes at half or at twice "
