@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed-$(shell sha1sum requirements.txt | cut -c1-12)
 NOTEBOOKS := $(sort $(wildcard notebooks/*.md))
 PYTEST_NBVAL := --nbval --nbval-current-env --nbval-cell-timeout=1200 --nbval-sanitize-with tests/nbval-sanitize.cfg
 
-.PHONY: venv run book pdf print-tex-packages test bench clean
+.PHONY: venv run stale book pdf print-tex-packages test bench clean
 
 venv: $(STAMP)
 
@@ -20,10 +20,16 @@ $(STAMP): requirements.txt pyproject.toml
 	rm -f $(VENV)/.installed-*
 	touch $@
 
-## run: execute, at its defaults, every chapter whose inputs changed (FORCE=1: every chapter);
-## writes notebooks/*.ipynb and results/
+JOBS ?= $(shell nproc)
+
+## run: execute, at its defaults, every chapter whose inputs changed (FORCE=1: every chapter), one
+## thread per chapter and JOBS chapters at a time; writes notebooks/*.ipynb and results/
 run: $(STAMP)
-	$(BIN)/python tools/execute_notebooks.py $(if $(FORCE),--force) $(NOTEBOOKS)
+	$(BIN)/python tools/execute_notebooks.py $(if $(FORCE),--force) --jobs=$(JOBS) $(NOTEBOOKS)
+
+## stale: list the chapters `make run` would execute, and why (it runs nothing)
+stale: $(STAMP)
+	$(BIN)/python tools/execute_notebooks.py --stale
 
 ## book: run every chapter, then build the static site in _build/html (warnings are errors)
 book: run
@@ -41,9 +47,10 @@ pdf: run
 print-tex-packages:
 	@echo $(TEX_PACKAGES)
 
-## test: the whole test suite: unit tests of lib/, then nbval and papermill runs of the chapters
+## test: the whole test suite: unit tests of lib/, nbval and papermill runs of the chapters, the site
+## and the PDF, spread over JOBS workers (pytest-xdist; conftest.py keeps each chapter's cells together)
 test: $(STAMP)
-	$(BIN)/python -m pytest tests $(PYTEST_NBVAL) notebooks
+	$(BIN)/python -m pytest -n $(JOBS) --dist loadgroup tests $(PYTEST_NBVAL) notebooks
 
 clean:
 	rm -rf _build .pytest_cache

@@ -6,7 +6,7 @@ import pytest
 
 from overparam.book.stats import mean_ci
 from overparam.book.style import style_of
-from overparam.experiments import claim_table
+from overparam.book import claim_table
 from overparam.experiments import classification as cls
 from overparam.theory.classification import (bayes_error, classification_error, equivalent_label_problem,
                                              least_squares_error_prediction)

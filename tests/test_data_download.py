@@ -74,7 +74,7 @@ def test_a_tiny_paper_scale_configuration_runs_end_to_end(tmp_path):
     """Chapter 9 as the paper-scale command runs it (CIFAR-10 format, crops, SGD), at a tiny size."""
     import papermill as pm
 
-    from overparam.book.chapters import NOTEBOOKS
+    from overparam.book.paths import NOTEBOOKS
 
     archive, _ = synthetic_cifar10(tmp_path, per_batch=8)
     root = tmp_path / "cifar"

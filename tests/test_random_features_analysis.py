@@ -9,7 +9,7 @@ from overparam.experiments.random_features import DESIGNS, SIM_CURVES, THEORY_CU
 from overparam.experiments.random_features_analysis import (
     FORMULA_ROWS, TABLE_COLUMNS, agreement_checks, chapter_claims, fits, format_refit_table, growth_lines, panel,
     quoted_numbers, refit_gap_table, risk_table, same_sample_gaps, scored, select, support_split, task_ratio)
-from overparam.experiments.verdicts import STATUSES
+from overparam.book.verdicts import STATUSES
 
 P_GRID, SPARSITIES, N = [10, 20, 50, 80], [5, 8], 30
 

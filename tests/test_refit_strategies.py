@@ -4,13 +4,13 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from overparam.experiments.claim_table import DECLARED, declared
+from overparam.book.claim_table import DECLARED, declared
 from overparam.experiments.refit_strategies import (COLUMNS, CorrelatedFeatures, agreement_points, agreement_states,
                                                     crossing, distillation_break_even, high_variance_share, key,
                                                     lemma1_limit, refit_claims, simulated_bracket, simulation_sweep,
                                                     split_against_fresh, summary, theory_at, theory_ordered,
                                                     theory_sweep, tidy)
-from overparam.experiments.verdicts import STATUSES, comparison
+from overparam.book.verdicts import STATUSES, comparison
 
 
 @pytest.mark.parametrize("group", [None, 3])

@@ -4,9 +4,9 @@ import re
 import pandas as pd
 import pytest
 
-from overparam.book.tidy import claim, write_claims
-from overparam.experiments import claim_table
-from overparam.experiments import verdicts as v
+from overparam.book.claims import claim, write_claims
+from overparam.book import claim_table
+from overparam.book import verdicts as v
 from overparam.reports import reproduction as report
 
 NOISE = [-1.0, 0.0, 1.0, -0.5, 0.5]

@@ -4,9 +4,9 @@ import pandas as pd
 import pytest
 from scipy.stats import t as scipy_t
 
-from overparam.book.tidy import CLAIM_COLUMNS, ClaimsView, claim, claims_html, share, write_claims
-from overparam.experiments import claim_table
-from overparam.experiments import verdicts as v
+from overparam.book.claims import CLAIM_COLUMNS, ClaimsView, claim, claims_html, share, write_claims
+from overparam.book import claim_table
+from overparam.book import verdicts as v
 
 NOISE = np.array([-1.0, 0.0, 1.0, -0.5, 0.5])  # mean 0, sd 0.79: t interval half-width 0.98
 
@@ -252,7 +252,7 @@ def test_claims_file_follows_the_schema(tmp_path, declared):
 
 
 def test_claim_refuses_what_was_not_declared(tmp_path, declared):
-    with pytest.raises(TypeError, match="overparam.experiments.verdicts"):
+    with pytest.raises(TypeError, match="overparam.book.verdicts"):
         claim("test-sign", "Fig. 1", "A beats B", "reproduced")
     with pytest.raises(KeyError, match="not declared"):
         claim("nobody-declared-this", "Fig. 1", "A beats B", v.comparison(NOISE))

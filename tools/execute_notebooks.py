@@ -6,34 +6,40 @@ gives an unchanged file, and write notebooks/NN-topic.ipynb next to the source. 
 each chapter is written to results/execution-times.csv.
 
 A chapter whose inputs have not changed since its last run is skipped: its inputs
-(overparam.book.stamp.input_files) are its source, the package source (overparam/**/*.py),
-requirements.txt, pyproject.toml and, for the reproduction report, every chapter's claims.csv; their
-hash is kept in results/run-inputs.csv. `--force` (`make run FORCE=1`) runs every chapter.
-`stale_chapters` lists the chapters whose committed outputs are not those of their inputs.
+(overparam.book.inputs.input_files) are its source, requirements.txt, pyproject.toml, the package
+modules its code imports (directly or through other modules) and, for the reproduction report, every
+chapter's claims.csv; their hash is kept in results/run-inputs.csv. `--force` (`make run FORCE=1`)
+runs every chapter. `--stale` (`make stale`) runs nothing and lists the chapters that would run, and
+why (:func:`stale_chapters`).
 """
 from __future__ import annotations
 
 import csv
+import os
 import fcntl
 import hashlib
 import shutil
+import subprocess
 import sys
 import time
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import jupytext
 import nbformat
 import papermill
 
-from overparam.book.stamp import CHAPTERS, input_files, run_stamp
+from overparam.book.execution import one_thread_each
+from overparam.book.inputs import input_files
+from overparam.book.paths import CHAPTERS, REPORT, ROOT
+from overparam.book.stamp import run_stamp
 
-ROOT = Path(__file__).resolve().parent.parent
 RUN_INPUTS = Path("results") / "run-inputs.csv"  # relative to the root: chapter, hash of its inputs
 HASHES = ROOT / RUN_INPUTS
 
 
 def input_hash(source: Path, root: Path = ROOT) -> str:
-    """SHA-256 of everything a chapter's outputs depend on (overparam.book.stamp.input_files): its
+    """SHA-256 of everything a chapter's outputs depend on (overparam.book.inputs.input_files): its
     source, the package, the pinned environment and, for the reproduction report, the claims files
     it reads. Each file enters with its path relative to ``root``."""
     digest = hashlib.sha256()
@@ -121,25 +127,62 @@ def execute(source: Path, root: Path = ROOT) -> float:
     return seconds
 
 
-def main(sources: list[str], force: bool = False, root: Path = ROOT) -> None:
-    """Run each chapter of ``sources`` in turn, unless its outputs are up to date (``force``: run
-    all). A chapter is judged when its turn comes, not before the first one runs: the report's
-    inputs include the claims that the chapters before it have just rewritten."""
+def run_one(source: Path, force: bool = False, root: Path = ROOT) -> None:
+    """Run the chapter ``source`` unless its outputs are up to date (``force``: run it anyway), and
+    record its time and the hash of the inputs it read. A chapter is judged when its turn comes,
+    not before the first one runs: the report's inputs include the claims that the chapters before
+    it have just rewritten."""
     hashes_path = root / RUN_INPUTS
-    for source in (Path(name).resolve() for name in sources):
-        digest = input_hash(source, root)  # of the inputs this run reads, before it writes anything
-        recorded = read_table(hashes_path, "inputs").get(source.stem)
-        reason = "forced" if force else why_stale(source, recorded, digest)
-        if reason is None:
-            print(f"{source.stem}: unchanged inputs, skipped (make run FORCE=1 runs it)", flush=True)
-            continue
-        seconds = execute(source, root)
-        print(f"{source.stem}: {seconds:.1f} s ({reason})", flush=True)
-        update_table(root / "results" / "execution-times.csv", "seconds", source.stem, f"{seconds:.1f}")
-        update_table(hashes_path, "inputs", source.stem, digest)
-        (root / "results" / "run-stamp.txt").write_text(run_stamp() + "\n")
+    digest = input_hash(source, root)  # of the inputs this run reads, before it writes anything
+    recorded = read_table(hashes_path, "inputs").get(source.stem)
+    reason = "forced" if force else why_stale(source, recorded, digest)
+    if reason is None:
+        print(f"{source.stem}: unchanged inputs, skipped (make run FORCE=1 runs it)", flush=True)
+        return
+    seconds = execute(source, root)
+    print(f"{source.stem}: {seconds:.1f} s ({reason})", flush=True)
+    update_table(root / "results" / "execution-times.csv", "seconds", source.stem, f"{seconds:.1f}")
+    update_table(hashes_path, "inputs", source.stem, digest)
+    (root / "results" / "run-stamp.txt").write_text(run_stamp() + "\n")
+
+
+def run_in_subprocess(source: Path, force: bool) -> None:
+    """:func:`run_one` in a fresh process of this tool (so that chapters run side by side)."""
+    subprocess.run([sys.executable, __file__, *(["--force"] if force else []), str(source)], check=True)
+
+
+def main(sources: list[str], force: bool = False, root: Path = ROOT, jobs: int = 1) -> None:
+    """Run the chapters ``sources`` whose outputs are not up to date (``force``: all), each kernel
+    on one thread (overparam.book.execution), ``jobs`` chapters at a time, the longest first by their
+    last recorded time; the reproduction report runs last, after every chapter whose claims it reads."""
+    one_thread_each(os.environ)
+    sources = [Path(name).resolve() for name in sources]
+    chapters = [source for source in sources if source.stem != REPORT]
+    if jobs > 1 and len(chapters) > 1:
+        times = read_table(root / "results" / "execution-times.csv", "seconds")
+        chapters.sort(key=lambda source: -float(times.get(source.stem, "inf")))
+        with ThreadPoolExecutor(jobs) as pool:
+            list(pool.map(lambda source: run_in_subprocess(source, force), chapters))
+    else:
+        for source in chapters:
+            run_one(source, force, root)
+    for source in sources:
+        if source.stem == REPORT:
+            run_one(source, force, root)
+
+
+def print_stale(root: Path = ROOT) -> None:
+    """What `make stale` prints: each chapter `make run` would execute, and why."""
+    stale = stale_chapters(root)
+    for stem, reason in stale.items():
+        print(f"{stem}: {reason}")
+    print(f"{len(stale)} of {len(list(root.glob(CHAPTERS)))} chapters would run" if stale else "every chapter is up to date")
 
 
 if __name__ == "__main__":
     arguments = sys.argv[1:]
-    main([a for a in arguments if a != "--force"], force="--force" in arguments)
+    if "--stale" in arguments:
+        print_stale()
+    else:
+        jobs = next((int(a.split("=", 1)[1]) for a in arguments if a.startswith("--jobs=")), 1)
+        main([a for a in arguments if not a.startswith("--")], force="--force" in arguments, jobs=jobs)

@@ -14,9 +14,9 @@ from tqdm import tqdm
 
 from overparam.book.stats import mean_ci
 from overparam.book.style import OKABE_ITO, style_of
-from overparam.book.tidy import claim
-from overparam.experiments.claim_table import tolerance
-from overparam.experiments.verdicts import comparison, deterministic, over_range, small_number
+from overparam.book.claims import claim
+from overparam.book.claim_table import tolerance
+from overparam.book.verdicts import comparison, deterministic, over_range, small_number
 from overparam.theory.problems import fig3_problem
 from overparam.theory.risk import subset_estimation_error
 from overparam.theory.solvers import prefix_min_norm_fits

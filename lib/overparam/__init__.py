@@ -19,8 +19,8 @@ the code:
   :mod:`~overparam.experiments.denoising`), the chapters beyond the paper
   (:mod:`~overparam.experiments.ridge_pruning`, :mod:`~overparam.experiments.quantization`),
   Monte-Carlo draws (:mod:`~overparam.experiments.montecarlo`), the claim rules
-  (:mod:`~overparam.experiments.verdicts`) and the declared table of every claim's id, rule,
-  tolerance and reason (:mod:`~overparam.experiments.claim_table`);
+  (:mod:`~overparam.book.verdicts`) and the declared table of every claim's id, rule,
+  tolerance and reason (:mod:`~overparam.book.claim_table`);
 - :mod:`overparam.networks` -- neural networks: architectures and exact-count masks
   (:mod:`~overparam.networks.models`), training with checkpoints and the width sweep
   (:mod:`~overparam.networks.training`), image data with checked downloads

@@ -11,9 +11,10 @@ from scipy.stats import t as scipy_t
 
 from overparam.book.stats import mean_ci
 from overparam.book.style import log_axis, style_of
-from overparam.book.tidy import claim, write_csv
-from overparam.experiments.claim_table import tolerance
-from overparam.experiments.verdicts import Verdict, comparison, double_descent, inconclusive, non_inferiority
+from overparam.book.claims import claim
+from overparam.book.tidy import write_csv
+from overparam.book.claim_table import tolerance
+from overparam.book.verdicts import Verdict, comparison, double_descent, inconclusive, non_inferiority
 from overparam.networks.models import prunable_layers
 
 SPLITS = ["test_error", "train_error", "validation_error"]
@@ -178,8 +179,8 @@ PAPER_FIGURES = {
 def sweep_claims(runs: pd.DataFrame, summary: pd.DataFrame, widths, base_widths, architecture: str,
                  scale: str) -> tuple[list[str], list[dict]]:
     """The paper's claims for each sparsity target (and ours beside them), judged on differences
-    paired over seeds by the rules of overparam.experiments.verdicts: printed lines and claim rows
-    (ids declared in overparam.experiments.claim_table; ``scale`` from
+    paired over seeds by the rules of overparam.book.verdicts: printed lines and claim rows
+    (ids declared in overparam.book.claim_table; ``scale`` from
     overparam.networks.settings.recipe_scale).
 
     The best width is the one with the lowest mean *validation* error of magnitude + retrain (the

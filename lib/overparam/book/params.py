@@ -7,10 +7,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from overparam.book.paths import RESULTS
+
 # Set by the test suite (conftest.py): chapters then write their results into this folder instead
 # of the book's tracked results/, so that running the tests never changes a tracked file.
 RESULTS_REDIRECT = "BOOK_RESULTS_REDIRECT"
-BOOK_RESULTS = Path(__file__).resolve().parents[2] / "results"
+BOOK_RESULTS = RESULTS
 
 
 class ParameterError(ValueError):

@@ -2,11 +2,9 @@
 and the machine. Printed by the reproduction report and written next to the running times; kept out
 of nbval's comparison (it changes with every run by design).
 
-The inputs of a chapter are defined once, here (:func:`input_files`): its MyST source, the pinned
-environment (requirements.txt, pyproject.toml), the package's Python source and, for the
-reproduction report, every chapter's claims.csv. `make run` hashes them to decide what to re-execute
-(tools/execute_notebooks.py), and the stamp calls a commit dirty only when one of them differs from
-it (:func:`inputs_commit`): the outputs a run writes (results/, notebooks/*.ipynb) never do.
+The stamp calls a commit dirty only when one of the chapters' inputs (their sources, the pinned
+environment, the package's source: :mod:`overparam.book.inputs`) differs from it
+(:func:`inputs_commit`): the outputs a run writes (results/, notebooks/*.ipynb) never do.
 """
 from __future__ import annotations
 
@@ -18,29 +16,10 @@ from collections.abc import Iterable
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 
+from overparam.book.paths import CHAPTERS, ROOT, SHARED_INPUTS
+
 PACKAGES = ["numpy", "scipy", "pandas", "torch", "matplotlib", "papermill"]
-ROOT = Path(__file__).resolve().parents[2]
 NOT_A_CHECKOUT = "unknown (not a git checkout)"
-
-CHAPTERS = "notebooks/*.md"
-# what every chapter depends on besides its own source (glob patterns relative to the root)
-SHARED_INPUTS = ("requirements.txt", "pyproject.toml", "overparam/**/*.py")
-REPORT = "99-reproduction-report"
-REPORT_INPUTS = "results/*/claims.csv"  # outputs of the other chapters, read by the report
-
-
-def matching(root: Path, pattern: str) -> list[Path]:
-    """The files under ``root`` that match a glob pattern, sorted, without ``__pycache__``."""
-    return sorted(path for path in root.glob(pattern) if path.is_file() and "__pycache__" not in path.parts)
-
-
-def input_files(source: Path, root: Path = ROOT) -> list[Path]:
-    """Every file the outputs of the chapter ``source`` (notebooks/NN-topic.md) depend on, in a
-    fixed order: the source, the shared inputs and, for the reproduction report, the claims files."""
-    files = [source, *(path for pattern in SHARED_INPUTS for path in matching(root, pattern))]
-    if source.stem == REPORT:
-        files += matching(root, REPORT_INPUTS)
-    return files
 
 
 def input_pathspecs() -> list[str]:

@@ -22,10 +22,10 @@ from tqdm import tqdm
 
 from overparam.book.stats import mean_ci
 from overparam.book.style import SAME_SAMPLE
-from overparam.book.tidy import claim
-from overparam.experiments.claim_table import declared
-from overparam.experiments.claim_table import tolerance as declared_tolerance
-from overparam.experiments.verdicts import (Verdict, agreement, comparison, deterministic, equality, over_range,
+from overparam.book.claims import claim
+from overparam.book.claim_table import declared
+from overparam.book.claim_table import tolerance as declared_tolerance
+from overparam.book.verdicts import (Verdict, agreement, comparison, deterministic, equality, over_range,
                                            t_interval)
 from overparam.theory.classification import PRUNING_RULES, classification_error
 from overparam.theory.problems import LinearGaussianProblem
@@ -438,7 +438,7 @@ def ls_agreement_points(table: pd.DataFrame, n_of: dict, s_of: dict, window=(0.9
 
 
 def advantage_agreement(theory, error, ci_low, ci_high, tolerance: float):
-    """:func:`overparam.experiments.verdicts.agreement` on the distance from chance, 1/2 - error: a point
+    """:func:`overparam.book.verdicts.agreement` on the distance from chance, 1/2 - error: a point
     agrees when the 95% interval of its gap lies within ``tolerance`` of the predicted distance, disagrees
     when it lies entirely outside, and is inconclusive across an edge."""
     theory, error = np.asarray(theory, dtype=float), np.asarray(error, dtype=float)
@@ -491,8 +491,8 @@ SECTION = "Sec. 5 (open question)"
 def classification_claims(runs: dict, theories: dict, theory_ks: dict, table: pd.DataFrame, n_of: dict, s_of: dict,
                           wide: str, spiked=("b",), full_share: float = 0.75, dc_confirm: dict | None = None) -> list:
     """The chapter's four answers as claims (origin ``beyond``), each from a rule of
-    :mod:`overparam.experiments.verdicts` with the tolerance declared in
-    :mod:`overparam.experiments.claim_table`; comparisons are paired over the draws the curves share.
+    :mod:`overparam.book.verdicts` with the tolerance declared in
+    :mod:`overparam.book.claim_table`; comparisons are paired over the draws the curves share.
 
     ``spiked`` names the panels with a spiked covariance, where Hessian and magnitude pruning differ.
     (1) double descent (:func:`_peak_claim`); (2) the largest model is the best to prune

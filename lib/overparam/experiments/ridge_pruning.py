@@ -265,10 +265,10 @@ def ridge_claims(theory: pd.DataFrame, simulated: dict, n: int, s: int, p: int, 
     """The four answers of the chapter, and the agreement of the ridge DC with the simulation
     (``points`` from :func:`agreement_points`), as claims judged by the rules (origin ``beyond``).
     The statements about the theory alone carry the theory's finite-size band (declared in
-    overparam.experiments.claim_table), inside which they are inconclusive."""
-    from overparam.book.tidy import claim
-    from overparam.experiments.claim_table import tolerance
-    from overparam.experiments.verdicts import agreement, comparison, deterministic, non_inferiority, over_range
+    overparam.book.claim_table), inside which they are inconclusive."""
+    from overparam.book.claims import claim
+    from overparam.book.claim_table import tolerance
+    from overparam.book.verdicts import agreement, comparison, deterministic, non_inferiority, over_range
 
     def draws(curve, k, tuning, penalty="identity"):
         row = theory[(theory.curve == curve) & (theory.k == k) & (theory.tuning == tuning) & (theory.penalty == penalty)]

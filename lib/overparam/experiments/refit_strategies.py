@@ -19,9 +19,9 @@ from threadpoolctl import threadpool_limits
 from tqdm import tqdm
 
 from overparam.book.stats import mean_ci
-from overparam.book.tidy import claim
-from overparam.experiments.claim_table import tolerance
-from overparam.experiments.verdicts import Verdict, agreement, comparison, deterministic, over_range
+from overparam.book.claims import claim
+from overparam.book.claim_table import tolerance
+from overparam.book.verdicts import Verdict, agreement, comparison, deterministic, over_range
 from overparam.theory.pruning import restrict, select_support
 from overparam.theory.problems import LinearGaussianProblem, correlated_problem
 from overparam.theory.rank_one import lemma1_excess_risks
@@ -258,7 +258,7 @@ def agreement_points(theory: pd.DataFrame, simulated: dict) -> pd.DataFrame:
 
 
 def agreement_states(points: pd.DataFrame, tolerance: float) -> pd.Series:
-    """Each point of :func:`agreement_points` judged alone by :func:`overparam.experiments.verdicts.agreement`
+    """Each point of :func:`agreement_points` judged alone by :func:`overparam.book.verdicts.agreement`
     (its 95% interval of the relative gap inside, outside or across ``tolerance``): one status per point."""
     return pd.Series([agreement([row.theory], [row.simulation], [row.ci_low], [row.ci_high], tolerance).status
                       for row in points.itertuples()], index=points.index)
@@ -401,8 +401,8 @@ ORDER_CLAIMS = {  # id: (text, better, worse), with m the distillation size near
 
 def refit_claims(theory: pd.DataFrame, simulated: dict, limit: pd.DataFrame, rhos, split_fractions,
                  n: int) -> list[dict]:
-    """The chapter's claims (origin ``beyond``), each judged by a rule of overparam.experiments.verdicts
-    with the tolerance declared in overparam.experiments.claim_table. ``limit`` is :func:`lemma1_limit`'s
+    """The chapter's claims (origin ``beyond``), each judged by a rule of overparam.book.verdicts
+    with the tolerance declared in overparam.book.claim_table. ``limit`` is :func:`lemma1_limit`'s
     table (two correlations near 1 at least, then Lemma 1's row)."""
     points = agreement_points(theory, simulated)
     rows = [claim("refit-dc-agreement", SOURCE, "the sampled DC predicts every refit (dense, pruned, fresh-sample "

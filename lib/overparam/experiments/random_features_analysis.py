@@ -20,10 +20,10 @@ import pandas as pd
 
 from overparam.book.stats import mean_ci
 from overparam.book.style import OKABE_ITO, log_axis
-from overparam.book.tidy import claim
+from overparam.book.claims import claim
 from overparam.experiments.random_features import DESIGNS
-from overparam.experiments.claim_table import tolerance
-from overparam.experiments.verdicts import agreement, comparison, equality, non_inferiority, over_range
+from overparam.book.claim_table import tolerance
+from overparam.book.verdicts import agreement, comparison, equality, non_inferiority, over_range
 from overparam.theory.features import LABEL_SECOND_MOMENT, LABEL_VARIANCE
 
 TABLE_COLUMNS = ["curve", "s", "source", "data", "p", "risk", "ci_low", "ci_high"]
@@ -247,7 +247,7 @@ def fig4_lines(table: pd.DataFrame, s: int) -> list[str]:
 
 def fits(table: pd.DataFrame, curve: str, n: int, tolerance: float, design: str = "relu", sparsities=None,
          line: str | None = None):
-    """Verdict of :func:`overparam.experiments.verdicts.agreement`: the DC line (of ``line``, default
+    """Verdict of :func:`overparam.book.verdicts.agreement`: the DC line (of ``line``, default
     ``curve``) against the simulation of ``curve`` on ``design``'s data at every scored size and at the
     sparsities ``sparsities`` (default all), each point's 95% interval of the relative gap inside
     +-``tolerance``."""

@@ -12,10 +12,11 @@ from tqdm import tqdm
 
 from overparam.book.stats import mean_ci
 from overparam.book.style import SAME_SAMPLE
-from overparam.book.tidy import claim, curve_rows
-from overparam.experiments.claim_table import tolerance
+from overparam.book.claims import claim
+from overparam.book.tidy import curve_rows
+from overparam.book.claim_table import tolerance
 from overparam.experiments.compressors import COMPRESSORS, TrainedFit, theory_of
-from overparam.experiments.verdicts import (agreement, comparison, deterministic, double_descent, equality,
+from overparam.book.verdicts import (agreement, comparison, deterministic, double_descent, equality,
                                            over_range)
 from overparam.theory.problems import LinearGaussianProblem
 from overparam.theory.risk import FitLaw

@@ -13,10 +13,10 @@ from matplotlib.ticker import NullFormatter
 
 from overparam.book.stats import loglog_slope, mean_ci, wasserstein2_to_law
 from overparam.book.style import plot_theory_and_simulation, style_of
-from overparam.book.tidy import claim
-from overparam.experiments.claim_table import tolerance
+from overparam.book.claims import claim
+from overparam.book.claim_table import tolerance
 from overparam.experiments.montecarlo import min_norm_draws
-from overparam.experiments.verdicts import agreement, deterministic, small_number
+from overparam.book.verdicts import agreement, deterministic, small_number
 from overparam.theory.dc import ScaledLaw, scaled_law
 from overparam.theory.problems import LinearGaussianProblem, fig3_problem
 from overparam.theory.risk import dense_risk

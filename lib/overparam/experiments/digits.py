@@ -14,10 +14,10 @@ from tqdm import tqdm
 
 from overparam.book.stats import mean_ci
 from overparam.book.style import plot_theory_and_simulation, style_of
-from overparam.book.tidy import claim
+from overparam.book.claims import claim
 from overparam.experiments.random_features import REAL_DATA_CURVES, real_data_sweep
-from overparam.experiments.claim_table import tolerance
-from overparam.experiments.verdicts import comparison, equality
+from overparam.book.claim_table import tolerance
+from overparam.book.verdicts import comparison, equality
 from overparam.networks.data import bundled_mnist, one_hot
 from overparam.theory.features import random_directions
 

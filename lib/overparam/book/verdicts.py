@@ -22,7 +22,7 @@ Each returns a :class:`Verdict`: the status, the numbers behind it, the rule's n
 the fraction of points that hold (for the rules over points) and, for rules with a tolerance, the
 status the same numbers get at half and at twice that tolerance (a claim whose status changes in
 that range is *fragile*). The tolerances themselves are declared once, with their reasons, in
-:mod:`overparam.experiments.claim_table`.
+:mod:`overparam.book.claim_table`.
 
 An algebraic identity or two code paths that must agree is a consistency *check*: it goes through
 these rules too, but it is recorded with kind ``check`` and is never counted as a claim.

@@ -1,36 +1,18 @@
-"""Tidy (long-format) result tables: one row per plotted point; and the claims file of a chapter."""
+"""A chapter's claims: each one a declared id, where it comes from (the paper or the book), what was
+measured and its :class:`~overparam.book.verdicts.Verdict`; written to the chapter's claims.csv
+with the commit of the inputs it was made from, and shown on the page as an HTML table, status first.
+"""
 from __future__ import annotations
 
 import html
 from pathlib import Path
 
-import numpy as np
 import pandas as pd
 
+from overparam.book.claim_table import declared
 from overparam.book.stamp import inputs_commit
-from overparam.experiments.claim_table import declared
-from overparam.experiments.verdicts import KINDS, ORIGINS, SCALES, STATUSES, Verdict
-
-CURVE_COLUMNS = ["panel", "curve", "source", "k", "risk", "ci_low", "ci_high"]
-
-
-def curve_rows(panel: str, curve: str, source: str, k, risk, ci_low=None, ci_high=None) -> pd.DataFrame:
-    """One curve as tidy rows; ``ci_*`` stay empty (NaN) for theory curves."""
-    k = np.asarray(k)
-    nan = np.full(k.shape, np.nan)
-    return pd.DataFrame({"panel": panel, "curve": curve, "source": source, "k": k,
-                         "risk": np.asarray(risk, dtype=float),
-                         "ci_low": nan if ci_low is None else ci_low,
-                         "ci_high": nan if ci_high is None else ci_high})[CURVE_COLUMNS]
-
-
-def write_csv(table: pd.DataFrame, results_dir: str | Path, name: str) -> Path:
-    """Write ``table`` to results_dir/name with 6 significant digits; return the path."""
-    path = Path(results_dir) / name
-    path.parent.mkdir(parents=True, exist_ok=True)
-    table.to_csv(path, index=False, float_format="%.6g")
-    return path
-
+from overparam.book.tidy import write_csv
+from overparam.book.verdicts import KINDS, ORIGINS, SCALES, Verdict
 
 CLAIM_COLUMNS = ["chapter", "id", "paper", "origin", "kind", "scale", "claim", "status", "holds", "measured",
                  "rule", "tolerance", "at_half", "at_double", "fragile", "commit"]
@@ -47,7 +29,7 @@ def claim(key: str, paper: str, text: str, verdict: Verdict, origin: str = "pape
           scale: str = "defaults", variant: str = "") -> dict:
     """One row of claims.csv.
 
-    ``key`` is the claim's stable id, declared in overparam.experiments.claim_table with the rule
+    ``key`` is the claim's stable id, declared in overparam.book.claim_table with the rule
     and tolerance that must have produced ``verdict`` (a ValueError otherwise); a claim made in a
     loop adds a ``variant`` (its id is ``key-variant``). ``paper`` names the figure, lemma or section;
     ``origin`` says whose claim it is: the paper's as the paper states it (``paper``), this book's
@@ -56,7 +38,7 @@ def claim(key: str, paper: str, text: str, verdict: Verdict, origin: str = "pape
     controls (comparisons that must come out equal by construction); ``scale`` is what the run
     establishes (``defaults``, ``reduced``, ``paper-recipe``)."""
     if not isinstance(verdict, Verdict):
-        raise TypeError(f"a claim's status comes from a rule of overparam.experiments.verdicts, got {verdict!r}")
+        raise TypeError(f"a claim's status comes from a rule of overparam.book.verdicts, got {verdict!r}")
     declaration = declared(key)
     if declaration.rule != verdict.rule or not _same_tolerance(declaration.tolerance, verdict.tolerance):
         raise ValueError(f"claim {key!r} is declared with rule {declaration.rule!r} and tolerance "

@@ -53,7 +53,7 @@ def sweep_memory(architecture: str, dataset: str, widths, batch_size: int = 128)
 
 # ---------------------------------------------------------------- the paper's recipe
 
-SCALES = ("reduced", "paper-recipe")  # the two a network run can get (overparam.experiments.verdicts.SCALES)
+SCALES = ("reduced", "paper-recipe")  # the two a network run can get (overparam.book.verdicts.SCALES)
 # What the paper states of each network experiment's recipe (the text we worked from lost its numbers:
 # learning rate, epochs and, for ResNet-20, the range of widths; for the two-layer network, the two
 # sparsity targets). Sec. 3.3: ResNet-20 on CIFAR-10, "trained with Adam ... with data augmentation",

@@ -12,9 +12,9 @@ from pathlib import Path
 import pandas as pd
 
 from overparam.book.chapters import chapter_sources
-from overparam.book.tidy import Shown, share, status_badge
-from overparam.experiments.claim_table import DECLARED, UNTESTED
-from overparam.experiments.verdicts import SCALES, STATUSES
+from overparam.book.claims import Shown, share, status_badge
+from overparam.book.claim_table import DECLARED, UNTESTED
+from overparam.book.verdicts import SCALES, STATUSES
 
 SECTIONS = [  # (title, which rows, what the section is)
     ("The paper's claims", lambda c: (c.origin == "paper") & (c.kind == "claim"),

@@ -203,11 +203,11 @@ def quantization_claims(simulation: dict, simulated_ks, theory: dict, theory_ks,
                         budget_table, dense_at_s, names, n: int, s: int, p: int) -> list:
     """The chapter's answers as claims (origin ``beyond``): a peak at k = n (paired comparisons against
     k = s and k = p), the largest model best (a statement about the theory, with the theory's
-    finite-size band declared in overparam.experiments.claim_table), and the best compressed model at
+    finite-size band declared in overparam.book.claim_table), and the best compressed model at
     the bit budget of the s-weight dense model against that model."""
-    from overparam.book.tidy import claim
-    from overparam.experiments.claim_table import tolerance
-    from overparam.experiments.verdicts import comparison, deterministic, over_range
+    from overparam.book.claims import claim
+    from overparam.book.claim_table import tolerance
+    from overparam.book.verdicts import comparison, deterministic, over_range
 
     ks = list(simulated_ks)
     peak = min(ks, key=lambda k: abs(k - 1.05 * n))

@@ -5,7 +5,7 @@ A tolerance is fixed here from what the claim says or from what the run can reso
 words, a Monte-Carlo standard error at the defaults, the theory's own finite-size error measured on
 another size), never from the outcome it decides; the report prints each claim's status at half and
 at twice its tolerance and flags the claims whose status changes in that range.
-:func:`overparam.book.tidy.claim` refuses a verdict whose rule or tolerance differs from its
+:func:`overparam.book.claims.claim` refuses a verdict whose rule or tolerance differs from its
 declaration, so the table below is the only place a tolerance can be changed.
 
 The ids are stable: they do not change when a claim's wording or numbers do. A claim made in a loop
@@ -18,7 +18,7 @@ from dataclasses import dataclass
 
 @dataclass(frozen=True)
 class Declared:
-    """A claim's rule (the name a rule of overparam.experiments.verdicts records), its tolerance
+    """A claim's rule (the name a rule of overparam.book.verdicts records), its tolerance
     (None for a rule without one), and why that tolerance."""
 
     rule: str
@@ -279,7 +279,7 @@ def declared(key: str) -> Declared:
     try:
         return DECLARED[key]
     except KeyError:
-        raise KeyError(f"claim {key!r} is not declared: add it to overparam.experiments.claim_table.DECLARED "
+        raise KeyError(f"claim {key!r} is not declared: add it to overparam.book.claim_table.DECLARED "
                        "with its rule, tolerance and reason") from None
 
 

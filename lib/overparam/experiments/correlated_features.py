@@ -12,9 +12,9 @@ import numpy as np
 import pandas as pd
 
 from overparam.book.stats import mean_ci
-from overparam.book.tidy import claim
-from overparam.experiments.claim_table import tolerance
-from overparam.experiments.verdicts import agreement, deterministic, small_number
+from overparam.book.claims import claim
+from overparam.book.claim_table import tolerance
+from overparam.book.verdicts import agreement, deterministic, small_number
 from overparam.theory.pruning import hessian_support, magnitude_support, restrict
 from overparam.theory.rank_one import lemma1_excess_risks, rank_one_excess_risk, rank_one_sample
 from overparam.theory.solvers import fit_on_support, min_norm_least_squares

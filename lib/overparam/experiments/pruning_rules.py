@@ -12,10 +12,11 @@ import pandas as pd
 
 from overparam.book.stats import mean_ci
 from overparam.book.style import OKABE_ITO, log_axis, plot_theory_and_simulation, style_of
-from overparam.book.tidy import claim, curve_rows
-from overparam.experiments.claim_table import tolerance
+from overparam.book.claims import claim
+from overparam.book.tidy import curve_rows
+from overparam.book.claim_table import tolerance
 from overparam.experiments.montecarlo import min_norm_draws, pruning_risk_by_budget
-from overparam.experiments.verdicts import agreement, comparison, deterministic, over_range, spans
+from overparam.book.verdicts import agreement, comparison, deterministic, over_range, spans
 from overparam.theory.dc import scaled_law
 from overparam.theory.problems import LinearGaussianProblem
 from overparam.theory.risk import (best_underparameterized_risk, dense_risk, keep_probability, oracle_pruning_risk,
