@@ -238,6 +238,23 @@ def _point_states(theory, low, high, tolerance):
     return np.where(inside, "reproduced", np.where(outside, "not reproduced", "inconclusive"))
 
 
+def point_states(theory, ci_low, ci_high, tolerance: float) -> np.ndarray:
+    """The per-point rule of :func:`agreement`, on its own: each point's 95% interval
+    [``ci_low``, ``ci_high``], as a gap from the theory relative to it, inside [-tolerance, tolerance]
+    gives ``reproduced`` (agrees), entirely outside ``not reproduced`` (disagrees), across an edge
+    ``inconclusive``."""
+    theory = np.asarray(theory, dtype=float)
+    low, high = np.asarray(ci_low, dtype=float), np.asarray(ci_high, dtype=float)
+    return _point_states(theory, (low - theory) / theory, (high - theory) / theory, tolerance)
+
+
+def point_counts(states) -> dict:
+    """How many points agree, disagree, are inconclusive, out of how many (``points``)."""
+    states = list(states)
+    return {"agree": states.count("reproduced"), "disagree": states.count("not reproduced"),
+            "inconclusive": states.count("inconclusive"), "points": len(states)}
+
+
 def agreement(theory, simulation, ci_low=None, ci_high=None, tolerance: float = 0.0,
               relative: bool = True) -> Verdict:
     """"Theory matches simulation", decided as an equivalence at every point: the point's 95%
