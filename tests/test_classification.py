@@ -5,7 +5,7 @@ import pandas as pd
 import pytest
 
 from overparam.book.stats import mean_ci
-from overparam.book.style import style_of
+from overparam.book.curves import style_of
 from overparam.book import claim_table
 from overparam.experiments import classification as cls
 from overparam.theory.classification import (bayes_error, classification_error, equivalent_label_problem,

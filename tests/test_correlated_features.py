@@ -2,7 +2,7 @@
 import numpy as np
 import pytest
 
-from overparam.book.style import CURVES as REGISTRY
+from overparam.book.curves import CURVES as REGISTRY
 from overparam.experiments.correlated_features import (CURVES, agreement_counts, fit_checks, identity_summary,
                                                        lemma1_claims, simulate_fits, simulate_sweeps, sweep_points, theory_sweep,
                                                        tidy_sweeps)

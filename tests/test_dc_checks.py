@@ -3,7 +3,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from overparam.book.style import style_of
+from overparam.book.curves import style_of
 from overparam.experiments import dc_checks as dc
 from overparam.theory.dc import ScaledLaw
 

@@ -4,7 +4,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from overparam.book.style import SAME_SAMPLE
+from overparam.book.curves import SAME_SAMPLE
 from overparam.experiments import linear
 from overparam.theory.problems import fig3_problem
 

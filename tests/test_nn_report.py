@@ -97,7 +97,7 @@ def test_best_width_is_chosen_on_validation_and_headline_numbers_are_plain():
 def test_the_sweep_figure_draws_every_curve_in_its_registered_style():
     import matplotlib
     matplotlib.use("Agg")
-    from overparam.book.style import style_of
+    from overparam.book.curves import style_of
     from overparam.networks.models import mlp_parameter_count
     from overparam.networks.report import SPARSE_VARIANTS, plot_width_sweep, sweep_tables
     fig = plot_width_sweep(sweep_tables(sweep_rows(), "mlp").summary, [2], mlp_parameter_count, "network")

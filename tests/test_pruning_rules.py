@@ -6,7 +6,7 @@ import pandas as pd
 import pytest
 from scipy.integrate import trapezoid
 
-from overparam.book.style import style_of
+from overparam.book.curves import style_of
 from overparam.experiments import pruning_rules as pr
 from overparam.experiments.dc_checks import two_level_problem
 from overparam.theory.risk import best_underparameterized_risk, dense_risk

@@ -4,7 +4,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from overparam.book.style import style_of
+from overparam.book.curves import style_of
 from overparam.experiments.random_features import DESIGNS, SIM_CURVES, THEORY_CURVES, run_memory
 from overparam.experiments.random_features_analysis import (
     FORMULA_ROWS, TABLE_COLUMNS, agreement_checks, chapter_claims, fits, format_refit_table, growth_lines, panel,

@@ -21,7 +21,7 @@ from threadpoolctl import threadpool_limits
 from tqdm import tqdm
 
 from overparam.book.stats import mean_ci
-from overparam.book.style import SAME_SAMPLE
+from overparam.book.curves import SAME_SAMPLE
 from overparam.book.claims import claim
 from overparam.book.claim_table import declared
 from overparam.book.claim_table import tolerance as declared_tolerance

@@ -14,7 +14,7 @@ from typing import Callable
 
 import numpy as np
 
-from overparam.book.style import SAME_SAMPLE
+from overparam.book.curves import SAME_SAMPLE, style_of
 from overparam.theory.problems import LinearGaussianProblem
 from overparam.theory.pruning import (hessian_support, magnitude_support, oracle_support, random_support,
                                       restrict)
@@ -77,7 +77,6 @@ COMPRESSORS: dict[str, Compressor] = {}
 
 def register(name: str, compress, theory, doc: str) -> Compressor:
     """Add a compressor to the registry (its name must also be a curve of overparam.book.style)."""
-    from overparam.book.style import style_of
 
     style_of(name)  # fails with the list of registered curves when the name has no style
     COMPRESSORS[name] = Compressor(name, compress, theory, doc)

@@ -19,7 +19,7 @@ from overparam.theory.pruning import hessian_support, magnitude_support, restric
 from overparam.theory.rank_one import lemma1_excess_risks, rank_one_excess_risk, rank_one_sample
 from overparam.theory.solvers import fit_on_support, min_norm_least_squares
 
-# Lemma 1's names (overparam.theory.rank_one) -> the curve registry's (overparam.book.style.CURVES)
+# Lemma 1's names (overparam.theory.rank_one) -> the curve registry's (overparam.book.curves.CURVES)
 CURVES = {"dense": "dense", "pruned": "magnitude", "retrained": "magnitude+retrain"}
 SWEEPS = ("s", "n")  # the two panels: over the kept weights s, over the sample size n
 

@@ -12,7 +12,8 @@ import pandas as pd
 from matplotlib.ticker import NullFormatter
 
 from overparam.book.stats import loglog_slope, mean_ci, wasserstein2_to_law
-from overparam.book.style import plot_theory_and_simulation, style_of
+from overparam.book.curves import style_of
+from overparam.book.style import plot_theory_and_simulation
 from overparam.book.claims import claim
 from overparam.book.claim_table import tolerance
 from overparam.experiments.montecarlo import min_norm_draws

@@ -13,7 +13,7 @@ import pandas as pd
 from tqdm import tqdm
 
 from overparam.book.stats import mean_ci
-from overparam.book.style import OKABE_ITO, style_of
+from overparam.book.curves import OKABE_ITO, style_of
 from overparam.book.claims import claim
 from overparam.book.claim_table import tolerance
 from overparam.book.verdicts import comparison, deterministic, over_range, small_number

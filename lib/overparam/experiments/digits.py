@@ -13,7 +13,8 @@ import pandas as pd
 from tqdm import tqdm
 
 from overparam.book.stats import mean_ci
-from overparam.book.style import plot_theory_and_simulation, style_of
+from overparam.book.curves import style_of
+from overparam.book.style import plot_theory_and_simulation
 from overparam.book.claims import claim
 from overparam.experiments.random_features import REAL_DATA_CURVES, real_data_sweep
 from overparam.book.claim_table import tolerance

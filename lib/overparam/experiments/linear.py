@@ -11,7 +11,7 @@ import pandas as pd
 from tqdm import tqdm
 
 from overparam.book.stats import mean_ci
-from overparam.book.style import SAME_SAMPLE
+from overparam.book.curves import SAME_SAMPLE
 from overparam.book.claims import claim
 from overparam.book.tidy import curve_rows
 from overparam.book.claim_table import tolerance

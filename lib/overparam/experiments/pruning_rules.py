@@ -11,7 +11,8 @@ import numpy as np
 import pandas as pd
 
 from overparam.book.stats import mean_ci
-from overparam.book.style import OKABE_ITO, log_axis, plot_theory_and_simulation, style_of
+from overparam.book.curves import OKABE_ITO, style_of
+from overparam.book.style import log_axis, plot_theory_and_simulation
 from overparam.book.claims import claim
 from overparam.book.tidy import curve_rows
 from overparam.book.claim_table import tolerance

@@ -105,7 +105,7 @@ def register_bounds(names) -> list[str]:
 def tidy_bits(table: "pd.DataFrame") -> "pd.DataFrame":
     """The tidy table with a bit width named by its own column: curve "uniform-3" becomes curve
     "uniform" with bits 3 (likewise the bounds); other curves keep their name, bits empty."""
-    from overparam.book.style import BITS
+    from overparam.book.curves import BITS
 
     parts = table.curve.str.extract(BITS.pattern)
     out = table.copy()

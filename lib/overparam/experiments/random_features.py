@@ -13,7 +13,7 @@ from overparam.theory.pruning import magnitude_support, restrict
 from overparam.theory.risk import dense_risk, sampled_prune_retrain_risks
 from overparam.theory.solvers import fit_on_support, prefix_min_norm_fits
 
-# The simulated curves, by the registry's names (overparam.book.style.CURVES). Two are not simulated
+# The simulated curves, by the registry's names (overparam.book.curves.CURVES). Two are not simulated
 # risks but the Gaussian-design refit formula (Def. 5 given the support) on a simulated support:
 # "kept-support" on the support magnitude pruning kept, which splits the retrained gap into the choice
 # of support and the refit itself, and "random-support" on a random support of the same size, the

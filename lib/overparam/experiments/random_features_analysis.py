@@ -6,7 +6,7 @@ A run is ``simulated`` = {design: [simulate_task(...) for each task]} and ``pred
 interval below is a Student-t interval over the tasks, each task's data draws averaged first).
 
 The tidy table has one row per plotted point, with the columns of ``TABLE_COLUMNS``: ``curve`` (a name
-of the registry, overparam.book.style.CURVES), ``s`` (empty for the dense model), ``source`` ("theory"
+of the registry, overparam.book.curves.CURVES), ``s`` (empty for the dense model), ``source`` ("theory"
 or "simulation"), ``data`` (the design of the simulated data, see
 overparam.experiments.random_features.DESIGNS; empty for the DC of the equivalent LGP, which is the
 same for all three), ``p``, ``risk``, ``ci_low``, ``ci_high``. Two theory curves depend on the
@@ -19,7 +19,8 @@ import numpy as np
 import pandas as pd
 
 from overparam.book.stats import mean_ci
-from overparam.book.style import OKABE_ITO, log_axis
+from overparam.book.curves import OKABE_ITO
+from overparam.book.style import log_axis
 from overparam.book.claims import claim
 from overparam.experiments.random_features import DESIGNS
 from overparam.book.claim_table import tolerance

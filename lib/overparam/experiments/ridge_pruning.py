@@ -167,7 +167,9 @@ def plot_tunings(table: pd.DataFrame, curves, n: int, s: int, ylim=None):
     ridge), with the dense model at its own best mu as the reference."""
     import matplotlib.pyplot as plt
 
-    from overparam.book.style import log_axis, style_of, theory_simulation_legend
+    from overparam.book.curves import style_of
+
+    from overparam.book.style import log_axis, theory_simulation_legend
 
     plain = table[table.penalty == "identity"]
     fig, axes = plt.subplots(1, len(curves), figsize=(11, 4.6), sharey=True)
@@ -194,7 +196,9 @@ def plot_penalties(table: pd.DataFrame, curves, n: int, s: int):
     """One panel per pipeline: its risk against k with mu tuned for it, for each penalty."""
     import matplotlib.pyplot as plt
 
-    from overparam.book.style import style_of, theory_simulation_legend
+    from overparam.book.curves import style_of
+
+    from overparam.book.style import theory_simulation_legend
 
     tuned = table[table.tuning == "prune-optimal"]
     fig, axes = plt.subplots(1, len(curves), figsize=(11, 4.6), sharey=True)

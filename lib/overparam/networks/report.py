@@ -10,7 +10,8 @@ import pandas as pd
 from scipy.stats import t as scipy_t
 
 from overparam.book.stats import mean_ci
-from overparam.book.style import log_axis, style_of
+from overparam.book.curves import style_of
+from overparam.book.style import log_axis
 from overparam.book.claims import claim
 from overparam.book.tidy import write_csv
 from overparam.book.claim_table import tolerance
@@ -75,7 +76,7 @@ def plot_width_sweep(summary: pd.DataFrame, base_widths, parameter_count, model_
     Fig. 1, 5 and 6): the dense networks, the small network of the target width as horizontal lines
     (trained once, dotted; twice as long, dashed; to a plateau of its validation error, dash-dotted),
     and every pruned variant, each in its registered
-    style (overparam.book.style.CURVES), means over seeds with 95% t-intervals."""
+    style (overparam.book.curves.CURVES), means over seeds with 95% t-intervals."""
     fig, axes = plt.subplots(2, len(base_widths), figsize=(6 * len(base_widths), 8), squeeze=False)
     widths = sorted(summary.width.unique())
     for column, base in enumerate(base_widths):
