@@ -76,8 +76,7 @@ COMPRESSORS: dict[str, Compressor] = {}
 
 
 def register(name: str, compress, theory, doc: str) -> Compressor:
-    """Add a compressor to the registry (its name must also be a curve of overparam.book.style)."""
-
+    """Add a compressor to the registry (its name must also be a curve of overparam.book.curves)."""
     style_of(name)  # fails with the list of registered curves when the name has no style
     COMPRESSORS[name] = Compressor(name, compress, theory, doc)
     return COMPRESSORS[name]
