@@ -15,7 +15,7 @@ CHAPTER, REPORT = "01-linear-gaussian", "99-reproduction-report"
 def copy_of_the_inputs(tmp_path):
     for name in ["requirements.txt", "pyproject.toml"]:
         shutil.copy(ROOT / name, tmp_path / name)
-    shutil.copytree(ROOT / "overparam", tmp_path / "overparam", ignore=shutil.ignore_patterns("__pycache__"))
+    shutil.copytree(ROOT / "lib" / "overparam", tmp_path / "lib" / "overparam", ignore=shutil.ignore_patterns("__pycache__"))
     (tmp_path / "notebooks").mkdir()
     for name in [f"{CHAPTER}.md", f"{REPORT}.md"]:
         shutil.copy(ROOT / "notebooks" / name, tmp_path / "notebooks" / name)
@@ -35,7 +35,7 @@ def test_the_inputs_hash_changes_with_each_input(tmp_path):
     assert execute_notebooks.input_hash(chapter, root) == first  # deterministic
     append_line(chapter)
     assert execute_notebooks.input_hash(chapter, root) != first
-    for name in ["overparam/theory/dc.py", "requirements.txt", "pyproject.toml"]:
+    for name in ["lib/overparam/theory/dc.py", "requirements.txt", "pyproject.toml"]:
         edited = execute_notebooks.input_hash(chapter, root)
         append_line(root / name)
         assert execute_notebooks.input_hash(chapter, root) != edited, name
@@ -50,12 +50,26 @@ def test_bytecode_and_other_files_of_the_package_are_not_inputs(tmp_path):
     root = copy_of_the_inputs(tmp_path)
     chapter = root / "notebooks" / f"{CHAPTER}.md"
     first = execute_notebooks.input_hash(chapter, root)
-    (root / "overparam" / "__pycache__").mkdir()
-    (root / "overparam" / "__pycache__" / "stamp.cpython-311.pyc").write_bytes(b"\0")
-    (root / "overparam" / "__pycache__" / "generated.py").write_text("x = 1\n")
-    (root / "overparam" / "notes.txt").write_text("not code\n")
+    package = root / "lib" / "overparam"
+    (package / "__pycache__").mkdir(exist_ok=True)
+    (package / "__pycache__" / "stamp.cpython-311.pyc").write_bytes(b"\0")
+    (package / "__pycache__" / "generated.py").write_text("x = 1\n")
+    (package / "notes.txt").write_text("not code\n")
     assert execute_notebooks.input_hash(chapter, root) == first
-    (root / "overparam" / "new_module.py").write_text("x = 1\n")  # a new module is an input
+
+
+def test_only_the_modules_a_chapter_imports_are_its_inputs(tmp_path):
+    """A module no import of the chapter reaches is not an input; editing one it reaches through
+    another module is; the report's module is an input of the report, not of chapter 1."""
+    root = copy_of_the_inputs(tmp_path)
+    chapter, report = root / "notebooks" / f"{CHAPTER}.md", root / "notebooks" / f"{REPORT}.md"
+    package = root / "lib" / "overparam"
+    first, first_report = execute_notebooks.input_hash(chapter, root), execute_notebooks.input_hash(report, root)
+    (package / "theory" / "unused.py").write_text("x = 1\n")
+    append_line(package / "reports" / "reproduction.py")
+    assert execute_notebooks.input_hash(chapter, root) == first
+    assert execute_notebooks.input_hash(report, root) != first_report
+    append_line(package / "book" / "stats.py")  # reached through the package's own imports
     assert execute_notebooks.input_hash(chapter, root) != first
 
 

@@ -41,7 +41,7 @@ def write(root, name, text):
 def book_repo(tmp_path):
     """A git repository with a chapter's inputs (source, package, environment) and outputs, committed."""
     files = {"notebooks/01-chapter.md": "# Chapter\n", "notebooks/01-chapter.ipynb": "{}\n",
-             "overparam/__init__.py": "", "overparam/theory/model.py": "x = 1\n",
+             "lib/overparam/__init__.py": "", "lib/overparam/theory/model.py": "x = 1\n",
              "requirements.txt": "numpy==2.4.6\n", "pyproject.toml": "[project]\n",
              "results/01-chapter/claims.csv": "chapter,status\n", "results/run-stamp.txt": "inputs at commit\n",
              ".gitignore": "__pycache__/\n"}
@@ -63,19 +63,19 @@ def test_new_outputs_leave_the_commit_clean(book_repo):
     write(book_repo, "results/run-stamp.txt", "inputs at commit abc\n")
     write(book_repo, "results/02-new/draws.csv", "x\n1\n")
     write(book_repo, "notebooks/01-chapter.ipynb", '{"cells": []}\n')
-    write(book_repo, "overparam/__pycache__/model.cpython-311.pyc", "\0")
-    write(book_repo, "overparam/notes.txt", "not code\n")
+    write(book_repo, "lib/overparam/__pycache__/model.cpython-311.pyc", "\0")
+    write(book_repo, "lib/overparam/notes.txt", "not code\n")
     assert "uncommitted" not in inputs_commit(root=book_repo)
 
 
-@pytest.mark.parametrize("name", ["notebooks/01-chapter.md", "overparam/theory/model.py", "requirements.txt",
+@pytest.mark.parametrize("name", ["notebooks/01-chapter.md", "lib/overparam/theory/model.py", "requirements.txt",
                                   "pyproject.toml"])
 def test_a_changed_input_makes_it_dirty(book_repo, name):
     write(book_repo, name, (book_repo / name).read_text() + "\n")
     assert inputs_commit(root=book_repo).endswith(" + uncommitted changes to its inputs")
 
 
-@pytest.mark.parametrize("name", ["overparam/theory/new.py", "overparam/new_package/module.py",
+@pytest.mark.parametrize("name", ["lib/overparam/theory/new.py", "lib/overparam/new_package/module.py",
                                   "notebooks/02-new-chapter.md"])
 def test_an_untracked_input_makes_it_dirty(book_repo, name):
     write(book_repo, name, "x = 2\n")
@@ -83,15 +83,15 @@ def test_an_untracked_input_makes_it_dirty(book_repo, name):
 
 
 def test_a_deleted_input_makes_it_dirty(book_repo):
-    (book_repo / "overparam" / "theory" / "model.py").unlink()
+    (book_repo / "lib" / "overparam" / "theory" / "model.py").unlink()
     assert "uncommitted changes to its inputs" in inputs_commit(root=book_repo)
 
 
 def test_only_the_given_files_count(book_repo):
-    write(book_repo, "overparam/theory/model.py", "x = 3\n")
+    write(book_repo, "lib/overparam/theory/model.py", "x = 3\n")
     chapter = book_repo / "notebooks" / "01-chapter.md"
     assert "uncommitted" not in inputs_commit([chapter], root=book_repo)
-    assert "uncommitted" in inputs_commit([chapter, "overparam/theory/model.py"], root=book_repo)
+    assert "uncommitted" in inputs_commit([chapter, "lib/overparam/theory/model.py"], root=book_repo)
 
 
 def test_outside_a_checkout_the_commit_is_unknown(tmp_path):
