@@ -14,7 +14,7 @@ import torch.nn.functional as F
 from torch.utils.data import DataLoader, TensorDataset
 
 from overparam.networks import models, training
-from overparam.networks.data import as_network_input, load_images
+from overparam.data import as_network_input, load_images
 
 
 def reference_epoch(model, x_numpy, y_numpy, batch_size, device, seed):

@@ -8,7 +8,7 @@ import tarfile
 import numpy as np
 import pytest
 
-from overparam.networks import data
+from overparam import data
 
 ARCHIVE = "cifar-10-python.tar.gz"
 

@@ -7,7 +7,7 @@ import pytest
 import torch
 
 from overparam.networks import models, training
-from overparam.networks.data import as_network_input, load_images
+from overparam.data import as_network_input, load_images
 
 
 @pytest.mark.parametrize("width", [1, 2, 7, 16])
@@ -172,7 +172,7 @@ def test_recalibrated_batch_norm_matches_the_statistics_of_the_data():
 
 
 def test_validation_is_held_out_of_the_training_images():
-    from overparam.networks.data import hold_out_validation
+    from overparam.data import hold_out_validation
     images = {"x_train": np.arange(10), "y_train": np.arange(10) % 3, "x_test": np.arange(4), "y_test": np.zeros(4)}
     split = hold_out_validation(images, 3)
     assert list(split["x_train"]) == list(range(7)) and list(split["x_validation"]) == [7, 8, 9]

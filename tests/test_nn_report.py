@@ -3,7 +3,7 @@ import numpy as np
 import pytest
 import pandas as pd
 
-from overparam.networks.report import rerun_agreement, verdicts_agree
+from overparam.reports.networks import rerun_agreement, verdicts_agree
 
 
 def runs(shift=0.0, seed=0):
@@ -60,7 +60,7 @@ def sweep_rows(seed=0):
 
 
 def test_sweep_tables_summarise_and_write_what_they_say(tmp_path):
-    from overparam.networks.report import sweep_tables, write_sweep_tables
+    from overparam.reports.networks import sweep_tables, write_sweep_tables
     tables = sweep_tables(sweep_rows(), "mlp")
     assert "seconds" not in tables.runs and len(tables.runs) == 3 * (3 + 6 + 6)
     assert set(tables.summary.runs) == {3}
@@ -74,7 +74,7 @@ def test_sweep_tables_summarise_and_write_what_they_say(tmp_path):
 
 
 def test_best_width_is_chosen_on_validation_and_headline_numbers_are_plain():
-    from overparam.networks.report import best_pruned_width, sweep_headline, sweep_tables
+    from overparam.reports.networks import best_pruned_width, sweep_headline, sweep_tables
     tables = sweep_tables(sweep_rows(), "mlp")
     assert best_pruned_width(tables.summary, 2, [2, 4, 8]) == (4, [4, 8])  # error 0.05 + 0.01 width
     assert best_pruned_width(tables.summary, 3, [2, 4, 8]) is None
@@ -99,7 +99,7 @@ def test_the_sweep_figure_draws_every_curve_in_its_registered_style():
     matplotlib.use("Agg")
     from overparam.book.curves import style_of
     from overparam.networks.models import mlp_parameter_count
-    from overparam.networks.report import SPARSE_VARIANTS, plot_width_sweep, sweep_tables
+    from overparam.reports.networks import SPARSE_VARIANTS, plot_width_sweep, sweep_tables
     fig = plot_width_sweep(sweep_tables(sweep_rows(), "mlp").summary, [2], mlp_parameter_count, "network")
     ax = fig.axes[0]
     handles, labels = ax.get_legend_handles_labels()
@@ -115,7 +115,7 @@ def test_the_sweep_figure_draws_every_curve_in_its_registered_style():
 
 
 def test_best_width_needs_a_validation_error():
-    from overparam.networks.report import best_pruned_width, sweep_tables
+    from overparam.reports.networks import best_pruned_width, sweep_tables
     summary = sweep_tables(sweep_rows(), "mlp").summary
     blind = summary.drop(columns=[c for c in summary if c.startswith("validation_error")])
     with pytest.raises(ValueError, match="validation error"):
@@ -125,7 +125,7 @@ def test_best_width_needs_a_validation_error():
 @pytest.mark.parametrize("architecture, prefix, dd_key", [("mlp", "fig6", "no-clear-double-descent"),
                                                           ("resnet20", "fig1", "double-descent")])
 def test_sweep_claims_score_each_figure_with_declared_ids(architecture, prefix, dd_key):
-    from overparam.networks.report import sweep_claims, sweep_tables
+    from overparam.reports.networks import sweep_claims, sweep_tables
     tables = sweep_tables(sweep_rows(), "mlp")
     lines, claims = sweep_claims(tables.runs, tables.summary, [2, 4, 8], [2], architecture, "reduced")
     ids = [row["id"] for row in claims]
@@ -143,7 +143,7 @@ def test_sweep_claims_score_each_figure_with_declared_ids(architecture, prefix, 
 
 
 def test_a_single_width_above_the_target_is_inconclusive_under_the_declared_rule():
-    from overparam.networks.report import sweep_claims, sweep_tables
+    from overparam.reports.networks import sweep_claims, sweep_tables
     tables = sweep_tables([r for r in sweep_rows() if r["width"] != 8], "mlp")
     _, claims = sweep_claims(tables.runs, tables.summary, [2, 4], [2], "mlp", "reduced")
     rows = {row["id"].removesuffix("-target-2"): row for row in claims}

@@ -3,7 +3,8 @@ import pytest
 
 from overparam.book.params import Choice, Ints, ParameterError, check_parameters
 from overparam.networks.models import mlp_parameter_count, resnet20_parameter_count
-from overparam.networks.settings import DATASETS, DIGITS_ONLY, TARGETS_BELOW_WIDEST, sweep_memory
+from overparam.data import DATASETS
+from overparam.networks.settings import DIGITS_ONLY, TARGETS_BELOW_WIDEST, sweep_memory
 
 RULES = {"dataset": Choice("data", DATASETS, require=DIGITS_ONLY), "widths": Ints("widths", low=1, min_length=2),
          "base_widths": Ints("targets", low=1, require=TARGETS_BELOW_WIDEST)}

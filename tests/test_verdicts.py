@@ -4,8 +4,10 @@ import pandas as pd
 import pytest
 from scipy.stats import t as scipy_t
 
+
 from overparam.book.claims import CLAIM_COLUMNS, ClaimsView, claim, claims_html, share, write_claims
 from overparam.book import claim_table
+from overparam.book import stats
 from overparam.book import verdicts as v
 
 NOISE = np.array([-1.0, 0.0, 1.0, -0.5, 0.5])  # mean 0, sd 0.79: t interval half-width 0.98
@@ -48,7 +50,7 @@ def test_non_finite_draws_say_so(bad):
 
 
 def test_t_interval_is_student():
-    mean, low, high = v.t_interval([1.0, 2.0, 3.0])
+    mean, low, high = stats.t_interval([1.0, 2.0, 3.0])
     assert mean == 2.0
     assert high - mean == pytest.approx(scipy_t.ppf(0.975, 2) * 1.0 / np.sqrt(3))
 
@@ -224,7 +226,7 @@ def test_a_verdict_has_one_of_the_four_statuses():
 
 
 def test_grouped_pools_draws_inside_a_group():
-    assert list(v.grouped([1.0, 3.0, 10.0, 20.0], ["b", "b", "a", "a"])) == [2.0, 15.0]
+    assert list(stats.grouped([1.0, 3.0, 10.0, 20.0], ["b", "b", "a", "a"])) == [2.0, 15.0]
 
 
 def test_small_number_prints_round_off_as_a_bound():

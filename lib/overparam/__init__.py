@@ -24,9 +24,9 @@ the code:
 - :mod:`overparam.networks` -- neural networks: architectures and exact-count masks
   (:mod:`~overparam.networks.models`), training with checkpoints and the width sweep
   (:mod:`~overparam.networks.training`), image data with checked downloads
-  (:mod:`~overparam.networks.data`), the chapters' shared parameter rules
+  (:mod:`~overparam.data`), the chapters' shared parameter rules
   (:mod:`~overparam.networks.settings`), and the sweep's summaries, figures and claims
-  (:mod:`~overparam.networks.report`);
+  (:mod:`~overparam.reports.networks`);
 - :mod:`overparam.reports` -- what is generated from the chapters' outputs: the reproduction
   report (:mod:`~overparam.reports.reproduction`);
 - :mod:`overparam.book` -- the book's plumbing: declared parameter rules and their validation

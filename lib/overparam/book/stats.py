@@ -32,3 +32,36 @@ def wasserstein2_to_law(samples: np.ndarray, quantile, refine: int = 8) -> float
 def loglog_slope(x: np.ndarray, y: np.ndarray) -> float:
     """Least-squares slope of log y against log x (the rate of a power law)."""
     return float(np.polyfit(np.log(x), np.log(y), 1)[0])
+
+
+def t_interval(values) -> tuple[float, float, float]:
+    """Mean and 95% Student-t interval of the mean of independent draws (NaN bounds below 2):
+    :func:`overparam.book.stats.mean_ci` of the flattened values, as plain floats."""
+    values = np.asarray(values, dtype=float).ravel()
+    if values.size == 0:
+        return float("nan"), float("nan"), float("nan")
+    return tuple(float(x) for x in mean_ci(values, student=True))
+
+
+def welch_interval(a, b) -> tuple[float, float, float]:
+    """Mean difference mean(a) - mean(b) of two independent samples and its Welch-t interval."""
+    a, b = np.asarray(a, dtype=float).ravel(), np.asarray(b, dtype=float).ravel()
+    difference = float(a.mean() - b.mean())
+    if a.size < 2 or b.size < 2:
+        return difference, float("nan"), float("nan")
+    va, vb = a.var(ddof=1) / a.size, b.var(ddof=1) / b.size
+    se = np.sqrt(va + vb)
+    if se == 0:
+        return difference, difference, difference
+    df = (va + vb) ** 2 / (va ** 2 / (a.size - 1) + vb ** 2 / (b.size - 1))
+    half = float(scipy_t.ppf(0.975, df)) * se
+    return difference, difference - half, difference + half
+
+
+def grouped(values, groups) -> np.ndarray:
+    """Pool draws that are not independent: the mean of ``values`` within each group (for example
+    data draws inside one random-feature draw), one number per group, in order of first appearance."""
+    values, groups = np.asarray(values, dtype=float).ravel(), np.asarray(groups).ravel()
+    _, first, inverse = np.unique(groups, return_index=True, return_inverse=True)
+    means = np.bincount(inverse, weights=values) / np.bincount(inverse)
+    return means[np.argsort(first)]

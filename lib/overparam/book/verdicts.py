@@ -32,9 +32,8 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 
 import numpy as np
-from scipy.stats import t as scipy_t
 
-from overparam.book.stats import mean_ci
+from overparam.book.stats import t_interval, welch_interval
 
 STATUSES = ("reproduced", "partly", "not reproduced", "inconclusive")
 ORIGINS = ("paper", "paper-extended", "beyond")
@@ -85,39 +84,6 @@ def _non_finite(values: np.ndarray) -> str:
     """'' when every value is finite, else a sentence saying how many are NaN or infinite."""
     bad = int((~np.isfinite(values)).sum())
     return f"{bad} of {values.size} draws are NaN or infinite" if bad else ""
-
-
-def t_interval(values) -> tuple[float, float, float]:
-    """Mean and 95% Student-t interval of the mean of independent draws (NaN bounds below 2):
-    :func:`overparam.book.stats.mean_ci` of the flattened values, as plain floats."""
-    values = np.asarray(values, dtype=float).ravel()
-    if values.size == 0:
-        return float("nan"), float("nan"), float("nan")
-    return tuple(float(x) for x in mean_ci(values, student=True))
-
-
-def welch_interval(a, b) -> tuple[float, float, float]:
-    """Mean difference mean(a) - mean(b) of two independent samples and its Welch-t interval."""
-    a, b = np.asarray(a, dtype=float).ravel(), np.asarray(b, dtype=float).ravel()
-    difference = float(a.mean() - b.mean())
-    if a.size < 2 or b.size < 2:
-        return difference, float("nan"), float("nan")
-    va, vb = a.var(ddof=1) / a.size, b.var(ddof=1) / b.size
-    se = np.sqrt(va + vb)
-    if se == 0:
-        return difference, difference, difference
-    df = (va + vb) ** 2 / (va ** 2 / (a.size - 1) + vb ** 2 / (b.size - 1))
-    half = float(scipy_t.ppf(0.975, df)) * se
-    return difference, difference - half, difference + half
-
-
-def grouped(values, groups) -> np.ndarray:
-    """Pool draws that are not independent: the mean of ``values`` within each group (for example
-    data draws inside one random-feature draw), one number per group, in order of first appearance."""
-    values, groups = np.asarray(values, dtype=float).ravel(), np.asarray(groups).ravel()
-    _, first, inverse = np.unique(groups, return_index=True, return_inverse=True)
-    means = np.bincount(inverse, weights=values) / np.bincount(inverse)
-    return means[np.argsort(first)]
 
 
 def _interval_text(mean, low, high, digits):

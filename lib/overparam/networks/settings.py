@@ -2,8 +2,12 @@
 a rough estimate of the memory it needs (see ``check_parameters`` in overparam.book.params)."""
 from __future__ import annotations
 
-from overparam.networks.data import DATASETS  # noqa: F401 (the rules' choices, imported from here)
+import json
+from pathlib import Path
+
+from overparam.book.params import Choice, Real
 from overparam.networks.models import mlp_parameter_count, resnet20_parameter_count
+from overparam.networks.training import OPTIMIZERS
 
 # require= rules (predicate of the values checked so far, message after "parameter 'name'")
 TARGETS_BELOW_WIDEST = (lambda v: max(v["base_widths"]) < max(v["widths"]),
@@ -17,9 +21,6 @@ DIGITS_ONLY = (lambda v: v["dataset"] != "cifar10",
 def optimizer_rules() -> dict:
     """Rules of the optimizer parameters a network chapter shares (``optimizer``, ``learning_rate``,
     ``weight_decay``): Adam or SGD with momentum 0.9 (overparam.networks.training.make_optimizer)."""
-    from overparam.book.params import Choice, Real
-    from overparam.networks.training import OPTIMIZERS
-
     return {"optimizer": Choice('"adam", or "sgd" with momentum 0.9', OPTIMIZERS),
             "learning_rate": Real("learning rate of the optimizer", positive=True),
             "weight_decay": Real("L2 weight decay of the optimizer", low=0)}
@@ -97,9 +98,6 @@ def store_recipe(recipe: dict, results_dir) -> tuple[str, str]:
     """Decide the run's scale from its recipe (:func:`recipe_scale`), store both as
     ``results_dir/recipe.json`` beside the claims they label, and return the scale and a line that
     says why."""
-    import json
-    from pathlib import Path
-
     scale, differences = recipe_scale(recipe)
     path = Path(results_dir) / "recipe.json"
     path.parent.mkdir(parents=True, exist_ok=True)

@@ -12,7 +12,7 @@ import torch
 import torch.nn as nn
 import torch.nn.functional as F
 
-from overparam.networks.data import as_network_input, hold_out_validation, load_images
+from overparam.data import as_network_input, hold_out_validation, load_images
 from overparam.networks.models import (apply_masks, build_model, kept_per_layer, magnitude_masks, mlp_parameter_count,
                                        nonzero_parameters, random_masks, recalibrate_batch_norm,
                                        resnet20_parameter_count, weights_to_keep)

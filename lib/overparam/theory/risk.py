@@ -11,9 +11,10 @@ import numpy as np
 from scipy.optimize import brentq
 from scipy.special import ndtr
 
-from overparam.theory.dc import atoms, diagonal_dc
+from overparam.theory.dc import atoms, diagonal_dc, sample_dc
 from overparam.theory.problems import LinearGaussianProblem, restrict_problem
-from overparam.theory.pruning import oracle_support
+from overparam.theory.pruning import magnitude_support, oracle_support, restrict
+from overparam.theory.ridge import ridge_dc
 
 _PDF = 1 / np.sqrt(2 * np.pi)
 
@@ -82,8 +83,6 @@ class FitLaw:
         if mu == 0 and penalty == "identity":
             self.dc = diagonal_dc(self.lam, self.theta, problem.sigma**2, n, self.w)
         else:
-            from overparam.theory.ridge import ridge_dc
-
             self.dc = ridge_dc(self.lam, self.theta, problem.sigma**2, n, mu, self.w, penalty)
         self._kept: dict = {}
 
@@ -259,8 +258,6 @@ def sampled_prune_retrain_risks(problem: LinearGaussianProblem, n: int, budgets,
     (retrained on a fresh sample of size n). Returns the mean over ``draws`` for every s in
     ``budgets``, as arrays under "pruned" and "retrained".
     """
-    from overparam.theory.dc import sample_dc
-    from overparam.theory.pruning import magnitude_support, restrict
     thetas = sample_dc(problem, n, draws, rng)
     budgets = list(budgets)
     pruned, retrained = np.empty((draws, len(budgets))), np.empty((draws, len(budgets)))

