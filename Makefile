@@ -57,10 +57,4 @@ clean:
 
 ## bench: speed of the hot paths against simple reference implementations (not part of `make test`)
 bench: $(STAMP)
-	$(BIN)/python benchmarks/bench_prefix_fits.py
-	$(BIN)/python benchmarks/bench_theory.py
-	$(BIN)/python benchmarks/bench_ridge.py
-	$(BIN)/python benchmarks/bench_quantization.py
-	$(BIN)/python benchmarks/bench_refit.py
-	$(BIN)/python benchmarks/bench_chapter.py
-	$(BIN)/python benchmarks/bench_nn_epoch.py
+	set -e; for script in benchmarks/bench_*.py; do $(BIN)/python $$script; done

@@ -67,7 +67,7 @@ def test_narrative_and_commit(claims):
     assert "beats C everywhere" not in text  # an extension is not the paper's claim
     assert "every chapter's claims were made from the inputs at commit" in report.commits(claims)
     mixed = claims.assign(commit=["a", "a", "a", "b", "b", "b"])
-    assert "different commits" in report.commits(mixed)
+    assert "at the commit named" in report.commits(mixed) and "; b (" in report.commits(mixed)
 
 
 def test_no_claims_is_an_error(tmp_path):

@@ -58,12 +58,16 @@ def headline(claims: pd.DataFrame) -> pd.DataFrame:
 
 
 def commits(claims: pd.DataFrame) -> str:
-    """Which commit of the inputs the claims were made from: one commit, or each with its chapters."""
+    """Which commit of the inputs the claims were made from: one commit, or each with its chapters.
+    A chapter is re-executed only when its own inputs change (overparam.book.inputs), so chapters
+    may name older commits than the report: their inputs are the same in the later commit, which
+    the test suite checks against the recorded hashes (results/run-inputs.csv)."""
     made = claims.groupby("commit", sort=True).chapter.unique()
     if len(made) == 1:
         return f"every chapter's claims were made from the inputs at commit {made.index[0]}"
-    return "the chapters' claims come from different commits: " + "; ".join(
-        f"{commit} ({', '.join(chapters)})" for commit, chapters in made.items())
+    return ("each chapter's claims were made from its inputs at the commit named (a chapter is re-run only "
+            "when its own inputs change, and the test suite checks that none changed since): " + "; ".join(
+                f"{commit} ({', '.join(chapters)})" for commit, chapters in made.items()))
 
 
 def _chapter_link(slug: str, titles: dict[str, str]) -> str:
