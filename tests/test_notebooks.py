@@ -1,6 +1,7 @@
 """The chapters as a user runs them: paired sources in sync, papermill runs with other
 parameters, and bad parameters stopped by the validation cell. (nbval re-executes the committed
 notebooks with their defaults and compares the printed outputs; see the Makefile's test target.)"""
+import re
 from pathlib import Path
 
 import jupytext
@@ -28,6 +29,23 @@ def test_markdown_source_and_executed_notebook_are_in_sync(source):
     assert executed.exists(), f"{executed.name} is missing: run `make run`"
     assert code_sources(jupytext.read(source)) == code_sources(nbformat.read(executed, as_version=4)), \
         f"{source.name} changed after {executed.name} was executed: run `make run`"
+
+
+def parameters_cell(source) -> dict:
+    """The literal defaults of a chapter's cell tagged ``parameters``."""
+    cell = next(cell for cell in jupytext.read(source).cells if "parameters" in cell.metadata.get("tags", []))
+    values: dict = {}
+    exec(cell.source, {}, values)
+    return values
+
+
+@pytest.mark.parametrize("source", [path for path in CHAPTERS if path.stem != "99-reproduction-report"],
+                         ids=lambda path: path.stem)
+def test_a_chapter_writes_under_its_own_name(source):
+    """The chapter's default results folder and the chapter its claims name are its file name."""
+    assert parameters_cell(source)["results_dir"] == f"../results/{source.stem}"
+    named = re.findall(r'results_dir,\s*"(\d\d-[a-z0-9-]+)"\)', source.read_text())
+    assert named == [source.stem], f"write_claims names {named}, not {source.stem}"
 
 
 def run(tmp_path, notebook=LINEAR, **parameters):
