@@ -134,19 +134,66 @@ def spiked_saliency(p: int, s: int, spike: float) -> np.ndarray:
     return saliency
 
 
-def fig3_problem(panel: str, p: int, s: int, spike: float, sigma: float) -> LinearGaussianProblem:
-    """The diagonal LGPs of Fig. 3 / Fig. 7 (theory.md Sec. 11), in finite-p scaling.
+THETA_LAWS = ("constant", "random-sign", "gaussian", "sparse")
+ALIGNMENTS = ("aligned", "inverted")
+
+
+def theta_from_law(magnitude: np.ndarray, law: str, rng: np.random.Generator, fraction: float = 0.1) -> np.ndarray:
+    """A theta* drawn once from its law, each coordinate's mean square kept at ``magnitude_i^2`` (so
+    every saliency Sigma_ii theta*_i^2 keeps its expected value):
+
+    - ``constant``: theta*_i = magnitude_i (no draw);
+    - ``random-sign``: +-magnitude_i with independent fair signs (same |theta*_i|);
+    - ``gaussian``: magnitude_i g_i with g_i ~ N(0, 1) independent;
+    - ``sparse``: magnitude_i / sqrt(fraction) on a random ``fraction`` of the coordinates (at least
+      one), 0 elsewhere.
+    """
+    magnitude = np.asarray(magnitude, dtype=float)
+    if law == "constant":
+        return magnitude.copy()
+    if law == "random-sign":
+        return magnitude * rng.choice([-1.0, 1.0], size=magnitude.size)
+    if law == "gaussian":
+        return magnitude * rng.standard_normal(magnitude.size)
+    if law == "sparse":
+        if not 0 < fraction <= 1:
+            raise ValueError(f"fraction must be in (0, 1], got {fraction}")
+        nonzero = rng.permutation(magnitude.size)[:max(1, round(fraction * magnitude.size))]
+        theta = np.zeros_like(magnitude)
+        theta[nonzero] = magnitude[nonzero] / np.sqrt(fraction)
+        return theta
+    raise ValueError(f"theta_law must be one of {list(THETA_LAWS)}, got {law!r}")
+
+
+def fig3_problem(panel: str, p: int, s: int, spike: float, sigma: float, theta_law: str = "constant",
+                 alignment: str = "aligned", seed: int = 0, fraction: float = 0.1) -> LinearGaussianProblem:
+    """The diagonal LGPs of Fig. 3 / Fig. 7, in finite-p scaling, and their families.
 
     Panel ``"a"``: Sigma = I, theta* = sqrt(saliency / p) (magnitude and Hessian pruning agree).
     Panel ``"b"``: Sigma = diag(saliency), theta* = 1 / sqrt(p) (the Hessian sees the spike).
-    Either way the latent saliency Sigma_ii theta*_i^2 (eq. 4) is saliency / p.
+    Either way the latent saliency Sigma_ii theta*_i^2 (eq. 4) is saliency / p, with saliency
+    ``spike`` on the first s features and 1 elsewhere.
+
+    The families (the defaults are the paper's problems): ``theta_law`` draws theta* once from
+    ``seed`` around these magnitudes (:func:`theta_from_law`); ``alignment="inverted"`` (panel b)
+    gives the s salient features the low variance 1/spike and theta*_i = spike/sqrt(p), so that
+    every saliency is kept but the salient features are the least visible to a variance-weighted
+    rule.
     """
+    if alignment not in ALIGNMENTS:
+        raise ValueError(f"alignment must be one of {list(ALIGNMENTS)}, got {alignment!r}")
     saliency = spiked_saliency(p, s, spike)
     if panel == "a":
-        return LinearGaussianProblem(np.sqrt(saliency / p), np.ones(p), sigma)
-    if panel == "b":
-        return LinearGaussianProblem(np.full(p, 1 / np.sqrt(p)), saliency, sigma)
-    raise ValueError(f"panel must be 'a' or 'b', got {panel!r}")
+        if alignment != "aligned":
+            raise ValueError("alignment 'inverted' needs panel 'b': in panel 'a' every feature has variance 1")
+        cov, magnitude = np.ones(p), np.sqrt(saliency / p)
+    elif panel == "b":
+        cov = saliency if alignment == "aligned" else 1 / saliency
+        magnitude = np.full(p, 1 / np.sqrt(p)) if alignment == "aligned" else saliency / np.sqrt(p)
+    else:
+        raise ValueError(f"panel must be 'a' or 'b', got {panel!r}")
+    theta = theta_from_law(magnitude, theta_law, np.random.default_rng(seed), fraction)
+    return LinearGaussianProblem(theta, cov, sigma)
 
 
 def correlated_problem(p: int, s: int, spike: float, sigma: float, rho: float,
