@@ -1,0 +1,84 @@
+"""The command line: ``overparam predict`` prints the predicted test risk of every compressor at
+every model size for a problem given by its parameters, and the best size for each.
+
+    overparam predict --p 1000 --n 300 --s 100 --spike 10 --sigma 0.5 [--panel a]
+        [--theta-law random-sign] [--alignment inverted] [--simulate 20] [--csv out.csv]
+
+With only --p --n --s --spike --sigma the problem is chapter 1's panel (b): the s salient features
+have variance ``spike``, the others 1, and theta*_i = 1/sqrt(p).
+"""
+from __future__ import annotations
+
+import argparse
+import sys
+
+from overparam.reports.predict import best_sizes, model_sizes, predict
+from overparam.theory.problems import ALIGNMENTS, THETA_LAWS, fig3_problem
+
+
+def parser() -> argparse.ArgumentParser:
+    main = argparse.ArgumentParser(prog="overparam", description=__doc__.split("\n\n")[0])
+    commands = main.add_subparsers(dest="command", required=True)
+    command = commands.add_parser("predict", help="predicted risk of every compressor at every model size")
+    command.add_argument("--p", type=int, required=True, help="number of features")
+    command.add_argument("--n", type=int, required=True, help="number of training samples")
+    command.add_argument("--s", type=int, required=True, help="budget: weights kept by pruning")
+    command.add_argument("--spike", type=float, default=10.0, help="saliency of the s salient features (others: 1)")
+    command.add_argument("--sigma", type=float, default=0.5, help="noise standard deviation")
+    command.add_argument("--panel", choices=["a", "b"], default="b",
+                         help="a: identity covariance, the spike in theta*; b: the spike in the variances")
+    command.add_argument("--theta-law", choices=THETA_LAWS, default="constant", help="law of theta*")
+    command.add_argument("--alignment", choices=ALIGNMENTS, default="aligned",
+                         help="inverted: the salient features get the low variance (panel b)")
+    command.add_argument("--fraction", type=float, default=0.1, help="non-zero share of theta* (sparse law)")
+    command.add_argument("--seed", type=int, default=0, help="seed of theta*'s draw and of the simulation")
+    command.add_argument("--sizes", type=int, default=60, help="how many model sizes, log-spaced over 1..p")
+    command.add_argument("--simulate", type=int, default=0, metavar="R",
+                         help="also simulate R data sets and print the means with 95%% intervals")
+    command.add_argument("--csv", help="write the whole table to this CSV file")
+    return main
+
+
+def check(arguments: argparse.Namespace) -> str | None:
+    """The first bad argument, as a message, or None (checked before anything is computed)."""
+    if arguments.p < 1 or arguments.n < 2:
+        return "--p must be at least 1 and --n at least 2"
+    if not 1 <= arguments.s <= arguments.p:
+        return f"--s must lie in [1, p = {arguments.p}], got {arguments.s}"
+    if arguments.spike <= 0 or arguments.sigma < 0:
+        return "--spike must be positive and --sigma non-negative"
+    if arguments.sizes < 2 or arguments.simulate < 0:
+        return "--sizes must be at least 2 and --simulate non-negative"
+    if arguments.p * max(arguments.n, arguments.p) > 50_000_000:
+        return f"p = {arguments.p} and n = {arguments.n} need more memory than a laptop has for the simulation"
+    return None
+
+
+def main(argv: list[str] | None = None) -> int:
+    parse = parser()
+    arguments = parse.parse_args(argv)
+    problem_message = check(arguments)
+    if problem_message:
+        parse.error(problem_message)
+    try:
+        problem = fig3_problem(arguments.panel, arguments.p, arguments.s, arguments.spike, arguments.sigma,
+                               arguments.theta_law, arguments.alignment, arguments.seed, arguments.fraction)
+    except ValueError as error:
+        parse.error(str(error))
+    sizes = model_sizes(arguments.p, arguments.n, arguments.sizes)
+    table = predict(problem, arguments.n, arguments.s, sizes, simulate=arguments.simulate, seed=arguments.seed,
+                    progress=arguments.simulate > 0)
+    if arguments.csv:
+        table.to_csv(arguments.csv, index=False, float_format="%.6g")
+    shown = table if arguments.simulate else table.drop(columns=["simulated", "ci_low", "ci_high"])
+    print(shown.pivot(index="k", columns="compressor", values="risk").round(4).to_string())
+    if arguments.simulate:
+        print("\nsimulated (mean and 95% interval over", arguments.simulate, "data sets):")
+        print(table.round(4).to_string(index=False))
+    print("\nbest model size for each compressor:")
+    print(best_sizes(table).round(4).to_string(index=False))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
