@@ -23,11 +23,12 @@ $(STAMP): requirements.txt pyproject.toml
 JOBS ?= $(shell nproc)
 
 ## run: execute, at its defaults, every chapter whose inputs changed (FORCE=1: every chapter), one
-## thread per chapter and JOBS chapters at a time; writes notebooks/*.ipynb and results/, and the
-## page about the code, book/code.md, generated from the package
+## thread per chapter and JOBS chapters at a time; writes notebooks/*.ipynb and results/, the page
+## about the code (book/code.md, from the package) and the first page's results (book/glance.md)
 run: $(STAMP)
 	$(BIN)/python tools/execute_notebooks.py $(if $(FORCE),--force) --jobs=$(JOBS) $(NOTEBOOKS)
 	$(BIN)/python tools/code_page.py
+	$(BIN)/python tools/glance_page.py
 
 ## stale: list the chapters `make run` would execute, and why (it runs nothing)
 stale: $(STAMP)
