@@ -1,5 +1,8 @@
 """Classification of sign labels (chapter 13): the error formula, the labels' equivalent problem, the
 least-squares prediction, gradient descent on the logistic loss and the max-margin classifier."""
+import re
+from pathlib import Path
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -8,6 +11,9 @@ from overparam.book.stats import mean_ci
 from overparam.book.curves import style_of
 from overparam.book import claim_table
 from overparam.experiments import classification as cls
+from overparam.reports import classification as report
+from overparam.reports import classification_claims as claims_of
+from overparam.theory import classifiers
 from overparam.theory.classification import (bayes_error, classification_error, equivalent_label_problem,
                                              least_squares_error_prediction)
 from overparam.theory.problems import LinearGaussianProblem, fig3_problem
@@ -84,14 +90,14 @@ def test_least_squares_prediction_rejects_bad_input():
 
 def test_hard_margin_svm_is_the_interpolator_when_every_point_is_a_support_vector():
     X, y = separable_sample(20, 400, 5)
-    assert cls.min_norm_interpolator_is_max_margin(X, y)
-    np.testing.assert_allclose(cls.hard_margin_svm(X, y), min_norm_least_squares(X, y), rtol=1e-4, atol=1e-6)
+    assert classifiers.min_norm_interpolator_is_max_margin(X, y)
+    np.testing.assert_allclose(classifiers.hard_margin_svm(X, y), min_norm_least_squares(X, y), rtol=1e-4, atol=1e-6)
 
 
 def test_hard_margin_svm_meets_the_optimality_conditions_and_refuses_overlapping_classes():
     X, y = separable_sample(60, 80, 6)
-    assert not cls.min_norm_interpolator_is_max_margin(X, y)  # some points are not support vectors here
-    w = cls.hard_margin_svm(X, y)
+    assert not classifiers.min_norm_interpolator_is_max_margin(X, y)  # some points are not support vectors here
+    w = classifiers.hard_margin_svm(X, y)
     margins = y * (X @ w)
     assert margins.min() == pytest.approx(1.0, abs=1e-4) and (margins > 1.01).any()
     # w lies in the cone of the active points y_i x_i (nonnegative weights)
@@ -101,15 +107,15 @@ def test_hard_margin_svm_meets_the_optimality_conditions_and_refuses_overlapping
     assert weights.min() > -1e-6 * weights.max()
     x = np.random.default_rng(7).standard_normal((30, 2))
     with pytest.raises(ValueError, match="not linearly separable"):
-        cls.hard_margin_svm(x, np.where(x[:, 0] * x[:, 1] > 0, 1.0, -1.0))  # XOR labels in the plane
+        classifiers.hard_margin_svm(x, np.where(x[:, 0] * x[:, 1] > 0, 1.0, -1.0))  # XOR labels in the plane
 
 
 def test_logistic_descent_direction_tends_to_the_svm_on_a_separable_problem():
     X, y = separable_sample(30, 60, 8)
-    svm = cls.hard_margin_svm(X, y)
+    svm = classifiers.hard_margin_svm(X, y)
     cosines = []
     for cap in [100, 3000, 100_000]:
-        result = cls.logistic_descent(X[None], y[None], tolerance=1e-12, max_iterations=cap)
+        result = classifiers.logistic_descent(X[None], y[None], tolerance=1e-12, max_iterations=cap)
         assert not result.converged[0] and result.iterations[0] == cap and result.classifies_all[0]
         theta = result.theta[0]
         cosines.append(theta @ svm / np.linalg.norm(theta) / np.linalg.norm(svm))
@@ -121,13 +127,13 @@ def test_logistic_descent_converges_to_the_minimiser_without_separation_and_batc
     rng = np.random.default_rng(9)
     samples = [cls.sign_labels(problem, 200, rng) for _ in range(3)]
     X, y = np.stack([x for x, _ in samples]), np.stack([labels for _, labels in samples])
-    result = cls.logistic_descent(X, y, tolerance=1e-8, max_iterations=100_000)
+    result = classifiers.logistic_descent(X, y, tolerance=1e-8, max_iterations=100_000)
     assert result.converged.all() and not result.classifies_all.any()
     for b in range(3):
         margins = y[b] * (X[b] @ result.theta[b])
         gradient = -(X[b] * (y[b] / (1 + np.exp(margins)))[:, None]).mean(axis=0)
         assert np.linalg.norm(gradient) < 1e-6
-        alone = cls.logistic_descent(X[b:b + 1], y[b:b + 1], tolerance=1e-8, max_iterations=100_000)
+        alone = classifiers.logistic_descent(X[b:b + 1], y[b:b + 1], tolerance=1e-8, max_iterations=100_000)
         np.testing.assert_allclose(alone.theta[0], result.theta[b], rtol=1e-9, atol=1e-12)
         assert alone.iterations[0] == result.iterations[b]
 
@@ -135,11 +141,11 @@ def test_logistic_descent_converges_to_the_minimiser_without_separation_and_batc
 def test_logistic_descent_rejects_bad_input():
     X, y = separable_sample(10, 20, 0)
     with pytest.raises(ValueError, match="batch"):
-        cls.logistic_descent(X, y)
+        classifiers.logistic_descent(X, y)
     with pytest.raises(ValueError, match="labels"):
-        cls.logistic_descent(X[None], (y > 0)[None].astype(float))
+        classifiers.logistic_descent(X[None], (y > 0)[None].astype(float))
     with pytest.raises(ValueError, match="tolerance"):
-        cls.logistic_descent(X[None], y[None], tolerance=0.0)
+        classifiers.logistic_descent(X[None], y[None], tolerance=0.0)
 
 
 def test_panel_simulation_is_seeded_tidy_and_registered():
@@ -153,8 +159,8 @@ def test_panel_simulation_is_seeded_tidy_and_registered():
     # with k <= s nothing is pruned
     np.testing.assert_array_equal(run.errors["ls/magnitude"][:, :2], run.errors["ls/dense"][:, :2])
     theory = least_squares_error_prediction(problem, n, s, [5, 30, 120], 20, np.random.default_rng(0))
-    table = cls.tidy_panel("b", run, theory, [5, 30, 120])
-    assert list(table.columns) == cls.CURVE_COLUMNS and set(table.source) == {"theory", "simulation"}
+    table = report.tidy_panel("b", run, theory, [5, 30, 120])
+    assert list(table.columns) == report.CURVE_COLUMNS and set(table.source) == {"theory", "simulation"}
     sim = table[table.source == "simulation"]
     assert ((sim.ci_low <= sim.error) & (sim.error <= sim.ci_high)).all()
     assert ((table.error >= 0) & (table.error <= 1)).all()
@@ -169,8 +175,8 @@ def test_claims_come_from_the_verdict_rules():
             for j, (q, problem) in enumerate(problems.items())}
     theories = {q: least_squares_error_prediction(problem, 40, 10, ks, 20, np.random.default_rng(1))
                 for q, problem in problems.items()}
-    table = pd.concat([cls.tidy_panel(q, runs[q], theories[q], ks) for q in runs])
-    rows = cls.classification_claims(runs, theories, {q: np.array(ks) for q in runs}, table, {"a": 40, "b": 40},
+    table = pd.concat([report.tidy_panel(q, runs[q], theories[q], ks) for q in runs])
+    rows = claims_of.classification_claims(runs, theories, {q: np.array(ks) for q in runs}, table, {"a": 40, "b": 40},
                                      {"a": 10, "b": 10}, wide="none")
     assert rows and {row["origin"] for row in rows} == {"beyond"}
     assert {row["status"] for row in rows} <= {"reproduced", "partly", "not reproduced", "inconclusive"}
@@ -189,8 +195,8 @@ def test_held_out_choice_uses_the_first_half_only():
     run = cls.PanelRun([10, 20, 30], [10, 20, 30])
     errors = np.array([[0.1, 0.3, 0.2], [0.1, 0.3, 0.2], [0.1, 0.2, 0.9], [0.1, 0.2, 0.9]])
     run.errors["logistic/hessian"] = errors
-    assert cls.held_out_choice(run, "logistic/hessian", [20, 30], highest=True) == (20, 2)
-    assert cls.held_out_choice(run, "logistic/hessian", [10, 20, 30], highest=False) == (10, 2)
+    assert claims_of.held_out_choice(run, "logistic/hessian", [20, 30], highest=True) == (20, 2)
+    assert claims_of.held_out_choice(run, "logistic/hessian", [10, 20, 30], highest=False) == (10, 2)
 
 
 def test_prediction_best_size_claim_has_a_band():
@@ -200,35 +206,35 @@ def test_prediction_best_size_claim_has_a_band():
     at_p = np.full(50, 0.30)  # distance from chance 0.2
     for shift, status in [(0.5 * band * 0.2, "inconclusive"), (2 * band * 0.2, "reproduced"),
                           (-2 * band * 0.2, "not reproduced")]:
-        row = cls._dc_best_claim("b", None, [1, 2], 2, (1, at_p + shift, at_p))
+        row = claims_of._dc_best_claim("b", None, [1, 2], 2, (1, at_p + shift, at_p))
         assert row["status"] == status and row["rule"] == "theory" and row["tolerance"] == band
 
 
 def test_separation_lp_tells_separable_from_inseparable_samples():
     # two points on a line through the origin with opposite labels on the same side: not separable
     X = np.array([[1.0], [2.0]])
-    assert not cls.linearly_separable(X, np.array([1.0, -1.0]))
-    assert cls.linearly_separable(X, np.array([1.0, 1.0]))
-    assert cls.separation_margin(X, np.array([1.0, 1.0])) == pytest.approx(1.0)
+    assert not classifiers.linearly_separable(X, np.array([1.0, -1.0]))
+    assert classifiers.linearly_separable(X, np.array([1.0, 1.0]))
+    assert classifiers.separation_margin(X, np.array([1.0, 1.0])) == pytest.approx(1.0)
     # XOR in the plane is not separable; adding the product feature separates it
     x = np.array([[1.0, 1.0], [-1.0, -1.0], [1.0, -1.0], [-1.0, 1.0]])
     y = np.array([1.0, 1.0, -1.0, -1.0])
-    assert not cls.linearly_separable(x, y)
+    assert not classifiers.linearly_separable(x, y)
     with_product = np.hstack([x, (x[:, 0] * x[:, 1])[:, None]])
-    assert cls.linearly_separable(with_product, y)
-    assert cls.separation_size(with_product, y) == 3 and cls.separation_size(x, y) == 3  # d + 1: never
+    assert classifiers.linearly_separable(with_product, y)
+    assert classifiers.separation_size(with_product, y) == 3 and classifiers.separation_size(x, y) == 3  # d + 1: never
 
 
 def test_separation_size_is_the_first_separable_prefix():
     X, y = separable_sample(40, 60, 12)
-    k = cls.separation_size(X, y)
+    k = classifiers.separation_size(X, y)
     assert 1 <= k <= 40
-    assert cls.linearly_separable(X[:, :k], y) and not cls.linearly_separable(X[:, :k - 1], y)
+    assert classifiers.linearly_separable(X[:, :k], y) and not classifiers.linearly_separable(X[:, :k - 1], y)
     # a separable sample is separated by the SVM, whose margins are all at least one
-    assert (y * (X[:, :k] @ cls.hard_margin_svm(X[:, :k], y)) >= 1 - 1e-4).all()
+    assert (y * (X[:, :k] @ classifiers.hard_margin_svm(X[:, :k], y)) >= 1 - 1e-4).all()
     # random labels on isotropic features: Cover's threshold k = n/2, up to fluctuations
     rng = np.random.default_rng(13)
-    sizes = [cls.separation_size(rng.standard_normal((60, 80)), rng.choice([-1.0, 1.0], 60)) for _ in range(8)]
+    sizes = [classifiers.separation_size(rng.standard_normal((60, 80)), rng.choice([-1.0, 1.0], 60)) for _ in range(8)]
     assert 20 <= np.median(sizes) <= 40
 
 
@@ -241,7 +247,7 @@ def test_panel_records_separation_sizes_and_svm_cosines():
     # the iterate can only separate a separable sample
     assert not (run.classifies_all & ~run.separable).any()
     assert np.isnan(run.svm_cosine[:, :2]).all() and (run.svm_cosine[:, 2:] > 0.9).all()
-    k = cls.separation_threshold(run)
+    k = report.separation_threshold(run)
     assert (run.separation_sizes <= k).mean() >= 0.5 and (run.separation_sizes < k).mean() < 0.5
 
 
@@ -249,13 +255,13 @@ def test_peaks_stability_agreement_and_dc_check():
     problem, n, s = fig3_problem("b", 120, 10, 10.0, 0.5), 40, 10
     ks = [5, 10, 20, 44, 80, 120]
     run = cls.simulate_panel(problem, n, s, ks, [10, 20, 44, 120], 4, 3, 3, 1e-3, 2000, progress=False)
-    peaks = cls.peak_sizes({"b": run}, {"b": s})
+    peaks = report.peak_sizes({"b": run}, {"b": s})
     assert (peaks["peak k"] > s).all() and (peaks["peak k"] < 120).all()
     row = peaks.set_index("curve").loc["logistic/hessian"]
     assert row["error there"] == pytest.approx(max(run.draws("logistic/hessian", k).mean() for k in [20, 44]))
     stability = cls.descent_stability(problem, n, s, [20, 120], 3, 4, 3, [(1e-3, 2000), (1e-4, 4000)])
     assert len(stability) == 4 and np.isnan(stability.iloc[0]["cosine with svm"]).all()
-    summary = cls.stability_summary(stability)
+    summary = report.stability_summary(stability)
     first = stability.iloc[0]  # the chapter's descent on the same draws gives the same errors as the panel run
     np.testing.assert_allclose(first["dense"], run.draws("logistic/dense", 20), rtol=1e-10)
     assert (summary["largest change"] >= 0).all() and (summary["cosine with svm"].iloc[-1] > 0.9)
@@ -264,11 +270,44 @@ def test_peaks_stability_agreement_and_dc_check():
     best_k, at_best, at_p = cls.dc_best_size_check(problem, n, s, predicted["hessian"], ks, 30, np.random.default_rng(1))
     assert best_k in ks and best_k != 120 and at_best.shape == at_p.shape == (30,)
     # agreement on the distance from chance: a wrong prediction fails where a plain relative gap would pass
-    verdict = cls.advantage_agreement([0.45], [0.47], [0.465], [0.475], tolerance=0.1)
+    verdict = claims_of.advantage_agreement([0.45], [0.47], [0.465], [0.475], tolerance=0.1)
     assert verdict.status == "not reproduced"
-    assert cls.advantage_agreement([0.45], [0.452], [0.451], [0.453], tolerance=0.1).status == "reproduced"
+    assert claims_of.advantage_agreement([0.45], [0.452], [0.451], [0.453], tolerance=0.1).status == "reproduced"
     # bars wider than the tolerance band: an equivalence that the draws cannot decide
-    assert cls.advantage_agreement([0.45], [0.452], [0.44], [0.46], tolerance=0.1).status == "inconclusive"
+    assert claims_of.advantage_agreement([0.45], [0.452], [0.44], [0.46], tolerance=0.1).status == "inconclusive"
     points = pd.DataFrame({"error_theory": [0.45] * 3, "error": [0.47, 0.452, 0.452], "ci_low": [0.465, 0.451, 0.44],
                            "ci_high": [0.475, 0.453, 0.46]})
-    assert list(cls.advantage_states(points, 0.1)) == ["not reproduced", "reproduced", "inconclusive"]
+    assert list(claims_of.advantage_states(points, 0.1)) == ["not reproduced", "reproduced", "inconclusive"]
+
+
+def test_quoted_numbers_give_every_number_the_page_quotes():
+    """The report's quoted numbers on a tiny three-panel run: every key the chapter's prose quotes,
+    as plain Python numbers; and the answers' claims counted by status."""
+    n_of, s_of = {"a": 40, "b": 40, "c": 20}, {"a": 10, "b": 10, "c": 5}
+    problems = {"a": fig3_problem("a", 120, 10, 10.0, 0.5), "b": fig3_problem("b", 120, 10, 10.0, 0.5),
+                "c": fig3_problem("b", 120, 5, 10.0, 0.5)}
+    ks = {"a": [8, 10, 20, 60, 80, 120], "b": [8, 10, 20, 60, 80, 120], "c": [5, 10, 40, 80, 120]}
+    fit_ks = {"a": [8, 10, 20, 60, 120], "b": [8, 10, 20, 60, 120], "c": [5, 40, 120]}
+    runs = {q: cls.simulate_panel(problems[q], 40, 10, ks[q], fit_ks[q], 4, 3, j, 1e-3, 2000, progress=False)
+            for j, q in enumerate("ab")}
+    runs["c"] = cls.simulate_panel(problems["c"], 20, 5, ks["c"], fit_ks["c"], 4, 3, 2, 1e-3, 2000, progress=False,
+                                   rules=("magnitude", "hessian"), refits=False, svm=True)
+    theories = {q: least_squares_error_prediction(problems[q], n_of[q], s_of[q], ks[q], 20, np.random.default_rng(j),
+                                                  rules=("magnitude", "hessian") if q == "c" else cls.PRUNING_RULES,
+                                                  refits=q != "c") for j, q in enumerate(problems)}
+    table = pd.concat([report.tidy_panel(q, runs[q], theories[q], ks[q]) for q in runs], ignore_index=True)
+    stability = report.stability_summary(cls.descent_stability(problems["b"], 40, 10, [16, 120], 3, 4, 1,
+                                                               [(1e-3, 2000), (1e-4, 4000)]))
+    params = {"p": 120, "n": 40, "s": 10, "trials": 4, "logistic_trials": 3, "tolerance": 1e-3, "max_iterations": 2000,
+              "check_draws": 3, "check_tolerance": 1e-4, "check_iterations": 4000, "dc_check_draws": 30,
+              "wide_n": 20, "wide_p": 120}
+    numbers = report.quoted_numbers(params, runs, table, stability, n_of, s_of, [8, 20, 60], [16, 120], 0.75, 0.2)
+    page = (Path(__file__).parents[1] / "notebooks" / "13-classification.md").read_text()
+    quoted = set(re.findall(r"\{glue:text\}`([\w-]+)", page))
+    assert quoted and quoted <= set(numbers), quoted - set(numbers)
+    assert all(isinstance(value, (int, float)) or value is None for value in numbers.values())
+    assert numbers["cls-check-steps-factor"] == 2 and numbers["cls-check-tol-factor"] == 10
+    assert 0 <= numbers["cls-agree-a"] <= 1 and numbers["cls-agree-points"] > 0
+    rows = claims_of.classification_claims(runs, theories, ks, table, n_of, s_of, wide="c", spiked=("b", "c"))
+    counts = claims_of.answer_counts(pd.DataFrame(rows))
+    assert set(counts) == {"1", "2", "3", "4"} and all(sum(c.values()) > 0 for c in counts.values())

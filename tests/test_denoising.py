@@ -1,4 +1,5 @@
-"""Sec. 3.4's experiment (overparam.experiments.denoising): sizes, simulation, tidy rows, claims."""
+"""Sec. 3.4's experiment (overparam.experiments.denoising: sizes, simulation) and its report
+(overparam.reports.denoising: tidy rows, summary, claims, quoted numbers)."""
 import matplotlib
 
 matplotlib.use("Agg")
@@ -6,10 +7,11 @@ import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 import pytest  # noqa: E402
 
-from overparam.book.style import CURVES  # noqa: E402
-from overparam.experiments.denoising import (CURVE, best_overparameterized, denoising_claims, error_curves,  # noqa: E402
-                                             model_sizes, plot_noise_levels, salient_errors, simulate_panels,
-                                             theory_errors, theory_margins, theory_points, theory_sizes)
+from overparam.book.curves import CURVES  # noqa: E402
+from overparam.experiments.denoising import (CURVE, best_overparameterized, model_sizes, salient_errors,  # noqa: E402
+                                             simulate_panels, theory_errors, theory_margins, theory_sizes)
+from overparam.reports.denoising import (best_size_lines, denoising_claims, error_curves,  # noqa: E402
+                                         plot_noise_levels, quoted_numbers, theory_covered, theory_points)
 
 N, S, SPIKE = 40, 4, 10.0
 PANELS = {"d < n": 30, "d > n": 90}
@@ -90,3 +92,22 @@ def test_theory_points_are_inconclusive_inside_the_band():
     margins = {0.0: (1.0, 0.99), 1.0: (1.0, 0.5), 2.0: (1.0, 1.5)}
     assert [v.status for v in theory_points(margins, 0.02)] == ["inconclusive", "reproduced", "not reproduced"]
     assert theory_points(margins, 0.005)[0].status == "reproduced"
+
+
+def test_coverage_counts_an_interval_around_the_theory_and_an_exact_zero_only_when_reached():
+    covered = theory_covered(np.array([1.0, 1.0, 1.0, 0.0, 0.0]), np.array([0.9, 1.05, 0.8, 1e-31, 0.0]),
+                             np.array([1.1, 1.2, 0.95, 2e-31, 1e-31]))
+    assert list(covered) == [True, False, False, False, True]
+
+
+def test_best_size_lines_and_quoted_numbers(simulated):
+    at_best = {sigma: best_overparameterized(90, S, SPIKE, sigma, N) for sigma in SIGMAS}
+    margins = theory_margins(90, S, SPIKE, SIGMAS, N)
+    lines = best_size_lines(simulated, at_best, S, N, 90).splitlines()
+    assert len(lines) == len(SIGMAS) and lines[0].startswith("d > n, sigma = 0: small fit ")
+    numbers = quoted_numbers(simulated, SIGMAS, margins, at_best)
+    assert set(numbers) == {"denoising-margin-lowest-noise", "denoising-margin-highest-noise",
+                            "denoising-sim-lowest-noise", "denoising-band"}
+    small, best = margins[SIGMAS[0]]
+    assert numbers["denoising-margin-lowest-noise"] == pytest.approx(1 - best / small)
+    assert all(isinstance(value, float) for value in numbers.values())

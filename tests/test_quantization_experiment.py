@@ -1,16 +1,21 @@
 """The quantizers as registered compressors (overparam.experiments.quantization): bit accounting,
-one registration each, and the registry's theory against the registry's simulation."""
+one registration each, and the registry's theory against the registry's simulation; and the chapter's
+report (overparam.reports.quantization): bit widths in the tidy table, tables, claims, quoted numbers."""
 import math
 
 import numpy as np
+import pandas as pd
 import pytest
 
 from overparam.book.stats import mean_ci
 from overparam.experiments.compressors import COMPRESSORS
 from overparam.experiments.linear import simulate_curves, theory_curves
 from overparam.experiments.quantization import (bit_budget_table, model_bits, position_bits, random_features_quantization,
-                                                register_quantizers)
+                                                register_bounds, register_quantizers)
+from overparam.reports.quantization import (affordable_models, bound_table, fine_quantizers, peak_size,
+                                            quantization_claims, quoted_numbers, rf_gaps, risk_table, tidy_bits)
 from overparam.theory.problems import fig3_problem
+from overparam.theory.risk import FitLaw
 
 
 def test_bit_accounting():
@@ -61,11 +66,6 @@ def test_random_features_quantization_has_both_sources_and_close_dense_risks():
 
 
 def test_bounds_are_registered_below_their_quantizers_and_the_csv_names_bits_apart():
-    import pandas as pd
-
-    from overparam.experiments.quantization import register_bounds, tidy_bits
-    from overparam.theory.risk import FitLaw
-
     names = register_quantizers((3,))
     bounds = register_bounds(names)
     law = FitLaw(fig3_problem("b", 400, 40, 10.0, 0.5), 120)
@@ -74,13 +74,13 @@ def test_bounds_are_registered_below_their_quantizers_and_the_csv_names_bits_apa
     tidy = tidy_bits(pd.DataFrame({"curve": ["dense", "uniform-3", "bound-uniform-3", "binary"]}))
     assert list(tidy.curve) == ["dense", "uniform", "bound-uniform", "binary"]
     assert list(tidy.bits.fillna(0)) == [0, 3, 3, 0]
+    bounds_vs_risks = bound_table(law, names)
+    assert list(bounds_vs_risks.quantizer) == names and (bounds_vs_risks.excess > 0).all()
 
 
 def _claims_inputs(at_p_theory: float):
     """Synthetic inputs of quantization_claims: one quantizer, k = s, peak, p; a peak at k = n in the draws
     (with some spread), and the theory at k = p set to ``at_p_theory`` against 1.0 elsewhere."""
-    import pandas as pd
-
     n, s, p, trials = 30, 10, 100, 6
     ks = [s, 32, p]
     spread = np.linspace(-0.05, 0.05, trials)[:, None]
@@ -97,8 +97,6 @@ def _claims_inputs(at_p_theory: float):
 
 @pytest.mark.parametrize("at_p, expected", [(0.9, "reproduced"), (0.99, "inconclusive"), (1.1, "not reproduced")])
 def test_quantization_claims_ids_rules_and_the_theory_band(at_p, expected):
-    from overparam.experiments.quantization import quantization_claims
-
     claims = {row["id"]: row for row in quantization_claims(*_claims_inputs(at_p))}
     assert set(claims) == {"quant-peak-near-n-binary", "quant-largest-model-best-binary", "quant-budget-beats-dense"}
     assert all(row["origin"] == "beyond" for row in claims.values())
@@ -109,3 +107,24 @@ def test_quantization_claims_ids_rules_and_the_theory_band(at_p, expected):
     # 1 / 0.99 - 1 is 1%, inside the 3% band: inconclusive; a lower risk elsewhere fails the claim
     assert best["status"] == expected
     assert claims["quant-budget-beats-dense"]["status"] == "reproduced"
+
+
+def test_report_tables_and_quoted_numbers():
+    simulation, ks, theory, theory_ks, _, _, budget_table, _, names, n, s, p = _claims_inputs(0.9)
+    assert peak_size(ks, n) == 32
+    theory = {**theory, "dense": np.array([2.0, 2.2, 5.0, 1.5, 1.2])}
+    table = risk_table(theory, theory_ks, ["dense", *names], s, 32)
+    assert list(table.columns) == ["quantizer", "risk at k = s", "at k = 32", "at k = p", "best k (theory)"]
+    assert list(table["best k (theory)"]) == [p, p]
+    assert list(affordable_models(budget_table, 4).curve) == ["binary"]
+    assert fine_quantizers(["binary", "uniform-2", "uniform-4", "uniform-8"]) == ["dense", "uniform-4", "uniform-8"]
+    rf = pd.DataFrame({"curve": ["dense", "dense", "binary", "binary"], "p": 10, "source": ["theory", "simulation"] * 2,
+                       "risk": [1.0, 1.1, 2.0, 1.0]})
+    gaps = rf_gaps(rf)
+    assert gaps.loc[("binary", 10), "gap"] == pytest.approx(-0.5)
+    fit = pd.DataFrame({"worst_gap": [0.01, 0.02]})
+    numbers = quoted_numbers(fit, theory, theory_ks, budget_table, gaps, names, s, 4, 5)
+    assert numbers["quant-worst-gap"] == 0.02 and numbers["quant-best-risk-at-budget"] == 0.7
+    assert numbers["quant-rf-fine-gap"] == pytest.approx(0.1) and numbers["quant-rf-coarse-gap"] == pytest.approx(0.5)
+    assert np.isnan(numbers["quant-uniform3-at-p"]) and numbers["quant-dense-at-s"] == 2.0
+    assert (numbers["quant-prune-bits"], numbers["quant-rf-tasks"]) == (4, 5)

@@ -1,11 +1,15 @@
-"""The ridge-then-prune experiment (overparam.experiments.ridge_pruning): the tuning finds the
-minimum of the predicted risk, the theory table has every curve and tuning, and the simulation is
-evaluated at the theory's mu and agrees with it."""
+"""The ridge-then-prune experiment (overparam.experiments.ridge_pruning) and its report
+(overparam.reports.ridge_pruning): the tuning finds the minimum of the predicted risk, the theory table
+has every curve and tuning, the simulation is evaluated at the theory's mu and agrees with it, and the
+claims and quoted numbers follow the inputs."""
 import numpy as np
+import pandas as pd
 import pytest
 
-from overparam.experiments.ridge_pruning import (PIPELINES, agreement_points, mu_ratios, pipeline_risk, simulate,
-                                                 simulated_mus, simulation_table, theory_table, tune_mu)
+from overparam.experiments.ridge_pruning import (PIPELINES, pipeline_risk, simulate, simulated_mus, simulation_table,
+                                                 theory_table, tune_mu)
+from overparam.reports.ridge_pruning import (agreement_points, best_size_lines, mu_ratios, quoted_numbers, ridge_claims,
+                                             risks_at_p)
 from overparam.theory.problems import fig3_problem
 
 P, N, S = 240, 80, 24
@@ -49,10 +53,6 @@ def test_simulation_at_the_theory_mu_agrees_with_it():
 def _ridge_claims_inputs(peak: float, mu_factor: float):
     """Synthetic inputs of ridge_claims: n = 20, s = 10, p = 50; the pruned risk at k = 21 is ``peak``
     times that at k = 26, and the mu tuned for pruning is ``mu_factor`` times the dense model's."""
-    import pandas as pd
-
-    from overparam.experiments.ridge_pruning import PIPELINES
-
     n, s, p, ks, trials = 20, 10, 50, [10, 21, 26, 50], 8
     spread = np.linspace(-0.01, 0.01, trials)
     risk_at = {10: 1.2, 21: 1.0 * peak, 26: 1.0, 50: 0.9}
@@ -74,8 +74,6 @@ def _ridge_claims_inputs(peak: float, mu_factor: float):
                                                                   (1.2, 1.01, "not reproduced", "inconclusive"),
                                                                   (1.0, 0.5, "reproduced", "not reproduced")])
 def test_ridge_claims_ids_rules_and_outcomes(peak, mu_factor, no_peak, larger_mu):
-    from overparam.experiments.ridge_pruning import ridge_claims
-
     claims = {row["id"]: row for row in ridge_claims(*_ridge_claims_inputs(peak, mu_factor))}
     assert claims["ridge-dc-agreement"]["status"] == "reproduced"
     assert "not independent" in claims["ridge-dc-agreement"]["claim"]
@@ -89,3 +87,17 @@ def test_ridge_claims_ids_rules_and_outcomes(peak, mu_factor, no_peak, larger_mu
     assert claims["ridge-penalty-beats-plain-magnitude-covariance"]["status"] == "reproduced"
     assert claims["ridge-penalty-beats-plain-magnitude-inverse-covariance"]["status"] == "not reproduced"
     assert all(row["origin"] == "beyond" for row in claims.values())
+
+
+def test_tables_and_quoted_numbers_of_the_tuned_risks():
+    theory, _, n, s, p, ks, points = _ridge_claims_inputs(1.0, 2.0)
+    assert best_size_lines(theory, s, p).splitlines() == ["magnitude: best k = 50, risk at k = s: 1.200, at k = p: 0.900",
+                                                          "hessian: best k = 50, risk at k = s: 1.200, at k = p: 0.900"]
+    at_p = risks_at_p(theory, p)
+    assert at_p.loc["magnitude", "covariance"] == pytest.approx(0.8)
+    points = points.assign(gap=[0.001, 0.001], covered=[True, False])
+    numbers = quoted_numbers(theory, points, s, p)
+    assert numbers["ridge-covered"] == 0.5 and numbers["ridge-best-k-hessian"] == 50
+    assert numbers["ridge-ratio-magnitude-min"] == pytest.approx(2.0)
+    assert numbers["ridge-margin-magnitude"] == pytest.approx(1.0 / 0.9 - 1)
+    assert numbers["ridge-inverse-magnitude"] == pytest.approx(1.0) and numbers["ridge-plain-magnitude"] == pytest.approx(0.9)

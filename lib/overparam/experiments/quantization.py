@@ -1,5 +1,6 @@
 """Quantization of the trained model (beyond the paper): the registered quantizers, their bit costs,
-and the chapter's claims.
+and the chapter's simulations (the bit-budget comparison, random features); the tables, figures,
+claims and quoted numbers are in :mod:`overparam.reports.quantization`.
 
 Each quantizer is one registration in :data:`overparam.experiments.compressors.COMPRESSORS`: the
 simulation quantizes each trained fit with statistics calibrated on that fit (scale, threshold,
@@ -10,12 +11,20 @@ from __future__ import annotations
 import math
 
 import numpy as np
+import pandas as pd
+from tqdm import tqdm
 
-from overparam.experiments.compressors import COMPRESSORS, register
+from overparam.book.stats import mean_ci
+from overparam.experiments.compressors import COMPRESSORS, TrainedFit, register
+from overparam.experiments.random_features import draw_task, feature_sampler
+from overparam.theory.dc import sample_dc
+from overparam.theory.features import equivalent_lgp
 from overparam.theory.pruning import restrict
-from overparam.theory.quantization import (binary_map, calibrated_step, empirical_binary, empirical_step,
+from overparam.theory.quantization import (best_map, binary_map, calibrated_step, empirical_binary, empirical_step,
                                            empirical_ternary, map_risk, prune_then_uniform_map, quantize,
                                            ternary_map, uniform_map)
+from overparam.theory.risk import FitLaw
+from overparam.theory.solvers import min_norm_least_squares
 
 FLOAT_BITS = 32
 
@@ -75,9 +84,6 @@ def quantizer_map(law, name: str):
 
 def _bound_for(fit, name):
     """The bound map of quantizer ``name`` for the law of this fit's model size (cached per size)."""
-    from overparam.theory.quantization import best_map
-    from overparam.theory.risk import FitLaw
-
     key = (id(fit.problem), fit.k, fit.X.shape[0], name)
     if key not in _BOUND_MAPS:
         law = FitLaw(fit.problem.prefix(fit.k), fit.X.shape[0])
@@ -89,8 +95,6 @@ def register_bounds(names) -> list[str]:
     """Register, for each quantizer in ``names``, its bound "bound-<name>": the best map of the value
     alone with the same output levels. It needs theta*, so it is a benchmark, not a method; the
     simulation applies that map (computed from the DC law of the model size) to every fit."""
-    from overparam.theory.quantization import best_map
-
     bounds = []
     for name in names:
         bound = f"bound-{name}"
@@ -101,17 +105,6 @@ def register_bounds(names) -> list[str]:
         bounds.append(bound)
     return bounds
 
-
-def tidy_bits(table: "pd.DataFrame") -> "pd.DataFrame":
-    """The tidy table with a bit width named by its own column: curve "uniform-3" becomes curve
-    "uniform" with bits 3 (likewise the bounds); other curves keep their name, bits empty."""
-    from overparam.book.curves import BITS
-
-    parts = table.curve.str.extract(BITS.pattern)
-    out = table.copy()
-    out["bits"] = parts.bits.astype(float)
-    out["curve"] = parts.base.where(parts.base.notna(), table.curve)
-    return out
 
 
 def position_bits(p: int, s: int) -> int:
@@ -141,13 +134,6 @@ def bit_budget_table(problem, n: int, budgets, bits: int, quantizers, trials: in
     s, bits, total_bits, source, risk, ci_low, ci_high; the simulation quantizes each fit with its
     own calibrated statistics and shares the data draws across families. Returns (table, per-trial
     simulated risks of shape (trials, configurations), the configurations (family, curve, s, bits))."""
-    import pandas as pd
-
-    from overparam.book.stats import mean_ci
-    from overparam.experiments.compressors import TrainedFit
-    from overparam.theory.risk import FitLaw
-    from overparam.theory.solvers import min_norm_least_squares
-
     p = problem.p
     register_quantizers((bits,))
     configs = [("pruned", "magnitude", s, 32) for s in budgets]
@@ -184,69 +170,10 @@ def _bits_of(name: str) -> int:
     return int(name.rsplit("-", 1)[1])
 
 
-def bound_table(law, names) -> "pd.DataFrame":
-    """Each quantizer's predicted risk next to its bound: the best single map of the value alone with
-    the same output levels (:func:`overparam.theory.quantization.best_map`)."""
-    import pandas as pd
-
-    from overparam.theory.quantization import best_map
-
-    rows = []
-    for name in names:
-        quantizer = quantizer_map(law, name)
-        risk, bound = map_risk(law, quantizer), map_risk(law, best_map(law, quantizer.levels))
-        rows.append({"quantizer": name, "risk": risk, "bound": bound, "excess": risk / bound - 1})
-    return pd.DataFrame(rows)
-
-
-def quantization_claims(simulation: dict, simulated_ks, theory: dict, theory_ks, budget_draws, configs,
-                        budget_table, dense_at_s, names, n: int, s: int, p: int) -> list:
-    """The chapter's answers as claims (origin ``beyond``): a peak at k = n (paired comparisons against
-    k = s and k = p), the largest model best (a statement about the theory, with the theory's
-    finite-size band declared in overparam.book.claim_table), and the best compressed model at
-    the bit budget of the s-weight dense model against that model."""
-    from overparam.book.claims import claim
-    from overparam.book.claim_table import tolerance
-    from overparam.book.verdicts import comparison, deterministic, over_range
-
-    ks = list(simulated_ks)
-    peak = min(ks, key=lambda k: abs(k - 1.05 * n))
-
-    def draws(name, k):
-        return simulation[name][:, ks.index(k)]
-
-    claims = []
-    for name in names:
-        above = [comparison(draws(name, peak) - draws(name, k), what=f"risk at k = {peak} minus at k = {k}")
-                 for k in (s, p)]
-        claims.append(claim("quant-peak-near-n", "Sec. 5 (open question)",
-                            f"{name}: the quantized risk peaks near k = n (above k = s and k = p)",
-                            over_range(above, [f"vs k = {s}", f"vs k = {p}"]), origin="beyond", variant=name))
-        risks = np.asarray(theory[name], dtype=float)
-        at_p = risks[list(theory_ks).index(p)]
-        others = np.where(np.asarray(theory_ks) == p, np.nan, risks)
-        j = int(np.nanargmin(others))
-        excess = float(others[j] / at_p - 1)
-        claims.append(claim("quant-largest-model-best", "Sec. 5 (open question)",
-                            f"{name}: the best quantized model is the largest, k = p (theory)",
-                            deterministic(excess, 0.0, tolerance("quant-largest-model-best"), "above",
-                                          text=f"lowest risk at k < p over the risk at k = p, minus 1: {excess:+.3f} "
-                                               f"(at k = {int(theory_ks[j])})"),
-                            origin="beyond", variant=name))
-    budget = FLOAT_BITS * s
-    affordable = budget_table[(budget_table.source == "theory") & (budget_table.total_bits <= budget)]
-    best = affordable.loc[affordable.risk.idxmin()]
-    j = next(i for i, c in enumerate(configs) if c[1] == best.curve and (c[2] == best.s or (c[2] is None and np.isnan(best.s))))
-    claims.append(claim("quant-budget-beats-dense", "Sec. 5 (open question)",
-                        f"with the {budget} bits of the dense model on the s salient features, a compressed model on "
-                        f"all p features ({best.curve}) beats it",
-                        comparison(dense_at_s, budget_draws[:, j], paired=False,
-                                   what="dense minus compressed risk"), origin="beyond"))
-    return claims
 
 
 def random_features_quantization(d: int, n: int, p_grid, names, tasks: int, data_draws: int, dc_draws: int,
-                                 seed, progress: bool = False) -> "pd.DataFrame":
+                                 seed, progress: bool = False) -> pd.DataFrame:
     """Quantizing random-features models (chapter 6's task: ReLU features of Gaussian inputs, a
     quadratic label), theory against simulation, with p running through the interpolation point.
 
@@ -255,16 +182,6 @@ def random_features_quantization(d: int, n: int, p_grid, names, tasks: int, data
     each draw, as a trained fit is. Simulation: min-norm fits on ReLU data, quantized the same way.
     Both are judged by the exact test risk of the equivalent LGP. Returns per (curve, p, source) the
     mean over tasks and draws and the 95% interval over the tasks (draws averaged within a task)."""
-    import pandas as pd
-    from tqdm import tqdm
-
-    from overparam.book.stats import mean_ci
-    from overparam.experiments.compressors import TrainedFit
-    from overparam.experiments.random_features import draw_task, feature_sampler
-    from overparam.theory.dc import sample_dc
-    from overparam.theory.features import equivalent_lgp
-    from overparam.theory.solvers import min_norm_least_squares
-
     curves = ["dense", *names]
     per_task = {source: np.full((tasks, len(p_grid), len(curves)), np.nan) for source in ("theory", "simulation")}
     for t, child in enumerate(tqdm(np.random.SeedSequence(seed).spawn(tasks), desc="random-features tasks",

@@ -1,0 +1,266 @@
+"""Chapter 13's claims (classification of sign labels, beyond the paper), and the paired comparisons
+they rest on: the least-squares points set against the prediction on the distance from chance, the
+per-draw differences of two curves, and the sizes chosen on one half of the draws and judged on the
+other.
+
+Every claim comes from a rule of :mod:`overparam.book.verdicts` with the tolerance declared in
+:mod:`overparam.book.claim_table`; the tables and the quoted numbers are in
+:mod:`overparam.reports.classification`.
+"""
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from overparam.book.curves import SAME_SAMPLE
+from overparam.book.claims import claim
+from overparam.book.claim_table import declared
+from overparam.book.claim_table import tolerance as declared_tolerance
+from overparam.book.verdicts import (Verdict, agreement, comparison, deterministic, equality, over_range, point_states,
+                                     t_interval)
+from overparam.experiments.classification import REFIT, PanelRun, predicted_best_size
+from overparam.theory.classification import PRUNING_RULES
+
+SECTION = "Sec. 5 (open question)"
+ANSWERS = {"1": "rises past|peaks", "2": "largest|favours", "3": "Hessian pruning beats", "4": "matches|within"}
+
+
+def ls_agreement_points(table: pd.DataFrame, n_of: dict, s_of: dict, window=(0.9, 1.1)) -> pd.DataFrame:
+    """Every distinct simulated least-squares point beside its DC prediction (fresh-sample refits
+    against the retraining prediction), away from the interpolation peak (k outside window * n); the
+    pruned curves at k <= s, identical to the dense one (nothing is pruned), are left out. ``gap`` is
+    the distance to the prediction relative to the prediction's distance from chance, 1/2 - error."""
+    sim = table[(table.source == "simulation") & table.curve.str.startswith("ls/")
+                & ~table.curve.str.endswith(SAME_SAMPLE)]
+    theory = table[table.source == "theory"][["panel", "curve", "k", "error"]]
+    merged = sim.merge(theory, on=["panel", "curve", "k"], suffixes=("", "_theory"))
+    n, s = merged.panel.map(n_of), merged.panel.map(s_of)
+    pruned_only = merged.curve.isin([f"ls/{rule}" for rule in PRUNING_RULES])
+    merged = merged[((merged.k < window[0] * n) | (merged.k > window[1] * n)) & ~(pruned_only & (merged.k <= s))].copy()
+    merged["gap"] = (merged.error - merged.error_theory).abs() / (0.5 - merged.error_theory)
+    return merged
+
+
+def advantage_agreement(theory, error, ci_low, ci_high, tolerance: float):
+    """:func:`overparam.book.verdicts.agreement` on the distance from chance, 1/2 - error: a point
+    agrees when the 95% interval of its gap lies within ``tolerance`` of the predicted distance, disagrees
+    when it lies entirely outside, and is inconclusive across an edge."""
+    theory, error = np.asarray(theory, dtype=float), np.asarray(error, dtype=float)
+    return agreement(0.5 - theory, 0.5 - error, 0.5 - np.asarray(ci_high, dtype=float),
+                     0.5 - np.asarray(ci_low, dtype=float), tolerance=tolerance)
+
+
+def advantage_states(points: pd.DataFrame, tolerance: float) -> pd.Series:
+    """Each point of :func:`ls_agreement_points` judged alone by the rule of :func:`advantage_agreement`
+    (:func:`overparam.book.verdicts.point_states` on the distance from chance): one status per point."""
+    states = point_states(0.5 - points.error_theory.to_numpy(dtype=float), 0.5 - points.ci_high.to_numpy(dtype=float),
+                          0.5 - points.ci_low.to_numpy(dtype=float), tolerance)
+    return pd.Series(states, index=points.index, dtype=object)
+
+
+def dense_for_every_rule(points: pd.DataFrame, table: pd.DataFrame) -> pd.DataFrame:
+    """The same points with a deliberately wrong prediction, the dense curve's, for every rule: what a
+    test that cannot tell the rules apart would accept."""
+    theory = table[(table.source == "theory") & (table.curve == "ls/dense")][["panel", "k", "error"]]
+    wrong = points.drop(columns="error_theory").merge(theory.rename(columns={"error": "error_theory"}), on=["panel", "k"])
+    return wrong
+
+
+def held_out_choice(run: PanelRun, curve: str, sizes, highest: bool) -> tuple[int, int]:
+    """A size of ``curve`` chosen on the first half of its draws (the highest mean error, or the lowest),
+    so that the other half judges it without the choice's bias: (the size, the first draw left to judge)."""
+    half = len(run.errors[curve]) // 2
+    means = {k: run.draws(curve, k)[:half].mean() for k in sizes}
+    return (max if highest else min)(means, key=means.get), half
+
+
+def paired_gap(run: PanelRun, curve: str, other: str, k: int, other_k: int | None = None) -> tuple[float, float, float]:
+    """Mean and 95% t interval of the per-draw difference err(curve at k) - err(other at other_k) over the
+    draws both were fit on (logistic regression is fit on the first draws of the least-squares ones)."""
+    a, b = run.draws(curve, k), run.draws(other, k if other_k is None else other_k)
+    shared = min(a.size, b.size)
+    return t_interval(a[:shared] - b[:shared])
+
+
+def loss_interaction(run: PanelRun, s: int, p: int, rule: str = "hessian") -> np.ndarray:
+    """Per shared draw, (logistic - least squares) of [error at k = s minus at k = p]: how much more
+    cross-entropy favours the largest model than least squares does."""
+    trials = len(run.errors[f"logistic/{rule}"])
+    return ((run.draws(f"logistic/{rule}", s) - run.draws(f"logistic/{rule}", p))
+            - (run.draws(f"ls/{rule}", s) - run.draws(f"ls/{rule}", p))[:trials])
+
+
+def held_out_difference(run: PanelRun, curve: str) -> tuple[int, int, np.ndarray]:
+    """The best size of ``curve`` other than the largest, chosen on the first half of its draws
+    (:func:`held_out_choice`), and the per-draw error there minus at the largest size on the other
+    half: (the size, the first draw judged, the differences)."""
+    grid = run.ks if curve.startswith("ls/") else run.logistic_ks
+    p = max(grid)
+    best, first = held_out_choice(run, curve, [k for k in grid if k != p], highest=False)
+    return best, first, (run.draws(curve, best) - run.draws(curve, p))[first:]
+
+
+def classification_claims(runs: dict, theories: dict, theory_ks: dict, table: pd.DataFrame, n_of: dict, s_of: dict,
+                          wide: str, spiked=("b",), full_share: float = 0.75, dc_confirm: dict | None = None) -> list:
+    """The chapter's four answers as claims (origin ``beyond``), each from a rule of
+    :mod:`overparam.book.verdicts` with the tolerance declared in
+    :mod:`overparam.book.claim_table`; comparisons are paired over the draws the curves share.
+
+    ``spiked`` names the panels with a spiked covariance, where Hessian and magnitude pruning differ.
+    (1) double descent (:func:`_peak_claim`); (2) the largest model is the best to prune
+    (:func:`_largest_claim`; the prediction's version on the fresh draws ``dc_confirm[panel] =
+    (k, errors at k, errors at p)`` when given, a theory-only inequality), and on the spiked panels
+    whether cross-entropy moves k = s against k = p more than least squares does (the paired
+    interaction); (3) Hessian beats magnitude pruning on the spiked panels at every k > s; (4) the DC
+    prediction of the least-squares classifier agrees with simulation on the distance from chance, away
+    from the peak; cross-entropy equals least squares (paired draws) at every logistic size k <= s, at
+    every k > s, and on panel ``wide`` at the sizes where the interpolator is the max-margin classifier
+    in a share ``full_share`` of the draws or more.
+    """
+    claims = []
+    for panel, run in runs.items():
+        n, s = n_of[panel], s_of[panel]
+        for fit in ["ls", "logistic"]:
+            for rule in ["magnitude", "hessian"]:
+                peak = _peak_claim(panel, run, f"{fit}/{rule}", s, n)
+                claims += [peak] if peak else []
+                claims.append(_largest_claim(panel, run, f"{fit}/{rule}", theories[panel], list(theory_ks[panel])))
+        if panel in spiked:
+            claims += _spiked_claims(panel, run, s, max(run.ks))
+        claims.append(_dc_best_claim(panel, theories[panel]["hessian"], list(theory_ks[panel]), max(run.ks),
+                                     (dc_confirm or {}).get(panel)))
+    claims += _agreement_claims(ls_agreement_points(table, n_of, s_of), runs)
+    for panel, run in runs.items():
+        claims += _loss_claims(panel, run, s_of[panel], panel == wide, full_share)
+    return claims
+
+
+def _peak_claim(panel, run, curve, s, n):
+    """"The pruned error rises past k = s and falls back by k = p": the error at the peak above the error
+    at k = s and at k = p (paired). For least squares the peak is the size nearest 1.05 n, fixed in
+    advance; for logistic regression the size of highest mean error on the first half of the draws, judged
+    on the other half. None when k = s was not simulated or no size lies between s and p."""
+    grid = run.ks if curve.startswith("ls/") else run.logistic_ks
+    p, inner = max(grid), [k for k in grid if s < k < max(grid)]
+    if s not in grid or not inner:
+        return None
+    if curve.startswith("ls/"):
+        peak, first, where = min(inner, key=lambda k: abs(k - 1.05 * n)), 0, "near n, fixed in advance"
+    else:
+        peak, first = held_out_choice(run, curve, inner, highest=True)
+        where = (f"the size of highest mean error on the first {first} draws, judged on the other "
+                 f"{len(run.errors[curve]) - first}")
+    above = [comparison((run.draws(curve, peak) - run.draws(curve, k))[first:],
+                        what=f"error at k = {peak} minus at k = {k}") for k in (s, p)]
+    text = f"({panel}) {curve}: the pruned error rises past k = s and falls back by k = p (peak at k = {peak}, {where})"
+    return claim("cls-peak", SECTION, text, over_range(above, [f"vs k = {s}", f"vs k = {p}"]), origin="beyond",
+                 variant=f"{panel}-{curve.replace('/', '-')}")
+
+
+def _largest_claim(panel, run, curve, theory, theory_sizes):
+    """"The largest model is the best one to prune": the error at the best other size minus at k = p,
+    paired. For least squares the best other size by the DC prediction (fixed before the draws); for
+    logistic regression by the first half of the draws, judged on the other half."""
+    if curve.startswith("ls/"):
+        p = max(run.ks)
+        best = predicted_best_size(theory[curve.split("/")[1]], theory_sizes, [k for k in run.ks if k != p])
+        differences, chosen = run.draws(curve, best) - run.draws(curve, p), "the best other size by the DC prediction"
+    else:
+        p, (best, first, differences) = max(run.logistic_ks), held_out_difference(run, curve)
+        chosen = f"the best other size on the first {first} draws, judged on the other {len(run.errors[curve]) - first}"
+    verdict = comparison(differences, what=f"error at k = {best} ({chosen}) minus at k = p")
+    return claim("cls-largest-best", SECTION, f"({panel}) {curve}: the largest model (k = {p}) is the best one to prune",
+                 verdict, origin="beyond", variant=f"{panel}-{curve.replace('/', '-')}")
+
+
+def _spiked_claims(panel, run, s, p):
+    """Hessian against magnitude pruning at every k > s (both fits), and the loss's effect on k = s
+    against k = p (the paired interaction)."""
+    claims = []
+    for fit in ["ls", "logistic"]:
+        grid = [k for k in (run.ks if fit == "ls" else run.logistic_ks) if k > s]
+        wins = [comparison(run.draws(f"{fit}/magnitude", k) - run.draws(f"{fit}/hessian", k),
+                           what="magnitude minus Hessian error") for k in grid]
+        claims.append(claim("cls-hessian-beats-magnitude", SECTION,
+                            f"({panel}) {fit}: Hessian pruning beats magnitude pruning at every k > s",
+                            over_range(wins, grid, "k = "), origin="beyond", variant=f"{panel}-{fit}"))
+    claims.append(claim("cls-interaction", SECTION, f"({panel}) Hessian: cross-entropy favours the largest model "
+                        "(k = p against k = s) more than least squares does",
+                        comparison(loss_interaction(run, s, p),
+                                   what="(logistic - least squares) of [error at k = s minus at k = p]"),
+                        origin="beyond", variant=panel))
+    return claims
+
+
+def _dc_best_claim(panel, predicted, sizes, p, confirm):
+    """The prediction's own answer to "the largest model is the best one to prune" (Hessian): a theory-only
+    inequality, the predicted advantage of k = p over the best other size relative to the predicted
+    distance from chance at k = p, inconclusive within the prediction's declared accuracy."""
+    if confirm is None:
+        best_k = predicted_best_size(predicted, sizes, (k for k in sizes if k != p))
+        confirm = (best_k, predicted[:, sizes.index(best_k)], predicted[:, sizes.index(p)])
+    best_k, at_best, at_p = confirm
+    difference, chance = float(np.mean(at_best) - np.mean(at_p)), 0.5 - float(np.mean(at_p))
+    text = (f"predicted error {np.mean(at_best):.3f} at the best other size k = {best_k}, {np.mean(at_p):.3f} at k = p "
+            f"({len(at_p)} draws): difference {difference:+.3f}, {difference / chance:+.1%} of the distance from chance")
+    return claim("cls-dc-largest-best", SECTION, f"({panel}) DC prediction: the largest least-squares model is the best "
+                 "one to prune (Hessian)", deterministic(difference / chance, 0.0, declared_tolerance("cls-dc-largest-best"),
+                                                         "above", text), origin="beyond", variant=panel)
+
+
+def _agreement_claims(points: pd.DataFrame, runs: dict) -> list:
+    """Per panel: the DC prediction against the simulated least-squares classifier, on the distance from chance."""
+    claims, margin = [], declared_tolerance("cls-dc-agreement")
+    for panel in runs:
+        here = points[points.panel == panel]
+        what = "dense, pruned" + (", refit on a fresh sample" if here.curve.str.endswith(REFIT).any() else "")
+        claims.append(claim("cls-dc-agreement", SECTION, f"({panel}) the DC prediction matches the least-squares "
+                            f"classifier's distance from chance, 1/2 - error ({what}), within {margin:.0%}, away from "
+                            "the peak", advantage_agreement(here.error_theory, here.error, here.ci_low, here.ci_high, margin),
+                            origin="beyond", variant=panel))
+    return claims
+
+
+def _no_points(reason: str, key: str) -> Verdict:
+    """A claim over a range with no point to judge: inconclusive, under the rule and tolerance it is declared with."""
+    rule = declared(key)
+    return Verdict("inconclusive", reason, rule=rule.rule, tolerance=rule.tolerance, at_half="inconclusive",
+                   at_double="inconclusive")
+
+
+def _loss_claims(panel, run, s, wide, full_share):
+    """Cross-entropy against least squares (paired equality within the declared margin): at every logistic
+    size k <= s, and at every k > s (or, on the wide panel, where the interpolator is the max-margin
+    classifier in a share ``full_share`` of the draws or more)."""
+    claims, trials = [], len(run.errors["logistic/dense"])
+
+    def close(rule, k, key):
+        return equality(run.draws(f"logistic/{rule}", k) - run.draws(f"ls/{rule}", k)[:trials],
+                        declared_tolerance(key), what="logistic minus least-squares error")
+    small = [k for k in run.logistic_ks if k <= s]
+    if small:
+        margin = declared_tolerance("cls-loss-small-k")
+        claims.append(claim("cls-loss-small-k", SECTION, f"({panel}) dense: cross-entropy is within {margin:g} of least "
+                            "squares at every k <= s (nothing pruned)",
+                            over_range([close("dense", k, "cls-loss-small-k") for k in small], small, "k = "),
+                            origin="beyond", variant=panel))
+    shared, where, key = [k for k in run.logistic_ks if k > s], "at every k > s", "cls-loss-large-k"
+    if wide:
+        share = dict(zip(run.ks, run.interpolator_is_max_margin.mean(axis=0)))
+        shared = [k for k in shared if share.get(k, 0) >= full_share]
+        key = "cls-loss-max-margin"
+        where = f"where the interpolator is the max-margin classifier in {full_share:.0%} of the draws or more"
+    for rule in ["dense", "hessian"]:
+        verdict = (over_range([close(rule, k, key) for k in shared], shared, "k = ") if shared
+                   else _no_points("no size qualifies", key))
+        claims.append(claim(key, SECTION, f"({panel}) {rule}: cross-entropy is within {declared_tolerance(key):g} of "
+                            f"least squares {where}", verdict, origin="beyond", variant=f"{panel}-{rule}"))
+    return claims
+
+
+def answer_counts(claims: pd.DataFrame, panels: str = r"\((a|b)\)") -> dict:
+    """Per answer of the chapter (:data:`ANSWERS`: a pattern of its claims' texts), the statuses of its
+    claims on the panels matching ``panels``, counted."""
+    on_panels = claims[claims.claim.str.match(panels)]
+    return {number: on_panels[on_panels.claim.str.contains(pattern)].status.value_counts().to_dict()
+            for number, pattern in ANSWERS.items()}
