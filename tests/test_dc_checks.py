@@ -1,10 +1,11 @@
-"""The DC-law checks of chapter 2 (overparam.experiments.dc_checks) on made-up inputs."""
+"""The DC-law checks of chapter 2 (overparam.experiments and overparam.reports.distributional_characterization)
+on made-up inputs."""
 import numpy as np
-import pandas as pd
 import pytest
 
 from overparam.book.curves import style_of
-from overparam.experiments import dc_checks as dc
+from overparam.experiments import distributional_characterization as dc
+from overparam.reports import distributional_characterization as report
 from overparam.theory.dc import ScaledLaw
 
 
@@ -24,13 +25,13 @@ def test_two_level_problem_puts_the_spike_on_the_first_tenth():
 
 
 def test_law_tables_and_quantile_gaps_measure_a_shift_in_iqr_units():
-    density, quantiles = dc.law_tables("s", "r", LAW, law_values(LAW))
+    density, quantiles = report.law_tables("s", "r", LAW, law_values(LAW))
     assert len(density) == 400 and set(density.columns) == {"spectrum", "regime", "x", "density"}
     np.testing.assert_allclose(quantiles.simulated_quantile, quantiles.theory_quantile, atol=2e-3)
-    iqr = dc.law_iqr(quantiles)
+    iqr = report.law_iqr(quantiles)
     assert iqr == pytest.approx(float(np.diff(LAW.quantile(np.array([0.25, 0.75])))[0]))
-    _, shifted = dc.law_tables("s", "r", LAW, law_values(LAW) + 0.3)
-    gaps = dc.quantile_gaps([quantiles, shifted])["largest |quantile gap| / IQR"]
+    _, shifted = report.law_tables("s", "r", LAW, law_values(LAW) + 0.3)
+    gaps = report.quantile_gaps([quantiles, shifted])["largest |quantile gap| / IQR"]
     assert gaps.iloc[0] < 0.01
     assert gaps.iloc[1] == pytest.approx(0.3 / iqr, rel=0.02)
 
@@ -39,7 +40,7 @@ def test_w2_table_slopes_and_single_draw_bounds():
     sizes = [100, 400, 1600]
     w2 = {"dense": np.outer(np.array(sizes, float) ** -0.5, [1.0, 1.0]),
           "dc-law": np.outer(np.array(sizes, float) ** -1.0, [1.0])}
-    table, slopes = dc.w2_table(w2, sizes)
+    table, slopes = report.w2_table(w2, sizes)
     assert slopes["dense"] == pytest.approx(-0.5) and slopes["dc-law"] == pytest.approx(-1.0)
     law_rows = table[table.curve == "dc-law"]
     np.testing.assert_allclose(law_rows.ci_low, law_rows.w2)  # one draw: the bounds are the mean
@@ -70,17 +71,17 @@ def test_isotropic_table_checks_and_claims():
     n, sigma = 100, 0.5
     theory = np.array([dc.isotropic_gamma(int(p), n, sigma) for p in sizes])
     rng = np.random.default_rng(0)
-    good = dc.isotropic_table(sizes, n, sigma, [t + 0.01 * rng.standard_normal(20) for t in theory])
-    checks = dc.isotropic_checks(good)
+    good = report.isotropic_table(sizes, n, sigma, [t + 0.01 * rng.standard_normal(20) for t in theory])
+    checks = report.isotropic_checks(good)
     assert checks["gap_hastie"] < 1e-9 and checks["gap_simulation"] < 0.02
-    _, quantiles = dc.law_tables("s", "r", LAW, law_values(LAW))
-    claims = dc.dc_claims([quantiles], good, checks)
+    _, quantiles = report.law_tables("s", "r", LAW, law_values(LAW))
+    claims = report.dc_claims([quantiles], good, checks)
     assert [row["status"] for row in claims] == ["reproduced"] * 3
     assert [row["kind"] for row in claims] == ["claim", "claim", "check"]
-    bad = dc.isotropic_table(sizes, n, sigma, [1.5 * t + 0.01 * rng.standard_normal(20) for t in theory])
-    _, shifted = dc.law_tables("s", "r", LAW, law_values(LAW) + 1.0)
+    bad = report.isotropic_table(sizes, n, sigma, [1.5 * t + 0.01 * rng.standard_normal(20) for t in theory])
+    _, shifted = report.law_tables("s", "r", LAW, law_values(LAW) + 1.0)
     broken = dict(checks, gap_hastie=0.1)
-    assert [row["status"] for row in dc.dc_claims([shifted], bad, broken)] == ["not reproduced"] * 3
+    assert [row["status"] for row in report.dc_claims([shifted], bad, broken)] == ["not reproduced"] * 3
 
 
 def test_counts_follow_the_declared_bands():
@@ -88,18 +89,18 @@ def test_counts_follow_the_declared_bands():
     n, sigma = 100, 0.5
     theory = np.array([dc.isotropic_gamma(int(p), n, sigma) for p in sizes])
     rng = np.random.default_rng(1)
-    noisy = dc.isotropic_table(sizes, n, sigma, [t * (1 + 0.2 * rng.standard_normal(5)) for t in theory])
-    counts = dc.risk_counts(noisy, 0.05)
+    noisy = report.isotropic_table(sizes, n, sigma, [t * (1 + 0.2 * rng.standard_normal(5)) for t in theory])
+    counts = report.risk_counts(noisy, 0.05)
     assert counts["points"] == 2 and counts["agree"] + counts["disagree"] + counts["inconclusive"] == 2
-    assert dc.risk_counts(noisy, 10.0)["agree"] == 2
-    _, shifted = dc.law_tables("s", "r", LAW, law_values(LAW) + 1.0)
-    assert dc.quantile_counts([shifted], 0.08)["agree"] == 0
+    assert report.risk_counts(noisy, 10.0)["agree"] == 2
+    _, shifted = report.law_tables("s", "r", LAW, law_values(LAW) + 1.0)
+    assert report.quantile_counts([shifted], 0.08)["agree"] == 0
 
 
 def test_isotropic_simulation_matches_gamma_roughly():
     sizes = dc.isotropic_sizes(40, [0.5, 2.0])
     risks = dc.isotropic_simulation(sizes, 40, 0.5, 40, seed=2)
-    table = dc.isotropic_table(sizes, 40, 0.5, risks)
+    table = report.isotropic_table(sizes, 40, 0.5, risks)
     assert np.all(np.abs(table.risk / table.theory_gamma - 1) < 0.25)
 
 
@@ -111,7 +112,23 @@ def test_design_memory_grows_with_the_largest_fit():
 
 
 def test_worst_quantile_names_its_case_and_percentile():
-    _, good = dc.law_tables("s", "r", LAW, law_values(LAW))
-    _, shifted = dc.law_tables("t", "u", LAW, law_values(LAW) + 1.0)
-    worst = dc.worst_quantile([good, shifted])
+    _, good = report.law_tables("s", "r", LAW, law_values(LAW))
+    _, shifted = report.law_tables("t", "u", LAW, law_values(LAW) + 1.0)
+    worst = report.worst_quantile([good, shifted])
     assert (worst["spectrum"], worst["regime"]) == ("t", "u") and 1 <= worst["percentile"] <= 99
+
+
+def test_quoted_numbers_gather_the_counts_and_the_law_components():
+    sizes = np.array([50, 150])
+    n, sigma = 100, 0.5
+    theory = np.array([dc.isotropic_gamma(int(p), n, sigma) for p in sizes])
+    iso = report.isotropic_table(sizes, n, sigma, [t * (1 + 0.01 * np.arange(-2, 3)) for t in theory])
+    _, good = report.law_tables("s", "r", LAW, law_values(LAW))
+    _, shifted = report.law_tables("t", "u", LAW, law_values(LAW) + 1.0)
+    numbers = report.quoted_numbers(LAW, {"dense": -0.5, "dc-law": -0.4}, [good, shifted], iso)
+    assert (numbers["dc-centre-low"], numbers["dc-centre-high"]) == (0.0, 2.0)
+    assert (numbers["dc-sd-low"], numbers["dc-sd-high"]) == (1.0, 0.5)
+    assert numbers["dc-w2-slope-dc-law"] == -0.4 and numbers["dc-worst-case"] == "t, u"
+    counts = report.risk_counts(iso, numbers["dc-risk-band"])
+    assert {key: numbers[f"dc-risk-{key}"] for key in counts} == counts and counts["points"] == 2
+    assert numbers["dc-quantile-points"] == 2 * 99

@@ -1,4 +1,5 @@
-"""Chapter 3's pruning experiments (overparam.experiments.pruning_rules) on small problems."""
+"""Chapter 3's pruning experiments and report (overparam.experiments and overparam.reports.pruning_risk) on
+small problems."""
 from dataclasses import replace
 
 import numpy as np
@@ -7,8 +8,9 @@ import pytest
 from scipy.integrate import trapezoid
 
 from overparam.book.curves import style_of
-from overparam.experiments import pruning_rules as pr
-from overparam.experiments.dc_checks import two_level_problem
+from overparam.experiments import pruning_risk as pr
+from overparam.experiments.distributional_characterization import two_level_problem
+from overparam.reports import pruning_risk as report
 from overparam.theory.risk import best_underparameterized_risk, dense_risk
 
 P, N = 100, 50
@@ -34,21 +36,21 @@ def test_simulation_at_full_budget_is_the_dense_fit_and_the_table_is_tidy():
         assert sims[method].shape == (3, 2)
         np.testing.assert_allclose(sims[method][:, 1], sims["magnitude"][:, 1])
     theory = {"two-level": pr.theory_by_budget(PROBLEM, N, budgets)}
-    table = pr.risk_table(budgets, P, theory, {"two-level": sims})
+    table = report.risk_table(budgets, P, theory, {"two-level": sims})
     assert list(table.columns[:5]) == ["spectrum", "curve", "source", "s", "kept_fraction"]
     np.testing.assert_allclose(table.kept_fraction, table.s / P)
     for curve in table.curve.unique():
         style_of(curve)
-    points = pr.theory_vs_simulation(table)
+    points = report.theory_vs_simulation(table)
     assert len(points) == 6
     np.testing.assert_allclose(points.gap, (points.risk - points.risk_theory).abs() / points.risk_theory)
-    summary = pr.agreement_summary(points)
+    summary = report.agreement_summary(points)
     assert summary.loc[("two-level", "oracle"), "worst_gap"] == points[points.curve == "oracle"].gap.max()
 
 
 def test_threshold_tails_keep_the_budget_and_the_hessian_keeps_the_salient_group():
     s = 10
-    table = pr.threshold_densities(PROBLEM, N, s)
+    table = report.threshold_densities(PROBLEM, N, s)
     assert set(table.rule) == set(pr.RULES)
     for method in pr.RULES:
         rows = table[table.rule == method]
@@ -56,7 +58,7 @@ def test_threshold_tails_keep_the_budget_and_the_hessian_keeps_the_salient_group
                    for _, g in rows.groupby("variance"))
         assert kept == pytest.approx(s / P, abs=0.01)
         assert sum(trapezoid(g.density, g.x) for _, g in rows.groupby("variance")) == pytest.approx(1, abs=1e-3)
-    magnitude, hessian = (pr.salient_share(PROBLEM, N, s, method) for method in pr.RULES)
+    magnitude, hessian = (report.salient_share(PROBLEM, N, s, method) for method in pr.RULES)
     assert magnitude[0] == pytest.approx(table[table.rule == "magnitude"].threshold.iloc[0])
     assert hessian[1] > 0.5 > magnitude[1]
 
@@ -74,7 +76,7 @@ def test_spread_study_ratio_below_one_when_aligned_above_when_opposed():
     assert fine.shape == (5,) and theory["aligned"].shape == (2, 5) and ratios["opposed"].shape == (2, 3)
     assert theory["aligned"][1, -1] < theory["aligned"][0, -1]
     assert theory["opposed"][1, -1] > theory["opposed"][0, -1]
-    table = pr.spread_table(fine, theory, [1.0, 16.0], ratios)
+    table = report.spread_table(fine, theory, [1.0, 16.0], ratios)
     assert set(table.family) == set(pr.FAMILIES) and set(table.source) == {"theory", "simulation"}
 
 
@@ -85,20 +87,20 @@ def test_small_model_study_and_claims():
     assert study.small_theory.min() == pytest.approx(best_risk)
     assert study.fine_k[np.argmin(study.small_theory)] == best_k
     assert study.small_sim.shape == (3, study.small_ks.size)
-    table = pr.small_model_table(study)
+    table = report.small_model_table(study)
     assert set(table.curve) == {"small-model", "hessian", "oracle"}
     for curve in table.curve.unique():
         style_of(curve)
-    lines = pr.small_model_summary(study)
+    lines = report.small_model_summary(study)
     assert len(lines) == 4 and f"k = {best_k}" in lines[0]
     sims = pr.simulate_by_budget(PROBLEM, N, [10], 3, seed=1)
-    points = pr.theory_vs_simulation(pr.risk_table([10], P, {"two-level": pr.theory_by_budget(PROBLEM, N, [10])},
-                                                   {"two-level": sims}))
+    theory = {"two-level": pr.theory_by_budget(PROBLEM, N, [10])}
+    points = report.theory_vs_simulation(report.risk_table([10], P, theory, {"two-level": sims}))
     ratios = {"aligned": np.full((1, 3), 0.5), "opposed": np.full((1, 3), 1.5)}
-    claims = pr.pruning_claims(points, ratios, study)
+    claims = report.pruning_claims(points, ratios, study)
     assert len(claims) == 8
     assert claims[3]["status"] == "reproduced" and claims[4]["status"] == "reproduced"
-    flipped = pr.pruning_claims(points, {"aligned": ratios["opposed"], "opposed": ratios["aligned"]}, study)
+    flipped = report.pruning_claims(points, {"aligned": ratios["opposed"], "opposed": ratios["aligned"]}, study)
     assert flipped[3]["status"] == "not reproduced" and flipped[4]["status"] == "not reproduced"
     assert [c["origin"] for c in claims[-2:]] == ["paper-extended"] * 2
     assert claims[-1]["id"] == "pr-every-budget-oracle" and claims[-1]["tolerance"] == 0.02
@@ -108,12 +110,26 @@ def test_budget_margins_are_inconclusive_inside_the_band():
     study = pr.small_model_study(PROBLEM, N, 3, seed=0, sizes=6)
     small = study.small_theory
     near = replace(study, pruned_theory={"hessian": small * 0.99, "oracle": small * 1.5})
-    assert {v.status for v in pr.budget_margins(near, "hessian", 0.02)} == {"inconclusive"}
-    assert {v.status for v in pr.budget_margins(near, "hessian", 0.005)} == {"reproduced"}
-    assert {v.status for v in pr.budget_margins(near, "oracle", 0.02)} == {"not reproduced"}
+    assert {v.status for v in report.budget_margins(near, "hessian", 0.02)} == {"inconclusive"}
+    assert {v.status for v in report.budget_margins(near, "hessian", 0.005)} == {"reproduced"}
+    assert {v.status for v in report.budget_margins(near, "oracle", 0.02)} == {"not reproduced"}
 
 
 def test_distinct_points_count_coinciding_curves_once():
     rows = pd.DataFrame({"spectrum": "x", "curve": ["magnitude", "hessian", "oracle", "magnitude"], "s": [5, 5, 5, 2],
-                         "risk": [1.0, 1.0, 1.0, 2.0], "ci_low": 0.9, "ci_high": 1.1, "risk_theory": [1.0, 1.0, 1.0, 2.1]})
-    assert len(pr.distinct_points(rows)) == 2
+                         "risk": [1.0, 1.0, 1.0, 2.0], "ci_low": 0.9, "ci_high": 1.1,
+                         "risk_theory": [1.0, 1.0, 1.0, 2.1]})
+    assert len(report.distinct_points(rows)) == 2
+
+
+def test_quoted_numbers_count_the_budgets_of_the_hessian_claim():
+    study = pr.small_model_study(PROBLEM, N, 3, seed=0, sizes=6)
+    shares = {method: report.salient_share(PROBLEM, N, 10, method) for method in pr.RULES}
+    numbers = report.quoted_numbers(shares, study)
+    assert list(numbers)[:4] == ["pr-salient-share-magnitude", "pr-salient-share-hessian", "pr-lowest-pruned",
+                                 "pr-best-small"]
+    assert numbers["pr-salient-share-hessian"] == shares["hessian"][1] and numbers["pr-best-small"] == study.best_risk
+    states = [verdict.status for verdict in report.budget_margins(study, "hessian", numbers["pr-band"])]
+    assert numbers["pr-every-budget-points"] == len(states) == study.fine_k.size
+    for key, state in {"holds": "reproduced", "inconclusive": "inconclusive", "fails": "not reproduced"}.items():
+        assert numbers[f"pr-every-budget-{key}"] == states.count(state)

@@ -1,9 +1,7 @@
-"""Checks of the distributional characterization (DC) of the min-norm fit against simulation.
-
-The DC law (Def. 3 and Def. 4 of the paper, Thm. 1 above and Thm. 3 below the interpolation point)
-predicts the empirical law of the scaled coordinates sqrt(p) theta_hat_i and the dense risk gamma.
-This module builds the comparisons: density and quantiles of pooled draws, the Wasserstein-2
-distance as p grows, and the isotropic risk against the closed form of Hastie et al.
+"""The report of chapter 2 (the distributional characterization): the DC law against the pooled
+draws (density, percentiles, their gaps), the W2 convergence, the isotropic risk against gamma and
+the closed form of Hastie et al., the figures, the claims and the numbers the prose quotes, from the
+runs of :mod:`overparam.experiments.distributional_characterization`.
 """
 from __future__ import annotations
 
@@ -11,43 +9,17 @@ import numpy as np
 import pandas as pd
 from matplotlib.ticker import NullFormatter
 
-from overparam.book.stats import loglog_slope, mean_ci, wasserstein2_to_law
-from overparam.book.curves import style_of
-from overparam.book.style import plot_theory_and_simulation
-from overparam.book.claims import claim
 from overparam.book.claim_table import tolerance
-from overparam.experiments.montecarlo import min_norm_draws
-from overparam.book.verdicts import agreement, deterministic, small_number
-from overparam.theory.dc import ScaledLaw, scaled_law
-from overparam.theory.problems import LinearGaussianProblem, fig3_problem
-from overparam.theory.risk import dense_risk
+from overparam.book.claims import claim
+from overparam.book.curves import style_of
+from overparam.book.stats import loglog_slope, mean_ci
+from overparam.book.style import plot_theory_and_simulation
+from overparam.book.verdicts import agreement, deterministic, point_counts, point_states, small_number
+from overparam.experiments.distributional_characterization import (W2_CURVES, hastie_risk, isotropic_gamma,
+                                                                   isotropic_sizes)
+from overparam.theory.dc import ScaledLaw
 
 QQ_PROBS = np.arange(1, 100) / 100
-ISO_KAPPAS = np.array([0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 1.2, 1.4, 1.7, 2, 2.5, 3, 4, 5])
-W2_CURVES = {"dense": "min-norm fit", "dc-law": style_of("dc-law")["label"]}
-
-
-def design_memory(values: dict) -> tuple[float, str]:
-    """Rough memory of the chapter's largest fit, for ``check_parameters(memory=...)``: the n x p
-    design of the density study (n = p / kappa_under), of the largest W2 size (n = p / kappa_over)
-    or of the isotropic study (p up to 5 iso_n), with its Gram matrix and factor (4 such arrays)."""
-    largest = max(values["p"] ** 2 / values["kappa_under"], max(values["w2_sizes"]) ** 2 / values["kappa_over"],
-                  5 * values["iso_n"] ** 2)
-    return 8 * 4 * largest, (f"p={values['p']}, w2_sizes up to {max(values['w2_sizes'])} and iso_n={values['iso_n']} "
-                             "(the n x p design of the largest fit, its Gram matrix and factor)")
-
-
-def two_level_problem(p: int, spike: float, sigma: float) -> LinearGaussianProblem:
-    """The two-level spectrum of Fig. 3(b): the first 10% of the features have variance ``spike``,
-    the rest 1, and theta*_i = 1/sqrt(p)."""
-    return fig3_problem("b", p, max(1, p // 10), spike, sigma)
-
-
-def scaled_draws(problem: LinearGaussianProblem, n: int, trials: int, seed, progress: bool = False,
-                 desc: str = "") -> np.ndarray:
-    """sqrt(p) theta_hat_i of the min-norm fit (eq. 3), pooled over all coordinates of ``trials`` draws."""
-    thetas, _ = min_norm_draws(problem, n, trials, seed=seed, progress=progress, desc=desc)
-    return np.sqrt(problem.p) * thetas.ravel()
 
 
 def law_tables(spectrum: str, regime: str, law: ScaledLaw, values: np.ndarray,
@@ -96,12 +68,9 @@ def worst_quantile(quantiles: list[pd.DataFrame]) -> dict:
 
 def risk_counts(isotropic: pd.DataFrame, band: float) -> dict:
     """The isotropic risk points whose 95% interval of the relative gap from gamma lies inside
-    [-band, band] (agree), entirely outside it (disagree) or across an edge (inconclusive)."""
-    theory = isotropic.theory_gamma.to_numpy()
-    low, high = (isotropic.ci_low.to_numpy() - theory) / theory, (isotropic.ci_high.to_numpy() - theory) / theory
-    inside, outside = (low >= -band) & (high <= band), (low > band) | (high < -band)
-    return {"agree": int(inside.sum()), "disagree": int(outside.sum()),
-            "inconclusive": int((~inside & ~outside).sum()), "points": int(theory.size)}
+    [-band, band] (agree), entirely outside it (disagree) or across an edge (inconclusive), by the
+    per-point rule of :func:`~overparam.book.verdicts.point_states`."""
+    return point_counts(point_states(isotropic.theory_gamma, isotropic.ci_low, isotropic.ci_high, band))
 
 
 def plot_density(ax, values: np.ndarray, density: pd.DataFrame, bins: int = 80) -> None:
@@ -123,23 +92,6 @@ def plot_qq(ax, quantiles: pd.DataFrame) -> None:
     ax.plot(predicted[[0, -1]], predicted[[0, -1]], color="grey", ls="--", lw=1, label="y = x")
     ax.set_xlabel("DC law quantile")
     ax.set_ylabel("empirical quantile")
-
-
-def w2_study(problem_of_size, sizes, kappa: float, trials: int, seed: int,
-             progress: bool = False) -> dict[str, np.ndarray]:
-    """W2 distance to the DC law (Thm. 1 is convergence in W2) of the law of sqrt(p) theta_hat_i from
-    one data draw ("dense") and of p i.i.d. draws from the law itself ("dc-law"), for each p in
-    ``sizes`` at n = p / kappa: arrays of shape (len(sizes), trials)."""
-    w2 = {curve: np.empty((len(sizes), trials)) for curve in W2_CURVES}
-    for a, size in enumerate(sizes):
-        problem, n = problem_of_size(size), round(size / kappa)
-        law = scaled_law(problem, n)
-        thetas, _ = min_norm_draws(problem, n, trials, seed=(seed, 100 + a), progress=progress, desc=f"W2, p = {size}")
-        rng = np.random.default_rng((seed, 200 + a))
-        for t in range(trials):
-            w2["dense"][a, t] = wasserstein2_to_law(np.sqrt(size) * thetas[t], law.quantile)
-            w2["dc-law"][a, t] = wasserstein2_to_law(law.sample(size, rng), law.quantile)
-    return w2
 
 
 def w2_table(w2: dict[str, np.ndarray], sizes) -> tuple[pd.DataFrame, dict[str, float]]:
@@ -170,39 +122,6 @@ def plot_w2(ax, table: pd.DataFrame, slopes: dict[str, float]) -> None:
     ax.set_xlabel("number of features p (n = p / kappa)")
     ax.set_ylabel(r"$W_2$(empirical law, DC law)")
     ax.legend(fontsize=8)
-
-
-def hastie_risk(kappa, sigma: float) -> np.ndarray:
-    """Isotropic limiting risk of ridgeless least squares with ||theta*|| = 1 (Hastie et al. 2022):
-    sigma^2 kappa / (kappa - 1) + 1 - 1/kappa above the interpolation point, sigma^2 / (1 - kappa) below."""
-    kappa = np.asarray(kappa, dtype=float)
-    return np.where(kappa > 1, sigma**2 * kappa / (kappa - 1) + 1 - 1 / kappa, sigma**2 / (1 - kappa))
-
-
-def isotropic_gamma(p: int, n: int, sigma: float) -> float:
-    """The DC's dense risk gamma (Def. 4; exact sigma^2 (n-1)/(n-p-1) below p = n) for Sigma = I and
-    ||theta*|| = 1 spread evenly over the coordinates."""
-    return dense_risk(LinearGaussianProblem(np.full(p, 1 / np.sqrt(p)), np.ones(p), sigma), n)
-
-
-def isotropic_sizes(n: int, kappas=ISO_KAPPAS, min_gap: int = 3) -> np.ndarray:
-    """Numbers of features p = kappa n, leaving out those within ``min_gap`` of n (infinite risk)."""
-    sizes = np.unique(np.round(np.asarray(kappas) * n).astype(int))
-    return sizes[np.abs(sizes - n) >= min_gap]
-
-
-def isotropic_simulation(sizes, n: int, sigma: float, trials: int, seed: int,
-                         progress: bool = False) -> list[np.ndarray]:
-    """Test risk of the min-norm fit for Sigma = I and one random theta* of norm 1 (its first p
-    coordinates for each p), ``trials`` draws per size."""
-    direction = np.random.default_rng((seed, 300)).standard_normal(max(sizes))
-    risks = []
-    for a, size in enumerate(sizes):
-        problem = LinearGaussianProblem(direction[:size] / np.linalg.norm(direction[:size]), np.ones(size), sigma)
-        thetas, _ = min_norm_draws(problem, n, trials, seed=(seed, 400 + a), progress=progress,
-                                   desc=f"isotropic, p = {size}")
-        risks.append(problem.risk(thetas))
-    return risks
 
 
 def isotropic_table(sizes, n: int, sigma: float, risks: list[np.ndarray]) -> pd.DataFrame:
@@ -265,3 +184,23 @@ def dc_claims(quantiles: list[pd.DataFrame], isotropic: pd.DataFrame, checks: di
               deterministic(checks["gap_hastie"], 1e-9, 0.0,
                             text=f"largest relative difference {small_number(checks['gap_hastie'])}"), kind="check"),
     ]
+
+
+def quoted_numbers(two_level_law: ScaledLaw, slopes: dict[str, float], quantiles: list[pd.DataFrame],
+                   isotropic: pd.DataFrame) -> dict:
+    """The run's numbers that the chapter's prose quotes, by glue key: the centres and standard
+    deviations of the first and last components of the two-level law, the W2 slopes
+    (:func:`w2_table`), the declared bands of the claims, how many percentiles and risk points agree
+    (:func:`quantile_counts`, :func:`risk_counts`) and where the worst percentile falls."""
+    numbers = {}
+    for part, values in [("centre", two_level_law.centers), ("sd", two_level_law.scales)]:
+        numbers |= {f"dc-{part}-low": values[0], f"dc-{part}-high": values[-1]}
+    numbers |= {f"dc-w2-slope-{curve}": slope for curve, slope in slopes.items()}
+    bands = {"quantile": tolerance("dc-law-matches-quantiles"), "risk": tolerance("dc-risk-matches-gamma")}
+    numbers |= {f"dc-{name}-band": band for name, band in bands.items()}
+    for name, counts in {"quantile": quantile_counts(quantiles, bands["quantile"]),
+                         "risk": risk_counts(isotropic, bands["risk"])}.items():
+        numbers |= {f"dc-{name}-{key}": value for key, value in counts.items()}
+    worst = worst_quantile(quantiles)
+    return numbers | {"dc-worst-percentile": worst["percentile"],
+                      "dc-worst-case": f"{worst['spectrum']}, {worst['regime']}"}

@@ -1,65 +1,26 @@
-"""Magnitude, Hessian and oracle pruning of one overparameterized min-norm fit: closed-form risk
-(Cor. 1 of the paper, eqs. 61-65) against simulation over the kept budget s, where the thresholds
-fall on the DC law, when the Hessian rule beats the magnitude rule, and the best small model of
-Lemma 7 against a pruned large one.
+"""The report of chapter 3 (the risk of pruning): the tidy tables of risk against the budget, the
+theory against the simulation, where the thresholds fall on the DC law, the Hessian-to-magnitude
+ratio, the best small model against the pruned large one, the figures, the claims and the numbers
+the prose quotes, from the runs of :mod:`overparam.experiments.pruning_risk`.
 """
 from __future__ import annotations
-
-from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
 
-from overparam.book.stats import mean_ci
-from overparam.book.curves import OKABE_ITO, style_of
-from overparam.book.style import log_axis, plot_theory_and_simulation
-from overparam.book.claims import claim
-from overparam.book.tidy import curve_rows
 from overparam.book.claim_table import tolerance
-from overparam.experiments.montecarlo import min_norm_draws, pruning_risk_by_budget
-from overparam.book.verdicts import agreement, comparison, deterministic, over_range, spans
+from overparam.book.claims import claim
+from overparam.book.curves import OKABE_ITO, style_of
+from overparam.book.stats import mean_ci
+from overparam.book.style import log_axis, plot_theory_and_simulation
+from overparam.book.tidy import curve_rows
+from overparam.book.verdicts import agreement, comparison, deterministic, over_range, point_counts, spans
+from overparam.experiments.pruning_risk import FAMILIES, METHODS, RULES, SmallModelStudy
 from overparam.theory.dc import scaled_law
 from overparam.theory.problems import LinearGaussianProblem
-from overparam.theory.risk import (best_underparameterized_risk, dense_risk, keep_probability, oracle_pruning_risk,
-                                   pruning_risk, pruning_threshold)
-from overparam.theory.solvers import fit_on_support
+from overparam.theory.risk import keep_probability, pruning_threshold
 
-METHODS = ("magnitude", "hessian", "oracle")
-RULES = ("magnitude", "hessian")
-FAMILIES = {"aligned": (OKABE_ITO[6], "^"), "opposed": (OKABE_ITO[5], "s")}
-
-
-def budget_grid(p: int, low: float = 0.02, num: int = 24) -> np.ndarray:
-    """Numbers of kept weights s, log-spaced from ``low`` p to p."""
-    return np.unique(np.round(np.geomspace(low, 1.0, num) * p).astype(int))
-
-
-def method_risk(problem: LinearGaussianProblem, n: int, s: int, method: str) -> float:
-    """Closed-form risk of keeping s weights by ``method`` (Cor. 1; the oracle by eq. 65)."""
-    if method == "oracle":
-        return oracle_pruning_risk(problem, n, int(s))
-    return pruning_risk(problem, n, int(s), method)
-
-
-def theory_by_budget(problem: LinearGaussianProblem, n: int, budgets, methods=METHODS) -> dict[str, list[float]]:
-    """Closed-form risk of each pruning method at each budget s."""
-    return {method: [method_risk(problem, n, s, method) for s in budgets] for method in methods}
-
-
-def simulate_by_budget(problem: LinearGaussianProblem, n: int, budgets, trials: int, seed,
-                       progress: bool = False, desc: str = "") -> dict[str, np.ndarray]:
-    """Simulated risk of each method at each budget: arrays of shape (trials, len(budgets)).
-
-    Magnitude keeps the largest |theta_hat_i|, Hessian the largest |theta_hat_i| sqrt(Sigma_hat_ii)
-    of the sample, the oracle the largest saliencies lambda_i theta*_i^2 (eq. 4).
-    """
-    thetas, hessians = min_norm_draws(problem, n, trials, seed=seed, progress=progress, desc=desc)
-    saliency = problem.cov * problem.theta_star**2
-    scores = {"magnitude": np.abs(thetas), "hessian": np.abs(thetas) * np.sqrt(hessians),
-              "oracle": np.broadcast_to(saliency, thetas.shape)}
-    return {method: np.array([pruning_risk_by_budget(problem, theta, score, budgets)
-                              for theta, score in zip(thetas, scores[method])])
-            for method in METHODS}
+FAMILY_STYLES = {"aligned": (OKABE_ITO[6], "^"), "opposed": (OKABE_ITO[5], "s")}  # colour and marker
 
 
 def risk_table(budgets, p: int, theory: dict, simulation: dict) -> pd.DataFrame:
@@ -147,34 +108,6 @@ def salient_share(problem: LinearGaussianProblem, n: int, s: int, method: str) -
     return root_p * threshold, float(kept[-1] / kept.sum())
 
 
-def spread_family(kind: str, c: float, p: int, sigma: float, signal: float = 1.5) -> LinearGaussianProblem:
-    """Two-level family: 10% of the features have variance c, the rest 1. ``aligned``: equal true
-    weights (saliency follows variance, Fig. 3(b)); ``opposed``: theta*_i proportional to 1/lambda_i
-    (saliency opposes variance). The total signal sum lambda_i theta*_i^2 is ``signal`` for every c."""
-    lam = np.where(np.arange(p) < p // 10, c, 1.0)
-    theta = np.ones(p) if kind == "aligned" else 1 / lam
-    theta *= np.sqrt(signal / np.sum(lam * theta**2))
-    return LinearGaussianProblem(theta, lam, sigma)
-
-
-def spread_study(p: int, n: int, sigma: float, s: int, spreads, trials: int, seed: int, progress: bool = False,
-                 points: int = 40) -> tuple[np.ndarray, dict, dict]:
-    """Hessian against magnitude pruning at budget s over the variance ratio c of both families.
-
-    Returns (fine grid of c, theory risks {family: array (2, points) for magnitude and Hessian},
-    simulated paired ratios risk(Hessian)/risk(magnitude) {family: array (len(spreads), trials)})."""
-    fine = np.geomspace(1, max(spreads), points)
-    theory, ratios = {}, {}
-    for kind in FAMILIES:
-        theory[kind] = np.array([[pruning_risk(spread_family(kind, c, p, sigma), n, s, method) for c in fine]
-                                 for method in RULES])
-        sims = [simulate_by_budget(spread_family(kind, c, p, sigma), n, [s], trials,
-                                   (seed, 10 + j, int(kind == "aligned")), progress, f"{kind}, c = {c:g}")
-                for j, c in enumerate(spreads)]
-        ratios[kind] = np.array([sim["hessian"][:, 0] / sim["magnitude"][:, 0] for sim in sims])
-    return fine, theory, ratios
-
-
 def spread_table(fine, theory: dict, spreads, ratios: dict) -> pd.DataFrame:
     """Tidy rows (family, source, spread, ratio, ci_low, ci_high) of the Hessian/magnitude risk ratio."""
     rows = []
@@ -188,7 +121,7 @@ def spread_table(fine, theory: dict, spreads, ratios: dict) -> pd.DataFrame:
 
 def plot_spread(ax, table: pd.DataFrame) -> None:
     """Risk ratio Hessian/magnitude against the variance ratio c: theory lines, paired simulated ratios."""
-    for kind, (color, marker) in FAMILIES.items():
+    for kind, (color, marker) in FAMILY_STYLES.items():
         th = table[(table.family == kind) & (table.source == "theory")]
         sim = table[(table.family == kind) & (table.source == "simulation")]
         ax.plot(th.spread, th.ratio, color=color, label=f"{kind}: theory")
@@ -199,61 +132,6 @@ def plot_spread(ax, table: pd.DataFrame) -> None:
     ax.set_xlabel("variance ratio c of the two groups")
     ax.set_ylabel("risk(Hessian) / risk(magnitude)")
     ax.legend(fontsize=8)
-
-
-def saliency_order(problem: LinearGaussianProblem) -> np.ndarray:
-    """Feature indices by decreasing saliency lambda_i theta*_i^2 (ties to the lower index)."""
-    return np.argsort(-problem.cov * problem.theta_star**2, kind="stable")
-
-
-def small_model_risk(problem: LinearGaussianProblem, n: int, k: int) -> float:
-    """Lemma 7: risk of the model fitted on the k most salient features alone (exact finite-n form),
-    the unkept features' signal added to the noise."""
-    order = saliency_order(problem)
-    saliency = problem.cov * problem.theta_star**2
-    return dense_risk(LinearGaussianProblem(problem.theta_star[order[:k]], problem.cov[order[:k]],
-                                            np.sqrt(problem.sigma**2 + np.sum(saliency[order[k:]]))), n)
-
-
-@dataclass
-class SmallModelStudy:
-    """Lemma 7 against pruning: theory over every k < n - 2 and simulated small models."""
-
-    fine_k: np.ndarray
-    small_theory: np.ndarray
-    pruned_theory: dict[str, np.ndarray]
-    best_k: int
-    best_risk: float
-    small_ks: np.ndarray
-    small_sim: np.ndarray
-    subsets: dict[str, np.ndarray]
-
-
-def small_model_study(problem: LinearGaussianProblem, n: int, trials: int, seed: int, sizes: int = 22) -> SmallModelStudy:
-    """The best small model (Lemma 7) against Hessian and oracle pruning of the p-feature fit.
-
-    Simulates, on ``trials`` draws, the small model on the k most salient features for log-spaced k,
-    and at the optimal size the top-k subset, the same with its least salient feature swapped for
-    the most salient unkept one, and a random subset of the same size (paired over the draws)."""
-    p = problem.p
-    order = saliency_order(problem)
-    best_k, best_risk = best_underparameterized_risk(problem, n)
-    swapped = np.r_[order[:best_k - 1], order[best_k]]
-    small_ks = np.unique(np.round(np.geomspace(1, n - 5, sizes)).astype(int))
-    small_sim = np.empty((trials, small_ks.size))
-    subsets = {name: np.empty(trials) for name in ["top", "swap", "random"]}
-    for t, child in enumerate(np.random.SeedSequence((seed, 20)).spawn(trials)):
-        rng = np.random.default_rng(child)
-        X, y = problem.sample(n, rng)
-        for j, k in enumerate(small_ks):
-            small_sim[t, j] = problem.risk(fit_on_support(X, y, order[:k]))
-        for name, subset in {"top": order[:best_k], "swap": swapped, "random": rng.choice(p, best_k, replace=False)}.items():
-            subsets[name][t] = problem.risk(fit_on_support(X, y, subset))
-    fine_k = np.arange(1, n - 2)
-    return SmallModelStudy(fine_k, np.array([small_model_risk(problem, n, int(k)) for k in fine_k]),
-                           {method: np.array([method_risk(problem, n, k, method) for k in fine_k])
-                            for method in ["hessian", "oracle"]},
-                           best_k, best_risk, small_ks, small_sim, subsets)
 
 
 def small_model_table(study: SmallModelStudy) -> pd.DataFrame:
@@ -355,3 +233,18 @@ def pruning_claims(points: pd.DataFrame, ratios: dict[str, np.ndarray], study: S
                             over_range(budget_margins(study, method, band), fine_k, "k = "),
                             origin="paper-extended", variant=method))
     return claims
+
+
+def quoted_numbers(shares: dict, study: SmallModelStudy) -> dict:
+    """The run's numbers that the chapter's prose quotes, by glue key: the share of the salient
+    features among the weights each rule keeps (``shares``: each rule's :func:`salient_share`), the
+    lowest risk of Hessian pruning and of the best small model (``study``), and the band of the
+    equal-budget claim with the budgets where its Hessian version holds, is inconclusive and fails
+    (:func:`budget_margins`)."""
+    band = tolerance("pr-every-budget")
+    counts = point_counts(verdict.status for verdict in budget_margins(study, "hessian", band))
+    numbers = {f"pr-salient-share-{method}": share for method, (_, share) in shares.items()}
+    return numbers | {"pr-lowest-pruned": study.pruned_theory["hessian"].min(), "pr-best-small": study.best_risk,
+                      "pr-band": band, "pr-every-budget-holds": counts["agree"],
+                      "pr-every-budget-inconclusive": counts["inconclusive"],
+                      "pr-every-budget-fails": counts["disagree"], "pr-every-budget-points": counts["points"]}
