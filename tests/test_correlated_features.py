@@ -1,11 +1,17 @@
-"""Lemma 1's experiment (overparam.experiments.correlated_features): sweeps, tidy rows, checks, claims."""
-import numpy as np
-import pytest
+"""Lemma 1's experiment and report (overparam.experiments.lemma1_correlated_features,
+overparam.reports.lemma1_correlated_features): sweeps, tidy rows, checks, claims, quoted numbers."""
+import matplotlib
 
-from overparam.book.curves import CURVES as REGISTRY
-from overparam.experiments.correlated_features import (CURVES, agreement_counts, fit_checks, identity_summary,
-                                                       lemma1_claims, simulate_fits, simulate_sweeps, sweep_points, theory_sweep,
-                                                       tidy_sweeps)
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt  # noqa: E402
+import numpy as np  # noqa: E402
+import pytest  # noqa: E402
+
+from overparam.book.curves import CURVES as REGISTRY  # noqa: E402
+from overparam.experiments.lemma1_correlated_features import CURVES, simulate_fits, simulate_sweeps, theory_sweep  # noqa: E402
+from overparam.reports.lemma1_correlated_features import (agreement_counts, fit_checks, identity_summary,  # noqa: E402
+                                                          lemma1_claims, plot_sweeps, quoted_numbers, sweep_points,
+                                                          tidy_sweeps)
 
 P, SIGMA = 8, 0.7
 ZETA = np.arange(1, P + 1, dtype=float) ** -0.5
@@ -101,7 +107,24 @@ def test_claims_hold_on_a_correct_run_and_fail_on_a_wrong_theory(run):
 def test_agreement_counts_follow_the_band(run):
     theory, simulated, _ = run
     wide = agreement_counts(theory, simulated, "magnitude", 10.0)
-    assert wide == {"agree": 5, "disagree": 0, "points": 5}
+    assert wide == {"agree": 5, "disagree": 0, "inconclusive": 0, "points": 5}
     wrong = {key: frame.assign(magnitude=frame["magnitude"] * 2) for key, frame in theory.items()}
     assert agreement_counts(wrong, simulated, "magnitude", 0.03)["disagree"] == 5
     assert agreement_counts(theory, simulated, "magnitude", 1e-6)["agree"] == 0
+
+
+def test_quoted_numbers_are_the_counts_in_the_prose_order(run):
+    theory, simulated, _ = run
+    numbers = quoted_numbers(theory, simulated, plotted=5)
+    assert list(numbers)[:2] == ["lemma1-retrain-plotted", "lemma1-band"] and numbers["lemma1-retrain-plotted"] == 5
+    assert numbers["lemma1-retrain-points"] == 3 and numbers["lemma1-prune-points"] == 5
+    counts = agreement_counts(theory, simulated, "magnitude", numbers["lemma1-band"])
+    assert numbers["lemma1-prune-agree"] == counts["agree"] and numbers["lemma1-prune-disagree"] == counts["disagree"]
+
+
+def test_figure_has_both_sweeps(run):
+    theory, simulated, _ = run
+    fig = plot_sweeps(tidy_sweeps(theory, simulated), theory, 12, 2)
+    assert [ax.get_xlabel() for ax in fig.axes[:2]] == ["kept weights s (n = 12)", "samples n (s = 2)"]
+    assert fig.axes[1].get_yscale() == "log"
+    plt.close(fig)

@@ -1,16 +1,19 @@
-"""Random features on the bundled MNIST digits (overparam.experiments.digits): sweep, tables, claims."""
+"""Random features on the bundled MNIST digits (overparam.experiments.random_features_mnist and
+overparam.reports.random_features_mnist): sweep, tables, figure, claims, quoted numbers."""
 import matplotlib
 
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
+import pandas as pd  # noqa: E402
 import pytest  # noqa: E402
 
-from overparam.book.style import CURVES  # noqa: E402
-from overparam.experiments.digits import (ERROR, METRICS, budget_label, digits_claims, digits_sweep,  # noqa: E402
-                                          direct_gain, error_summary, magnitude_against_random, plot_measured,
-                                          size_effect, tidy_digits)
+from overparam.book.curves import CURVES  # noqa: E402
 from overparam.experiments.random_features import REAL_DATA_CURVES  # noqa: E402
+from overparam.experiments.random_features_mnist import ERROR, METRICS, digits_sweep  # noqa: E402
+from overparam.reports.random_features_mnist import (budget_label, digits_claims, direct_gain,  # noqa: E402
+                                                     error_summary, magnitude_against_random, plot_curves,
+                                                     plot_measured, quoted_numbers, size_effect, tidy_digits)
 
 P_GRID, BUDGET = [10, 30, 80], 10
 
@@ -83,10 +86,20 @@ def test_the_control_fails_when_random_pruning_is_not_null():
 def test_labels_and_plot():
     assert budget_label("dense", 7) == CURVES["dense"].label
     assert budget_label("random+retrain", 7) == f"{CURVES['random+retrain'].label}, 7 features kept"
-    import pandas as pd
     rows = pd.DataFrame({"curve": "magnitude", "source": "simulation", "p": [20, 40], "value": [1.0, 2.0],
                          "ci_low": [0.5, 1.5], "ci_high": [1.5, 2.5]})
     fig, ax = plt.subplots()
     plot_measured(ax, rows, "magnitude", 7)
     assert ax.get_legend_handles_labels()[1] == ["magnitude pruning, 7 features kept"]
     plt.close(fig)
+
+
+def test_figure_and_quoted_numbers(results):
+    fig = plot_curves(tidy_digits(results, P_GRID), BUDGET, 60)
+    assert len(fig.axes) == 2 and fig.axes[0].get_yscale() == "log"
+    plt.close(fig)
+    numbers = quoted_numbers(results, P_GRID, BUDGET)
+    size, gain = size_effect(results, P_GRID, BUDGET), direct_gain(results, P_GRID, BUDGET, "random+retrain")
+    assert numbers["digits-size-p_first"] == size["p_first"] and numbers["digits-size-status"] == size["status"]
+    assert numbers["digits-random-low"] == gain["low"] and len(numbers) == 5 + 6
+    assert np.isnan(quoted_numbers(results, [30, 80], BUDGET)["digits-magnitude-gain"])

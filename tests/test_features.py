@@ -62,7 +62,7 @@ def test_sampled_predictions_agree_with_the_closed_forms_on_a_diagonal_problem()
 
 
 def test_bundled_mnist_loads_offline_and_the_real_data_sweep_runs():
-    from overparam.networks.data import bundled_mnist, one_hot
+    from overparam.data import bundled_mnist, one_hot
     from overparam.experiments.random_features import REAL_DATA_CURVES, real_data_sweep
     rng = np.random.default_rng(0)
     images, labels = bundled_mnist(rng)

@@ -1,12 +1,12 @@
 """The random-features chapter's table, printed tables, claims and quoted numbers
-(overparam.experiments.random_features_analysis), on synthetic runs with known gaps and on a tiny real run."""
+(overparam.reports.random_features), on synthetic runs with known gaps and on a tiny real run."""
 import numpy as np
-import pandas as pd
 import pytest
 
 from overparam.book.curves import style_of
-from overparam.experiments.random_features import DESIGNS, SIM_CURVES, THEORY_CURVES, run_memory
-from overparam.experiments.random_features_analysis import (
+from overparam.experiments.random_features import (DESIGNS, SIM_CURVES, THEORY_CURVES, draw_task, refit_on_fixed_support,
+                                                   run_memory, simulate_task, theory_task)
+from overparam.reports.random_features import (
     FORMULA_ROWS, TABLE_COLUMNS, agreement_checks, chapter_claims, fits, format_refit_table, growth_lines, panel,
     quoted_numbers, refit_gap_table, risk_table, same_sample_gaps, scored, select, support_split, task_ratio)
 from overparam.book.verdicts import STATUSES
@@ -151,7 +151,6 @@ def test_refit_gap_table_is_paired_with_each_task_formula():
 
 
 def test_claims_and_quoted_numbers_on_a_tiny_real_run():
-    from overparam.experiments.random_features import draw_task, refit_on_fixed_support, simulate_task, theory_task
     simulated, predicted = {design: [] for design in DESIGNS}, []
     for task in range(2):
         R, beta = draw_task(5, max(P_GRID), np.random.default_rng(task))

@@ -1,15 +1,17 @@
-"""Chapter 12's experiment: the structured sampler, the sweeps, the crossing and break-even
-read-outs and the claims (overparam.experiments.refit_strategies)."""
+"""Chapter 12's experiment and report: the structured sampler, the sweeps, the crossing and break-even
+read-outs, the claims and the quoted numbers (overparam.experiments.correlated_refits,
+overparam.reports.correlated_refits)."""
 import numpy as np
 import pandas as pd
 import pytest
 
 from overparam.book.claim_table import DECLARED, declared
-from overparam.experiments.refit_strategies import (COLUMNS, CorrelatedFeatures, agreement_points, agreement_states,
-                                                    crossing, distillation_break_even, high_variance_share, key,
-                                                    lemma1_limit, refit_claims, simulated_bracket, simulation_sweep,
-                                                    split_against_fresh, summary, theory_at, theory_ordered,
-                                                    theory_sweep, tidy)
+from overparam.experiments.correlated_refits import (COLUMNS, CorrelatedFeatures, high_variance_share,
+                                                     high_variance_shares, key, lemma1_limit, simulation_sweep,
+                                                     theory_at, theory_sweep, tidy)
+from overparam.reports.correlated_refits import (agreement_points, agreement_states, agreement_summary, crossing,
+                                                 distillation_break_even, quoted_numbers, refit_claims,
+                                                 simulated_bracket, split_against_fresh, summary, theory_ordered)
 from overparam.book.verdicts import STATUSES, comparison
 
 
@@ -141,3 +143,23 @@ def test_agreement_states_judge_each_point(small_run):
     assert (agreement_states(exact, 0.03) == "reproduced").all()
     assert (agreement_states(exact.assign(ci_low=exact.theory * 1.2, ci_high=exact.theory * 1.3), 0.03)
             == "not reproduced").all()
+
+
+def test_agreement_summary_and_quoted_numbers(small_run):
+    theory, simulated, rhos, n, s = (small_run[k] for k in ("theory", "simulated", "rhos", "n", "s"))
+    points = agreement_points(theory, simulated)
+    found = agreement_summary(points, 0.03)
+    assert found["states"].sum() == len(points) and found["worst"] >= found["median"] >= 0
+    families = {"equicorrelated": lambda rho: CorrelatedFeatures(60, s, 10.0, 0.5, rho),
+                "block": lambda rho: CorrelatedFeatures(60, s, 10.0, 0.5, rho, 3)}
+    shares = high_variance_shares(families["equicorrelated"](0.0).problem, n, s, [0.2, 0.4], 50, 0)
+    assert list(shares) == [6, 30]
+    limit = lemma1_limit(60, s, 10.0, 0.5, n, [0.99, 0.9999], 50, 0)
+    noiseless = lemma1_limit(60, s, 10.0, 0.0, n, [0.9999], 50, 0)
+    numbers = quoted_numbers(theory, simulated, families, shares, limit, noiseless, n=n, s=s, sigma=0.5, group=3,
+                             trials=4, rhos=rhos, split_fractions=[0.2, 0.4], unlabeled=[10, 20])
+    assert numbers["m-near-n"] == 20 and numbers["share-small-n"] == 6 and numbers["refit-points"] == len(points)
+    assert sum(numbers[f"refit-points-{name}"] for name in ("agree", "disagree", "unclear")) == len(points)
+    assert {"bracket-equi-same-low", "bracket-block-high", "rho-star-equi-hessian", "split-fresh-unclear-block",
+            "limit-lemma-pruned", "distill-gain-max"} <= set(numbers)
+    assert numbers["limit-variance"] == pytest.approx(0.25 * s / (n - s - 1))

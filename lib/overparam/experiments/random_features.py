@@ -1,7 +1,9 @@
 """Random-features regression (Fig. 2 and Fig. 4): train-prune-retrain against the number of features.
 
 One draw of the directions R serves every model size p (the first p rows), like the prefix models
-of the linear chapter; each size is judged by its exact test risk through the equivalent LGP.
+of the linear chapter; each size is judged by its exact test risk through the equivalent LGP. The
+chapter's table, figures' helpers, claims and quoted numbers are in :mod:`overparam.reports.random_features`;
+real data (chapter 7) in :mod:`overparam.experiments.random_features_mnist`.
 """
 from __future__ import annotations
 

@@ -1,5 +1,6 @@
-"""The random-features runs (Fig. 2 and Fig. 4 of the paper) turned into the chapter's table, figures'
-helpers, printed tables and claims.
+"""The report of chapter 6: the random-features runs (Fig. 2 and Fig. 4 of the paper) of
+:mod:`overparam.experiments.random_features` turned into the chapter's table, figures' helpers,
+printed tables, claims and quoted numbers.
 
 A run is ``simulated`` = {design: [simulate_task(...) for each task]} and ``predicted`` =
 [theory_task(...) for each task], one task per draw of the directions R (the independent unit: every

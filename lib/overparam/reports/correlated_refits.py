@@ -1,162 +1,22 @@
-"""Chapter 12: between uncorrelated features (chapter 1) and perfectly correlated ones (Lemma 1),
-which refit of a pruned support pays: none, retraining on a fresh or on the same sample, sample
-splitting, or distillation from the dense fit.
-
-The features follow Fig. 3(b)'s problem at k = p with correlation rho (every pair, or inside blocks
-of consecutive features; :func:`overparam.theory.problems.correlated_problem`). Theory comes from
-sampled DC draws (:mod:`overparam.theory.refit`); simulation refits real min-norm fits. A result is
-a dict ``{(curve, split, m): per-draw risks}``, with ``split`` and ``m`` None where they do not apply
-(NaN in the tidy tables).
+"""The report of chapter 12 (correlated features: which refit of a pruned support pays): theory
+against simulation, the crossings and brackets in rho, the split and distillation read-outs, the
+figures, the claims and the numbers the prose quotes, from the runs of
+:mod:`overparam.experiments.correlated_refits` (theory: its tidy table; simulation: per-draw risks
+``{(family, rho): {(curve, split, m): array(trials)}}``).
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
-from functools import cached_property
-
+import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
-from threadpoolctl import threadpool_limits
-from tqdm import tqdm
 
-from overparam.book.stats import mean_ci
-from overparam.book.claims import claim
 from overparam.book.claim_table import tolerance
-from overparam.book.verdicts import Verdict, agreement, comparison, deterministic, over_range
-from overparam.theory.pruning import restrict, select_support
-from overparam.theory.problems import LinearGaussianProblem, correlated_problem
-from overparam.theory.rank_one import lemma1_excess_risks
-from overparam.theory.refit import (RULES, dc_draws, distilled_risks, pruned_risks, retrained_risks, risks,
-                                    split_risks, supports_of)
-from overparam.theory.solvers import fit_on_support, min_norm_least_squares
-
-COLUMNS = ["panel", "curve", "source", "rho", "split", "m", "risk", "ci_low", "ci_high"]
-NA = None  # split or m where it does not apply (a key; NaN in tables)
-INF = np.inf  # m of the population (infinite-m) distillation
-
-
-@dataclass(frozen=True)
-class CorrelatedFeatures:
-    """Fig. 3(b)'s features with correlation rho: inside blocks of ``group`` consecutive features
-    (None: one block, every pair correlated). Holds the LGP and a sampler that uses the block
-    structure, x = D^{1/2} (sqrt(1 - rho) z + sqrt(rho) g_block), in O(n p)."""
-
-    p: int
-    s: int
-    spike: float
-    sigma: float
-    rho: float
-    group: int | None = None
-
-    @cached_property
-    def problem(self) -> LinearGaussianProblem:
-        return correlated_problem(self.p, self.s, self.spike, self.sigma, self.rho, self.group)
-
-    def sample(self, n: int, rng: np.random.Generator, labels: bool = True):
-        """n inputs (n x p) and, with ``labels``, their labels y = x^T theta* + sigma z."""
-        blocks = np.zeros(self.p, dtype=int) if self.group is None else np.arange(self.p) // self.group
-        shared = rng.standard_normal((n, blocks.max() + 1))[:, blocks]
-        root = np.sqrt(self.problem.cov_diagonal)
-        X = root * (np.sqrt(1 - self.rho) * rng.standard_normal((n, self.p)) + np.sqrt(self.rho) * shared)
-        if not labels:
-            return X
-        return X, X @ self.problem.theta_star + self.sigma * rng.standard_normal(n)
-
-
-def theory_point(problem: LinearGaussianProblem, n: int, s: int, split_fractions, unlabeled, draws: int,
-                 seed_key) -> dict:
-    """Sampled-DC risks of every refit, per draw: dense, pruned, retrained on a fresh sample,
-    split at each fraction, distilled with each m (np.inf: the population projection). The same
-    seed at every rho (common random numbers) keeps the curves over rho smooth."""
-    rng = np.random.default_rng(seed_key)
-    thetas = dc_draws(problem, n, draws, rng)
-    out = {("dense", NA, NA): risks(problem, thetas)}
-    for rule in RULES:
-        supports = supports_of(thetas, s, rule, problem.cov_diagonal)
-        out[(rule, NA, NA)] = pruned_risks(problem, thetas, supports)
-        out[(f"{rule}+retrain", NA, NA)] = retrained_risks(problem, supports, n)
-        for m, values in distilled_risks(problem, thetas, supports, unlabeled).items():
-            out[(f"{rule}+distill", NA, m)] = values
-        for f in split_fractions:
-            out[(f"{rule}+split", float(f), NA)] = split_risks(problem, n, f, s, rule, draws, rng)
-    return out
-
-
-def _distilled(theta: np.ndarray, support: np.ndarray, inputs: np.ndarray, cov: np.ndarray) -> np.ndarray:
-    """The student on ``support`` fit to the teacher's predictions on ``inputs`` (None: the
-    population projection Sigma_DD^{-1} (Sigma theta)_D)."""
-    if inputs is not None:
-        return fit_on_support(inputs, inputs @ theta, support)
-    student = np.zeros_like(theta)
-    student[support] = np.linalg.solve(cov[np.ix_(support, support)], (cov @ theta)[support])
-    return student
-
-
-def simulate_point(features: CorrelatedFeatures, n: int, s: int, split_fractions, unlabeled, trials: int,
-                   seed_key) -> dict:
-    """Risks of real fits, per draw (``trials`` of them): a training sample of n, a fresh one of n
-    for fresh-sample retraining, and max(unlabeled) unlabelled inputs for distillation."""
-    problem, finite = features.problem, [int(m) for m in unlabeled if np.isfinite(m)]
-    out: dict = {}
-    for t, child in enumerate(np.random.SeedSequence(seed_key).spawn(trials)):
-        rng = np.random.default_rng(child)
-        X, y = features.sample(n, rng)
-        fresh = features.sample(n, rng)
-        inputs = features.sample(max(finite, default=0), rng, labels=False)
-        theta = min_norm_least_squares(X, y)
-        fits = {("dense", NA, NA): theta}
-        for rule in RULES:
-            support = select_support(rule, theta, X, s)
-            fits[(rule, NA, NA)] = restrict(theta, support)
-            fits[(f"{rule}+retrain", NA, NA)] = fit_on_support(*fresh, support)
-            fits[(f"{rule}+retrain-same-sample", NA, NA)] = fit_on_support(X, y, support)
-            for m in unlabeled:
-                fits[(f"{rule}+distill", NA, float(m))] = _distilled(
-                    theta, support, inputs[:int(m)] if np.isfinite(m) else None, problem.cov_matrix)
-            for f in split_fractions:
-                first = int(round(f * n))
-                theta_first = min_norm_least_squares(X[:first], y[:first])
-                kept = select_support(rule, theta_first, X[:first], s)
-                fits[(f"{rule}+split", float(f), NA)] = fit_on_support(X[first:], y[first:], kept)
-        keys = list(fits)
-        values = risks(problem, np.stack([fits[key] for key in keys]))
-        for key, value in zip(keys, values):
-            out.setdefault(key, np.empty(trials))[t] = value
-    return out
-
-
-def sweep(kind: str, families: dict, rhos, point, progress: bool = True) -> dict:
-    """``point(features)`` at every (family, rho): {(family, rho): result}, with a progress bar.
-    Single-threaded BLAS: the fits and solves are small, and threads only contend for the cores."""
-    grid = [(family, float(rho)) for family in families for rho in rhos]
-    with threadpool_limits(1):
-        return {(family, rho): point(families[family](rho))
-                for family, rho in tqdm(grid, desc=kind, disable=not progress, mininterval=1.0)}
-
-
-def tidy(results: dict, source: str) -> pd.DataFrame:
-    """Tidy rows (COLUMNS) of a sweep: the mean per point; simulated points carry 95% intervals."""
-    rows = []
-    for (family, rho), result in results.items():
-        for (curve, split, m), values in result.items():
-            mean, low, high = mean_ci(values)
-            if source == "theory":
-                low = high = np.nan
-            rows.append((family, curve, source, rho, np.nan if split is NA else split, np.nan if m is NA else m,
-                         float(mean), float(low), float(high)))
-    return pd.DataFrame(rows, columns=COLUMNS)
-
-
-def select(table: pd.DataFrame, family: str, curve: str, source: str, split=NA, m=NA) -> pd.DataFrame:
-    """The rows of one curve of one family over rho (``split`` / ``m`` pick the variant)."""
-    rows = table[(table.panel == family) & (table.curve == curve) & (table.source == source)]
-    for column, value in (("split", split), ("m", m)):
-        rows = rows[rows[column].isna()] if pd.isna(value) else rows[np.isclose(rows[column], value)]
-    return rows.sort_values("rho")
-
-
-def theory_at(table: pd.DataFrame, family: str, curve: str, rho: float, split=NA, m=NA) -> float:
-    """The theory risk of one curve variant at one rho."""
-    return float(select(table, family, curve, "theory", split, m).set_index("rho").risk[rho])
+from overparam.book.claims import claim
+from overparam.book.stats import mean_ci
+from overparam.book.style import plot_theory_and_simulation, theory_simulation_legend
+from overparam.book.verdicts import Verdict, agreement, comparison, deterministic, over_range, point_states
+from overparam.experiments.correlated_refits import INF, LEMMA, key, select, theory_at, theory_keys
+from overparam.theory.refit import RULES
 
 
 def crossing(table: pd.DataFrame, family: str, refit: str, rule: str, **variant) -> float:
@@ -184,12 +44,7 @@ def paired(simulated: dict, family: str, rho: float, a: tuple, b: tuple, what: s
     return comparison(point[b], point[a], what=what)
 
 
-def key(curve: str, split=NA, m=NA) -> tuple:
-    """The key of a curve variant in a sweep's result dict."""
-    return (curve, split, m)
-
-
-FLIP = {"reproduced": "not reproduced", "not reproduced": "reproduced", "inconclusive": "inconclusive"}
+FLIP = {"reproduced": "not reproduced", "not reproduced": "reproduced"}  # the other side of 0
 
 
 def theory_ordered(simulated: Verdict, theory_a: float, theory_b: float, band: float) -> Verdict:
@@ -202,7 +57,7 @@ def theory_ordered(simulated: Verdict, theory_a: float, theory_b: float, band: f
     def status(band):
         if abs(gap) <= band:
             return "inconclusive"
-        return simulated.status if gap > 0 else FLIP[simulated.status]
+        return simulated.status if gap > 0 else FLIP.get(simulated.status, "inconclusive")
     order = "a below b" if gap > 0 else "b below a"
     measured = f"{simulated.measured}; theory: {order} by {abs(gap):.1%}"
     return Verdict(status(band), measured, rule=simulated.rule, tolerance=float(band),
@@ -223,27 +78,6 @@ def sign_agreement(simulated: dict, theory: pd.DataFrame, family: str, rhos, a, 
     return over_range(points, [f"{rho:g}" for rho in rhos], unit="rho = ")
 
 
-def theory_sweep(families: dict, rhos, n: int, s: int, split_fractions, unlabeled, draws: int, seed: int,
-                 progress: bool = True) -> pd.DataFrame:
-    """Tidy theory rows of every family at every rho (common random numbers across rho)."""
-    point = lambda features: theory_point(features.problem, n, s, split_fractions, unlabeled, draws, [seed, 12])
-    return tidy(sweep("theory", families, rhos, point, progress), "theory")
-
-
-def simulation_sweep(families: dict, rhos, n: int, s: int, split_fractions, unlabeled, trials: int, seed: int,
-                     progress: bool = True) -> dict:
-    """Per-draw simulated risks {(family, rho): {key: array(trials)}}; each point its own stream."""
-    point = lambda features: simulate_point(features, n, s, split_fractions, unlabeled, trials,
-                                            [seed, 13, int(round(features.rho * 1e6)), features.group or 0])
-    return sweep("simulation", families, rhos, point, progress)
-
-
-def theory_keys(simulated: dict) -> list:
-    """The simulated curve variants that have a theory (all but same-sample retraining)."""
-    first = next(iter(simulated.values()))
-    return [k for k in first if not k[0].endswith("-same-sample")]
-
-
 def agreement_points(theory: pd.DataFrame, simulated: dict) -> pd.DataFrame:
     """Theory against simulation at every simulated (family, rho, curve variant) with a theory."""
     rows = []
@@ -258,26 +92,29 @@ def agreement_points(theory: pd.DataFrame, simulated: dict) -> pd.DataFrame:
 
 
 def agreement_states(points: pd.DataFrame, tolerance: float) -> pd.Series:
-    """Each point of :func:`agreement_points` judged alone by :func:`overparam.book.verdicts.agreement`
-    (its 95% interval of the relative gap inside, outside or across ``tolerance``): one status per point."""
-    return pd.Series([agreement([row.theory], [row.simulation], [row.ci_low], [row.ci_high], tolerance).status
-                      for row in points.itertuples()], index=points.index)
+    """Each point of :func:`agreement_points` judged alone by the per-point rule of
+    :func:`overparam.book.verdicts.agreement` (:func:`overparam.book.verdicts.point_states`: its 95%
+    interval of the relative gap inside, outside or across ``tolerance``): one status per point."""
+    return pd.Series(point_states(points.theory, points.ci_low, points.ci_high, tolerance), index=points.index)
+
+
+def agreement_summary(points: pd.DataFrame, band: float) -> dict:
+    """Read-outs of :func:`agreement_points`: the largest and the median relative gap, the share of the
+    95% intervals that contain the theory, how many points have each status within ``band``
+    (:func:`agreement_states`) and the median half-width of the intervals relative to the theory."""
+    return {"worst": points.gap.abs().max(), "median": points.gap.abs().median(),
+            "covered": ((points.ci_low <= points.theory) & (points.theory <= points.ci_high)).mean(),
+            "states": agreement_states(points, band).value_counts(),
+            "half_width": ((points.ci_high - points.ci_low) / 2 / points.theory).median()}
 
 
 FAMILY_TITLES = {"equicorrelated": "every pair correlated", "block": "correlated in blocks"}
 RHO_CURVES = ("dense", "{rule}", "{rule}+retrain", "{rule}+retrain-same-sample", "{rule}+distill")
 
 
-def _rho_axis(ax, smallest: float) -> None:
-    ax.set_xscale("symlog", linthresh=smallest, linscale=0.5)
-    ax.set_xlabel("feature correlation rho")
-
-
 def plot_over_rho(table: pd.DataFrame, rules=RULES, families=tuple(FAMILY_TITLES)):
     """Risk against rho, one panel per (pruning rule, family): pruning alone and each refit, theory
     lines and simulated means with 95% bars; distillation at m = infinity."""
-    import matplotlib.pyplot as plt
-    from overparam.book.style import plot_theory_and_simulation, theory_simulation_legend
     smallest = table.rho[table.rho > 0].min()
     fig, axes = plt.subplots(len(rules), len(families), figsize=(10, 4 * len(rules)), squeeze=False, sharex=True)
     for (rule, family), ax in zip([(r, f) for r in rules for f in families], axes.flat):
@@ -288,7 +125,8 @@ def plot_over_rho(table: pd.DataFrame, rules=RULES, families=tuple(FAMILY_TITLES
             plot_theory_and_simulation(ax, rows[rows.split.isna()], name, x="rho",
                                        show_theory=not name.endswith("-same-sample"))
         ax.set_yscale("log")
-        _rho_axis(ax, smallest)
+        ax.set_xscale("symlog", linthresh=smallest, linscale=0.5)
+        ax.set_xlabel("feature correlation rho")
         ax.set_ylabel("test risk")
         ax.set_title(f"{rule} pruning, {FAMILY_TITLES[family]}")
     theory_simulation_legend(fig, list(axes[:, 0]), ncol=3)
@@ -309,7 +147,6 @@ def plot_refit_budget(table: pd.DataFrame, column: str, rhos, rule: str = "magni
     """Risk of splitting (``column`` "split", against the fraction f) or distillation ("m", against
     the unlabelled inputs m; infinity drawn at the right end) relative to fresh-sample retraining,
     one line per rho."""
-    import matplotlib.pyplot as plt
     fig, axes = plt.subplots(1, len(families), figsize=(10, 3.8), sharey=True)
     curve = f"{rule}+{'split' if column == 'split' else 'distill'}"
     colors = plt.get_cmap("viridis")(np.linspace(0, 0.85, len(rhos)))
@@ -355,41 +192,9 @@ def split_against_fresh(theory: pd.DataFrame, family: str, rhos, split_fractions
                       / theory_at(theory, family, f"{rule}+retrain", rho) for rho in rhos], index=pd.Index(rhos, name="rho"))
 
 
-def high_variance_share(problem: LinearGaussianProblem, n: int, s: int, draws: int, seed: int) -> float:
-    """Mean share of the first s (high-variance) features in the magnitude support of a fit of n
-    samples, from sampled DC draws."""
-    thetas = dc_draws(problem, n, draws, np.random.default_rng([seed, 15]))
-    return float(np.mean(supports_of(thetas, s, "magnitude", problem.cov_diagonal) < s))
-
-
-LEMMA = "1 (Lemma 1)"
-
-
-def lemma1_limit(p: int, s: int, spike: float, sigma: float, n: int, rhos, draws: int, seed: int) -> pd.DataFrame:
-    """Excess risks (over sigma^2) of the dense fit, magnitude pruning and fresh-sample retraining as
-    rho -> 1 in the equicorrelated family (sampled DC), beside Lemma 1's values at rho = 1
-    (Sigma = zeta zeta^T with zeta = D^{1/2} 1); ``retrained bias`` is E[sigma_D^2] - sigma^2 and
-    ``high-variance kept`` the share of the first s features in the magnitude support."""
-    rows = []
-    for rho in rhos:
-        problem = correlated_problem(p, s, spike, sigma, rho)
-        thetas = dc_draws(problem, n, draws, np.random.default_rng([seed, 14]))
-        supports = supports_of(thetas, s, "magnitude", problem.cov_diagonal)
-        retrained = retrained_risks(problem, supports, n)
-        rows.append((f"{rho:g}", risks(problem, thetas).mean() - sigma**2,
-                     pruned_risks(problem, thetas, supports).mean() - sigma**2, retrained.mean() - sigma**2,
-                     retrained.mean() * (n - s - 1) / (n - 1) - sigma**2, float(np.mean(supports < s))))
-    zeta = np.sqrt(correlated_problem(p, s, spike, sigma, 0.0).cov_diagonal)
-    lemma = lemma1_excess_risks(zeta, np.full(p, 1 / np.sqrt(p)), sigma, n, s)
-    rows.append((LEMMA, lemma["dense"], lemma["pruned"], lemma["retrained"], 0.0, float(np.mean(np.argsort(-zeta)[:s] < s))))
-    return pd.DataFrame(rows, columns=["rho", "dense", "magnitude", "magnitude+retrain", "retrained bias",
-                                       "high-variance kept"])
-
-
 SOURCE = "beyond: correlated features"
 ORDER_CLAIMS = {  # id: (text, better, worse), with m the distillation size nearest n
-    "refit-same-beats-pruning": ("same-sample retraining beats pruning alone", "magnitude+retrain-same-sample",
-                                 "magnitude"),
+    "refit-same-beats-pruning": ("same-sample retraining beats pruning alone", "magnitude+retrain-same-sample", "magnitude"),
     "refit-same-beats-fresh": ("same-sample retraining beats fresh-sample retraining", "magnitude+retrain-same-sample",
                                "magnitude+retrain"),
     "refit-distill-beats-fresh": ("distillation with m = {m:g} unlabelled inputs beats fresh-sample retraining",
@@ -402,8 +207,8 @@ ORDER_CLAIMS = {  # id: (text, better, worse), with m the distillation size near
 def refit_claims(theory: pd.DataFrame, simulated: dict, limit: pd.DataFrame, rhos, split_fractions,
                  n: int) -> list[dict]:
     """The chapter's claims (origin ``beyond``), each judged by a rule of overparam.book.verdicts
-    with the tolerance declared in overparam.book.claim_table. ``limit`` is :func:`lemma1_limit`'s
-    table (two correlations near 1 at least, then Lemma 1's row)."""
+    with the tolerance declared in overparam.book.claim_table. ``limit`` is
+    :func:`~overparam.experiments.correlated_refits.lemma1_limit`'s table (two correlations near 1 at least, then Lemma 1's row)."""
     points = agreement_points(theory, simulated)
     rows = [claim("refit-dc-agreement", SOURCE, "the sampled DC predicts every refit (dense, pruned, fresh-sample "
                   "retraining, split sample, distillation) at every simulated correlation, within "
@@ -428,7 +233,7 @@ def _simulated_order_claims(theory, simulated, rhos, split_fractions, n) -> list
     purely simulated paired comparisons of ORDER_CLAIMS at every simulated rho."""
     rows, where = [], [f"{rho:g}" for rho in rhos]
     finite = sorted(k[2] for k in theory_keys(simulated) if k[0] == "magnitude+distill" and np.isfinite(k[2]))
-    m_near_n = min(finite, key=lambda m: abs(m - n))
+    m_near_n = nearest_m(finite, n)
     as_key = lambda curve: key(curve, m=m_near_n) if curve.endswith("distill") else key(curve)
     for family in FAMILY_TITLES:
         split_vs_fresh = sign_agreement(simulated, theory, family, rhos, key("magnitude+retrain"), lambda rho: key(
@@ -477,7 +282,8 @@ def summary(theory: pd.DataFrame, simulated: dict, features, family: str, rhos, 
     for rho in rhos:
         point, problem = simulated[(family, rho)], features(rho).problem
         f = best_split(theory, family, rule, rho, split_fractions)
-        rows.append({"rho": rho, "L(0)": float(problem.risk(np.zeros(problem.p))), "pruned": point[key(rule)].mean(), "fresh": point[key(f"{rule}+retrain")].mean(),
+        rows.append({"rho": rho, "L(0)": float(problem.risk(np.zeros(problem.p))), "pruned": point[key(rule)].mean(),
+                     "fresh": point[key(f"{rule}+retrain")].mean(),
                      "same sample": point[key(f"{rule}+retrain-same-sample")].mean(), "split f": f,
                      "split": point[key(f"{rule}+split", f)].mean(),
                      f"distill m={m:g}": point[key(f"{rule}+distill", m=float(m))].mean(),
@@ -508,3 +314,86 @@ def distillation_break_even(theory: pd.DataFrame, family: str, rho: float, s: in
     if limit >= retrained:
         return float("inf")
     return s + 1 + (finite - limit) * (m - s - 1) / (retrained - limit)
+
+
+def crossings(theory: pd.DataFrame, families) -> dict:
+    """rho* (:func:`crossing`) of fresh-sample retraining and of infinite-m distillation against pruning
+    alone, for every family and pruning rule: {(family, rule, refit): rho*}."""
+    return {(family, rule, refit): crossing(theory, family, f"{rule}+{refit}", rule, m=INF if refit == "distill" else np.nan)
+            for family in families for rule in ("magnitude", "hessian") for refit in ("retrain", "distill")}
+
+
+def crossing_brackets(simulated: dict, families, rhos) -> dict:
+    """Where simulation places the crossing of magnitude pruning with either retraining
+    (:func:`simulated_bracket`): {(family, refit): (rho below, rho above)}."""
+    return {(family, refit): simulated_bracket(simulated, family, rhos, key(f"magnitude+{refit}"), key("magnitude"))
+            for family in families for refit in ("retrain", "retrain-same-sample")}
+
+
+def nearest_m(unlabeled, n: int):
+    """The distillation size m nearest the number of labels n."""
+    return min(unlabeled, key=lambda m: abs(m - n))
+
+
+def break_even_table(theory: pd.DataFrame, families, rhos, s: int, m: float) -> pd.DataFrame:
+    """:func:`distillation_break_even` (theory, read off at ``m``) for every family (columns) and rho."""
+    return pd.DataFrame({family: [distillation_break_even(theory, family, rho, s, m) for rho in rhos]
+                         for family in families}, index=pd.Index(rhos, name="rho"))
+
+
+def _split_numbers(theory, simulated, families, family, rhos, split_fractions, m) -> dict:
+    """The quoted ratios of one family: same-sample to fresh-sample retraining, the best split to either
+    (fresh: theory), and at how many rhos the latter is within the theory's own error."""
+    table = summary(theory, simulated, families[family], family, rhos, split_fractions, m)
+    same, split = table["same sample"] / table["fresh"], table["split"] / table["same sample"]
+    split_ratio = split_against_fresh(theory, family, rhos, split_fractions)
+    within = (split_ratio - 1).abs() / split_ratio.clip(upper=1) <= tolerance("refit-split-vs-fresh")
+    return {f"same-fresh-min-{family}": same.min(), f"same-fresh-max-{family}": same.max(),
+            f"split-same-min-{family}": split.min(), f"split-same-max-{family}": split.max(),
+            f"split-fresh-min-{family}": split_ratio.min(), f"split-fresh-max-{family}": split_ratio.max(),
+            f"split-fresh-unclear-{family}": int(within.sum())}
+
+
+def _limit_numbers(limit: pd.DataFrame, noiseless: pd.DataFrame, sigma: float, s: int, n: int) -> dict:
+    """The quoted read-outs of :func:`~overparam.experiments.correlated_refits.lemma1_limit` (last row
+    Lemma 1's), with and without label noise."""
+    near = limit.magnitude.iloc[:-1]
+    return {"limit-share": float(limit["high-variance kept"].iloc[-2]), "noiseless-pruned": float(noiseless.magnitude[0]),
+            "noiseless-lemma-pruned": float(noiseless.magnitude[1]), "limit-dense": float(limit.dense.iloc[-2]),
+            "limit-lemma-dense": float(limit.dense.iloc[-1]), "limit-variance": sigma**2 * s / (n - s - 1),
+            "limit-pruned-min": float(near.min()), "limit-pruned-max": float(near.max()),
+            "limit-lemma-pruned": float(limit.magnitude.iloc[-1])}
+
+
+def quoted_numbers(theory: pd.DataFrame, simulated: dict, families: dict, shares: dict, limit: pd.DataFrame,
+                   noiseless: pd.DataFrame, *, n: int, s: int, sigma: float, group: int, trials: int, rhos,
+                   split_fractions, unlabeled) -> dict:
+    """The run's numbers that the chapter's prose quotes, by glue key: ``shares`` and ``limit`` /
+    ``noiseless`` from :mod:`overparam.experiments.correlated_refits` (its high_variance_shares, lemma1_limit)."""
+    points = agreement_points(theory, simulated)
+    found = agreement_summary(points, tolerance("refit-dc-agreement"))
+    numbers = {"group-size": group, "trials-count": trials, "refit-worst-gap": found["worst"],
+               "refit-median-gap": found["median"], "refit-covered": found["covered"],
+               "refit-tolerance": tolerance("refit-dc-agreement"), "refit-band": tolerance("refit-retrain-beats-pruning"),
+               "refit-points": len(points)}
+    for state, name in [("reproduced", "agree"), ("not reproduced", "disagree"), ("inconclusive", "unclear")]:
+        numbers[f"refit-points-{name}"] = int(found["states"].get(state, 0))
+    numbers["refit-half-width"] = found["half_width"]
+    stars = crossings(theory, families)
+    numbers |= {f"rho-star-{name}": stars[(family, rule, "retrain")] for name, family, rule in
+                [("equi", "equicorrelated", "magnitude"), ("block", "block", "magnitude"),
+                 ("equi-hessian", "equicorrelated", "hessian")]}
+    for (family, refit), (low, high) in crossing_brackets(simulated, families, rhos).items():
+        name = ("equi" if family == "equicorrelated" else family) + ("-same" if refit.endswith("-sample") else "")
+        numbers |= {f"bracket-{name}-low": low, f"bracket-{name}-high": high}
+    numbers["m-near-n"] = m_near_n = nearest_m(unlabeled, n)
+    for family in families:
+        numbers |= _split_numbers(theory, simulated, families, family, rhos, split_fractions, m_near_n)
+    (small_n, small), (_, full) = shares.items()
+    numbers |= {"rho-count": len(rhos), "share-small": small, "share-small-n": small_n, "share-full": full}
+    break_even = break_even_table(theory, families, rhos, s, max(unlabeled))
+    gain = [theory_at(theory, family, "magnitude+distill", rho, m=np.inf) / theory_at(theory, family, "magnitude+retrain", rho)
+            for family in families for rho in rhos]
+    numbers |= {"break-even-max": float(break_even.max().max()), "break-even-min": float(break_even.min().min()),
+                "n-labels": n, "distill-gain-min": 1 - max(gain), "distill-gain-max": 1 - min(gain)}
+    return numbers | _limit_numbers(limit, noiseless, sigma, s, n)
