@@ -35,6 +35,7 @@ from scipy.special import ndtr
 
 from overparam.theory.dc import atoms
 from overparam.theory.problems import LinearGaussianProblem
+from overparam.theory.pruning import score_scale
 
 _PDF = 1 / np.sqrt(2 * np.pi)
 
@@ -199,14 +200,6 @@ def lasso_support_size(problem: LinearGaussianProblem, n: int, mu: float) -> flo
     return lasso_law(problem, n, mu).df
 
 
-def _score_scale(method: str, lam: np.ndarray) -> np.ndarray:
-    if method == "magnitude":
-        return np.ones_like(lam)
-    if method == "hessian":
-        return np.sqrt(lam)
-    raise ValueError(f"method must be 'magnitude' or 'hessian', got {method!r}")
-
-
 def pruning_cut(law: LassoLaw, s: float, method: str) -> np.ndarray:
     """Per-atom cut on |theta*_j + sd_j g| that keeps s weights of the Lasso fit in expectation.
 
@@ -216,7 +209,7 @@ def pruning_cut(law: LassoLaw, s: float, method: str) -> np.ndarray:
     |x| > kappa_j + t / scale_j, and t solves sum_j w_j P(kept_j) = s (as t* / t_H in
     :mod:`overparam.theory.risk`). When s >= df nothing is pruned: the cut is kappa.
     """
-    scale = _score_scale(method, law.lam)
+    scale = score_scale(method, law.lam)
     sd, kappa = law.sd, law.kappa
     if s >= law.df:
         return kappa

@@ -10,6 +10,16 @@ import numpy as np
 from overparam.theory.solvers import fit_on_support, min_norm_least_squares
 
 
+def score_scale(rule: str, lam: np.ndarray) -> np.ndarray:
+    """How a pruning rule's score scales a coordinate of variance lambda_i in the closed forms:
+    magnitude ranks |theta_hat_i| (scale 1), Hessian ranks |theta_hat_i| sqrt(Sigma_ii) (eq. 4)."""
+    if rule == "magnitude":
+        return np.ones_like(lam)
+    if rule == "hessian":
+        return np.sqrt(lam)
+    raise ValueError(f"rule must be 'magnitude' or 'hessian', got {rule!r}")
+
+
 def top_s(scores: np.ndarray, s: int) -> np.ndarray:
     """Indices of the s largest scores along the last axis (one row of kept indices per row of a
     stack of scores), sorted, ties to the lower index; all indices when s >= the last axis."""

@@ -13,7 +13,7 @@ from scipy.special import ndtr
 
 from overparam.theory.dc import atoms, diagonal_dc, sample_dc
 from overparam.theory.problems import LinearGaussianProblem, restrict_problem
-from overparam.theory.pruning import magnitude_support, oracle_support, restrict
+from overparam.theory.pruning import magnitude_support, oracle_support, restrict, score_scale
 from overparam.theory.ridge import ridge_dc
 
 _PDF = 1 / np.sqrt(2 * np.pi)
@@ -59,14 +59,6 @@ def _threshold(mean, var, scale, weights, s) -> float:
     return brentq(excess, 0.0, hi, xtol=1e-15, rtol=1e-13)
 
 
-def _scores_scale(method: str, lam: np.ndarray) -> np.ndarray:
-    if method == "magnitude":
-        return np.ones_like(lam)
-    if method == "hessian":
-        return np.sqrt(lam)
-    raise ValueError(f"method must be 'magnitude' or 'hessian', got {method!r}")
-
-
 class FitLaw:
     """The DC law of one fit, computed once and shared by every compressor's risk (Thm. 1, Def. 4).
 
@@ -100,7 +92,7 @@ class FitLaw:
         key = (s, method)
         if key not in self._kept:
             mean, var = (self.dc.mean, self.dc.var) if self.finite else (np.zeros_like(self.lam), 1 / self.lam)
-            scale = _scores_scale(method, self.lam)
+            scale = score_scale(method, self.lam)
             tau = _threshold(mean, var, scale, self.w, s) / scale
             self._kept[key] = (keep_probability(mean, var, tau), tau)
         return self._kept[key]
@@ -128,7 +120,7 @@ def pruning_threshold(problem: LinearGaussianProblem, n: int, s: int, method: st
     """
     law = FitLaw(problem, n)
     _, tau = law.kept(s, method)
-    return float((tau * _scores_scale(method, law.lam))[0])
+    return float((tau * score_scale(method, law.lam))[0])
 
 
 def pruned_risk(law: FitLaw, s: int, method: str) -> float:
