@@ -216,5 +216,5 @@ def test_invalid_inputs_are_rejected():
     problem = fig3_problem("b", 40, 4, 10.0, 0.5)
     with pytest.raises(ValueError, match="mu must be > 0"):
         lasso_law(problem, 20, 0.0)
-    with pytest.raises(ValueError, match="method must be"):
+    with pytest.raises(ValueError, match="rule must be"):
         lasso_pruned_risk(lasso_law(problem, 20, 0.01), 2, "random")
