@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed-$(shell sha1sum requirements.txt | cut -c1-12)
 NOTEBOOKS := $(sort $(wildcard notebooks/*.md))
 PYTEST_NBVAL := --nbval --nbval-current-env --nbval-cell-timeout=1200 --nbval-sanitize-with tests/nbval-sanitize.cfg
 
-.PHONY: venv run stale book pdf print-tex-packages test bench clean
+.PHONY: venv run stale explorer book pdf print-tex-packages test bench clean
 
 venv: $(STAMP)
 
@@ -24,15 +24,27 @@ JOBS ?= $(shell nproc)
 
 ## run: execute, at its defaults, every chapter whose inputs changed (FORCE=1: every chapter), one
 ## thread per chapter and JOBS chapters at a time; writes notebooks/*.ipynb and results/, the page
-## about the code (book/code.md, from the package) and the first page's results (book/glance.md)
+## about the code (book/code.md, from the package) and the first page's results (book/glance.md).
+## PRESET=classroom: instead, every chapter of presets/classroom.yaml at those parameters, into
+## classroom/<chapter>.ipynb and classroom/results/<chapter>/ (the book's files are left alone)
+PRESET ?=
 run: $(STAMP)
+ifeq ($(strip $(PRESET)),)
 	$(BIN)/python tools/execute_notebooks.py $(if $(FORCE),--force) --jobs=$(JOBS) $(NOTEBOOKS)
 	$(BIN)/python tools/code_page.py
 	$(BIN)/python tools/glance_page.py
+else
+	$(BIN)/python tools/execute_notebooks.py --preset=$(PRESET) --jobs=$(JOBS) $(NOTEBOOKS)
+endif
 
 ## stale: list the chapters `make run` would execute, and why (it runs nothing)
 stale: $(STAMP)
 	$(BIN)/python tools/execute_notebooks.py --stale
+
+## explorer: precompute the curves of the page "Explore the theory" (book/_static/explorer/data.js,
+## about a minute; a test fails when they differ from the calculator's)
+explorer: $(STAMP)
+	$(BIN)/python tools/explorer_data.py
 
 ## book: run every chapter, then build the static site in _build/html (warnings are errors)
 book: run

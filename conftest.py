@@ -39,11 +39,17 @@ def pytest_configure(config):
     config.stash_tracked_changes = tracked_changes()
 
 
+SITE_TESTS = ("test_site.py", "test_explorer_site.py")  # they share one build of the site (tests/conftest.py)
+
+
 def chapter_group(item) -> str | None:
-    """The chapter whose group ``item`` joins: an nbval cell's notebook, or the ``chapter`` parameter
-    of a test marked ``after_notebooks``; None for any other test (xdist spreads those freely)."""
+    """The group ``item`` joins: an nbval cell's notebook, the ``chapter`` parameter of a test
+    marked ``after_notebooks``, or "site" for the tests that open the built site (one build per
+    worker); None for any other test (xdist spreads those freely)."""
     if item.path.suffix == ".ipynb":
         return item.path.stem
+    if item.path.name in SITE_TESTS:
+        return "site"
     if item.get_closest_marker("after_notebooks") is not None and hasattr(item, "callspec"):
         return item.callspec.params.get("chapter")
     return None

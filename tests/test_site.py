@@ -7,7 +7,6 @@ are skipped with a message saying so.
 import re
 import shutil
 import subprocess
-import sys
 from html.parser import HTMLParser
 from pathlib import Path
 
@@ -18,14 +17,6 @@ CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 pytestmark = pytest.mark.skipif(CHROMIUM is None, reason="chromium is not installed (apt-get install chromium)")
 RAW_MARKUP = re.compile(r"```\{|\{prf:|\{cite[:}]|\{doc\}|^:::", re.MULTILINE)
 CONSOLE_PROBLEM = re.compile(r"CONSOLE.*(Uncaught|Error|Failed to load|ERR_)", re.IGNORECASE)
-
-
-@pytest.fixture(scope="session")
-def site(tmp_path_factory):
-    out = tmp_path_factory.mktemp("site")
-    subprocess.run([str(Path(sys.executable).parent / "jupyter-book"), "build", str(ROOT), "--path-output", str(out),
-                    "--warningiserror", "--quiet"], check=True, capture_output=True, text=True)
-    return out / "_build" / "html"
 
 
 def pages():

@@ -1,0 +1,82 @@
+"""The page "Explore the theory" in headless Chromium, on the built site, with the network blocked:
+it draws its curves from the site's own files, and changing a control redraws them.
+
+A control is changed through the page's URL hash (explore.html#spike=30): the page sets that
+control and fires its "input" event, the path a reader's change takes (explorer.js, applyHash).
+The site is the one the ``site`` fixture of tests/conftest.py builds; `assert_explorer_reacts`
+takes any built html folder.
+"""
+import re
+import subprocess
+from html.parser import HTMLParser
+
+import pytest
+
+from test_site import CHROMIUM, CONSOLE_PROBLEM, pages
+
+PAGE = "book/explore"
+pytestmark = pytest.mark.skipif(CHROMIUM is None, reason="chromium is not installed (apt-get install chromium)")
+
+
+class _Drawn(HTMLParser):
+    """The curves (compressor -> path data), the control read-outs and the plot's key of a DOM."""
+
+    def __init__(self):
+        super().__init__()
+        self.curves, self.outputs, self.keys, self._output = {}, {}, [], None
+
+    def handle_starttag(self, tag, attrs):
+        attrs = dict(attrs)
+        if tag == "path" and "data-compressor" in attrs:
+            self.curves[attrs["data-compressor"]] = attrs.get("d", "")
+        if tag == "svg" and "data-key" in attrs:
+            self.keys.append(attrs["data-key"])
+        if tag == "output":
+            self._output = attrs.get("for")
+
+    def handle_data(self, data):
+        if self._output:
+            self.outputs[self._output] = self.outputs.get(self._output, "") + data
+
+    def handle_endtag(self, tag):
+        if tag == "output":
+            self._output = None
+
+
+def drawn(html_file, profile, hash_=""):
+    """What the page drew, opened with ``hash_``, with every host name unresolvable and every proxy
+    connection refused; and the console's problems."""
+    result = subprocess.run(
+        [CHROMIUM, "--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking",
+         "--disable-component-update", "--disable-sync", "--host-resolver-rules=MAP * ~NOTFOUND",
+         "--proxy-server=127.0.0.1:9", f"--user-data-dir={profile}", "--enable-logging=stderr", "--v=0",
+         "--virtual-time-budget=10000", "--dump-dom", html_file.as_uri() + hash_],
+        capture_output=True, text=True, timeout=120)
+    page = _Drawn()
+    page.feed(result.stdout)
+    problems = [line for line in result.stderr.splitlines() if CONSOLE_PROBLEM.search(line)]
+    return page, problems
+
+
+def assert_explorer_reacts(html_dir, profile):
+    html_file = html_dir / f"{PAGE}.html"
+    assert html_file.exists(), f"{PAGE}.html was not built"
+    start, problems = drawn(html_file, profile)
+    assert not problems, f"console errors on the explorer: {problems}"
+    assert set(start.curves) == {"dense", "magnitude", "hessian", "oracle", "random"}, start.curves.keys()
+    assert all(re.fullmatch(r"M[\d.,]+(L[\d.,]+)+", d) for d in start.curves.values()), "a curve was not drawn"
+    spike = start.outputs["explorer-spike"]
+    other = "30" if spike != "30" else "3"
+    moved, problems = drawn(html_file, profile, f"#spike={other}")
+    assert not problems, f"console errors on the explorer: {problems}"
+    assert moved.outputs["explorer-spike"] == other and moved.keys != start.keys
+    assert moved.curves["dense"] != start.curves["dense"], "moving the spike control did not redraw the curves"
+    retrained, _ = drawn(html_file, profile, "#view=retraining")
+    assert set(retrained.curves) == {"dense", "magnitude+retrain", "hessian+retrain", "random+retrain"}
+    assert retrained.curves["dense"] == start.curves["dense"]
+
+
+def test_the_explorer_draws_offline_and_redraws_when_a_control_moves(site, tmp_path):
+    if PAGE not in pages():
+        pytest.skip(f"{PAGE} is not in _toc.yml")
+    assert_explorer_reacts(site, tmp_path / "profile")
