@@ -16,7 +16,7 @@ from overparam.experiments.linear import theory_curves
 from overparam.theory.dc import diagonal_dc
 from overparam.theory.dc import atoms
 from overparam.theory.problems import fig3_problem
-from overparam.theory.risk import FitLaw, pruning_risk
+from overparam.theory.risk import FitLaw
 
 P, N, S, SAMPLES = 1000, 300, 100, 100_000
 
@@ -63,7 +63,7 @@ def main():
     all_curves_time = time.perf_counter() - start
     start = time.perf_counter()
     for method in ("magnitude", "hessian"):
-        [pruning_risk(problem.prefix(int(k)), N, S, method) for k in ks]
+        [FitLaw(problem.prefix(int(k)), N).pruned(S, method) for k in ks]
     closed_time = time.perf_counter() - start
 
     rng = np.random.default_rng(0)
@@ -80,7 +80,7 @@ def main():
         for j in np.linspace(0, len(ks) - 1, 5).astype(int):
             sub = problem.prefix(int(ks[j]))
             exact = quadrature_risk(sub, N, S, method)
-            errors_closed.append(abs(pruning_risk(sub, N, S, method) - exact) / exact)
+            errors_closed.append(abs(FitLaw(sub, N).pruned(S, method) - exact) / exact)
             errors_mc.append(abs(mc[method][j] - exact) / exact)
         print(f"  {method}: largest relative error against quadrature at 5 k: closed form "
               f"{max(errors_closed):.1e}, Monte-Carlo {max(errors_mc):.1e}")

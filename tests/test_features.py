@@ -5,7 +5,7 @@ import pytest
 from overparam.theory.features import (LABEL_SECOND_MOMENT, arccos_kernel, equivalent_lgp, label_feature_moment,
                                        quadratic_labels, random_directions, relu_features)
 from overparam.theory.problems import LinearGaussianProblem, fig3_problem, restrict_problem
-from overparam.theory.risk import dense_risk, pruning_risk, retrain_risk, sampled_prune_retrain_risks
+from overparam.theory.risk import FitLaw, dense_risk, sampled_prune_retrain_risks
 
 
 def test_closed_form_moments_against_monte_carlo():
@@ -57,8 +57,8 @@ def test_sampled_predictions_agree_with_the_closed_forms_on_a_diagonal_problem()
     problem = fig3_problem("b", 600, 60, 10.0, 0.5)
     n, s = 200, 60
     sampled = sampled_prune_retrain_risks(problem, n, [s], 40, np.random.default_rng(3))
-    assert sampled["pruned"][0] == pytest.approx(pruning_risk(problem, n, s, "magnitude"), rel=0.01)
-    assert sampled["retrained"][0] == pytest.approx(retrain_risk(problem, n, s, "magnitude"), rel=0.01)
+    assert sampled["pruned"][0] == pytest.approx(FitLaw(problem, n).pruned(s, "magnitude"), rel=0.01)
+    assert sampled["retrained"][0] == pytest.approx(FitLaw(problem, n).retrained(s, "magnitude"), rel=0.01)
 
 
 def test_bundled_mnist_loads_offline_and_the_real_data_sweep_runs():

@@ -9,7 +9,7 @@ from overparam.book.stats import mean_ci
 from overparam.book.verdicts import agreement
 from overparam.theory.problems import ALIGNMENTS, THETA_LAWS, fig3_problem, theta_from_law
 from overparam.theory.pruning import train_prune, train_prune_retrain
-from overparam.theory.risk import FitLaw, dense_risk, pruned_risk, retrained_risk
+from overparam.theory.risk import FitLaw, dense_risk
 from overparam.theory.solvers import min_norm_least_squares
 
 P, N, S, SPIKE, SIGMA, TRIALS = 200, 80, 20, 10.0, 0.5, 120
@@ -35,8 +35,8 @@ def simulated_risks(problem, seed: int) -> dict[str, np.ndarray]:
 
 def predicted_risks(problem) -> dict[str, float]:
     law = FitLaw(problem, N)
-    return {"dense": dense_risk(problem, N), "magnitude": pruned_risk(law, S, "magnitude"),
-            "hessian": pruned_risk(law, S, "hessian"), "hessian+retrain": retrained_risk(law, S, "hessian")}
+    return {"dense": dense_risk(problem, N), "magnitude": law.pruned(S, "magnitude"),
+            "hessian": law.pruned(S, "hessian"), "hessian+retrain": law.retrained(S, "hessian")}
 
 
 def family_verdict(theta_law: str, alignment: str):

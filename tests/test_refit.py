@@ -9,7 +9,7 @@ from overparam.theory.pruning import magnitude_support, restrict
 from overparam.theory.rank_one import lemma1_excess_risks
 from overparam.theory.refit import (dc_draws, distilled_risks, pruned_risks, projections, retrained_risks,
                                     risks, split_risks, supports_of)
-from overparam.theory.risk import FitLaw, pruned_risk, retrained_risk
+from overparam.theory.risk import FitLaw
 from overparam.theory.solvers import fit_on_support, min_norm_least_squares
 
 
@@ -107,8 +107,8 @@ def test_rho_zero_is_chapter_one_at_k_equal_p(rule):
     thetas = dc_draws(problem, n, 3000, np.random.default_rng(5))
     supports = supports_of(thetas, s, rule, problem.cov_diagonal)
     assert risks(problem, thetas).mean() == pytest.approx(law.dc.risk, rel=0.015)
-    assert pruned_risks(problem, thetas, supports).mean() == pytest.approx(pruned_risk(law, s, rule), rel=0.015)
-    assert retrained_risks(problem, supports, n).mean() == pytest.approx(retrained_risk(law, s, rule), rel=0.015)
+    assert pruned_risks(problem, thetas, supports).mean() == pytest.approx(law.pruned(s, rule), rel=0.015)
+    assert retrained_risks(problem, supports, n).mean() == pytest.approx(law.retrained(s, rule), rel=0.015)
 
 
 def test_rho_to_one_is_not_lemma_one():

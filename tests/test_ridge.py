@@ -8,7 +8,7 @@ from overparam.book.stats import mean_ci
 from overparam.theory.dc import diagonal_dc
 from overparam.theory.pruning import hessian_support, magnitude_support, restrict
 from overparam.theory.ridge import PENALTIES, penalty_weights, ridge_dc, ridge_fit, ridge_path, solve_tau
-from overparam.theory.risk import FitLaw, pruned_risk, retrained_risk
+from overparam.theory.risk import FitLaw
 from overparam.theory.solvers import fit_on_support, min_norm_least_squares
 from test_theory import power_law_problem, three_level_problem
 
@@ -79,8 +79,8 @@ def test_ridge_dc_risks_match_simulation(case):
     report = []
     for mu in (0.02, 0.2, 1.0):
         law = FitLaw(problem, n, mu=mu, penalty=penalty)
-        theory = {"dense": law.dc.risk, **{m: pruned_risk(law, s, m) for m in ("magnitude", "hessian")},
-                  **{m + "+retrain": retrained_risk(law, s, m) for m in ("magnitude", "hessian")}}
+        theory = {"dense": law.dc.risk, **{m: law.pruned(s, m) for m in ("magnitude", "hessian")},
+                  **{m + "+retrain": law.retrained(s, m) for m in ("magnitude", "hessian")}}
         for name, risks in simulate_ridge(problem, n, s, mu, penalty, trials=40, seed=case).items():
             mean, low, high = mean_ci(risks)
             report.append(f"mu={mu} {name}: theory {theory[name]:.4f}, simulation {mean:.4f} [{low:.4f}, {high:.4f}]")

@@ -11,8 +11,8 @@ from overparam.book.stats import mean_ci
 from overparam.theory.dc import dc_gaussian, diagonal_dc, sample_dc, solve_xi
 from overparam.theory.problems import LinearGaussianProblem
 from overparam.theory.pruning import hessian_support, magnitude_support, oracle_support, restrict
-from overparam.theory.risk import (best_underparameterized_risk, dense_risk, keep_probability, oracle_pruning_risk,
-                                   pruning_risk, retrain_risk, thresholded_sq_error)
+from overparam.theory.risk import (FitLaw, best_underparameterized_risk, dense_risk, keep_probability,
+                                   thresholded_sq_error)
 from overparam.theory.solvers import fit_on_support, min_norm_least_squares
 
 SLACK = 0.01
@@ -53,11 +53,11 @@ def simulate(problem, n, s, trials, seed):
 
 def theory(problem, n, s):
     return {"dense": dense_risk(problem, n),
-            "magnitude": pruning_risk(problem, n, s, "magnitude"),
-            "hessian": pruning_risk(problem, n, s, "hessian"),
-            "oracle": oracle_pruning_risk(problem, n, s),
-            "magnitude+retrain": retrain_risk(problem, n, s, "magnitude"),
-            "hessian+retrain": retrain_risk(problem, n, s, "hessian")}
+            "magnitude": FitLaw(problem, n).pruned(s, "magnitude"),
+            "hessian": FitLaw(problem, n).pruned(s, "hessian"),
+            "oracle": FitLaw(problem, n).oracle(s),
+            "magnitude+retrain": FitLaw(problem, n).retrained(s, "magnitude"),
+            "hessian+retrain": FitLaw(problem, n).retrained(s, "hessian")}
 
 
 CASES = {
@@ -104,9 +104,9 @@ def test_underparameterized_risk_is_the_exact_gaussian_design_value():
 def test_risk_is_infinite_at_the_interpolation_threshold():
     problem = LinearGaussianProblem(np.ones(100), np.ones(100), 0.5)
     assert dense_risk(problem, 100) == np.inf
-    assert pruning_risk(problem, 100, 10, "magnitude") == np.inf
+    assert FitLaw(problem, 100).pruned(10, "magnitude") == np.inf
     # the refit on s < n features is well posed: finite risk, the paper's point about the peak
-    assert retrain_risk(problem, 100, 10, "magnitude") == pytest.approx((0.25 + 90) * 99 / 89, rel=1e-9)
+    assert FitLaw(problem, 100).retrained(10, "magnitude") == pytest.approx((0.25 + 90) * 99 / 89, rel=1e-9)
 
 
 def test_xi_solves_its_equation():

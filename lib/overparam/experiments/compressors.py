@@ -18,7 +18,7 @@ from overparam.book.curves import SAME_SAMPLE, style_of
 from overparam.theory.problems import LinearGaussianProblem
 from overparam.theory.pruning import (hessian_support, magnitude_support, oracle_support, random_support,
                                       restrict)
-from overparam.theory.risk import FitLaw, oracle_risk, pruned_risk, random_pruning_risk, retrained_risk
+from overparam.theory.risk import FitLaw
 from overparam.theory.solvers import fit_on_support
 
 
@@ -91,14 +91,14 @@ def _retrained(rule, same_sample=False):
     return lambda fit: fit_on_support(*((fit.X, fit.y) if same_sample else fit.fresh), fit.support(rule))
 
 
-register("dense", lambda fit: fit.theta, lambda law, s: law.dc.risk, "the min-norm fit itself (Thm. 1)")
+register("dense", lambda fit: fit.theta, lambda law, s: law.dense(), "the min-norm fit itself (Thm. 1)")
 for _rule in ("magnitude", "hessian"):
-    register(_rule, _pruned(_rule), lambda law, s, rule=_rule: pruned_risk(law, s, rule),
+    register(_rule, _pruned(_rule), lambda law, s, rule=_rule: law.pruned(s, rule),
              f"{_rule} pruning to s weights (Cor. 1)")
-register("oracle", _pruned("oracle"), oracle_risk, "keep the s most salient features (eq. 65)")
-register("random", _pruned("random"), random_pruning_risk, "keep s weights chosen at random")
+register("oracle", _pruned("oracle"), lambda law, s: law.oracle(s), "keep the s most salient features (eq. 65)")
+register("random", _pruned("random"), lambda law, s: law.random(s), "keep s weights chosen at random")
 for _rule in ("magnitude", "hessian", "random"):
-    register(f"{_rule}+retrain", _retrained(_rule), lambda law, s, rule=_rule: retrained_risk(law, s, rule),
+    register(f"{_rule}+retrain", _retrained(_rule), lambda law, s, rule=_rule: law.retrained(s, rule),
              f"{_rule} pruning, then a least-squares refit of the kept weights on a fresh sample (Def. 5)")
     register(f"{_rule}+retrain{SAME_SAMPLE}", _retrained(_rule, same_sample=True), None,
              f"{_rule} pruning, then a refit on the training sample (no DC prediction)")

@@ -12,7 +12,7 @@ import numpy as np
 
 from overparam.experiments.montecarlo import min_norm_draws, pruning_risk_by_budget
 from overparam.theory.problems import LinearGaussianProblem
-from overparam.theory.risk import best_underparameterized_risk, dense_risk, oracle_pruning_risk, pruning_risk
+from overparam.theory.risk import FitLaw, best_underparameterized_risk, dense_risk
 from overparam.theory.solvers import fit_on_support
 
 METHODS = ("magnitude", "hessian", "oracle")
@@ -28,8 +28,8 @@ def budget_grid(p: int, low: float = 0.02, num: int = 24) -> np.ndarray:
 def method_risk(problem: LinearGaussianProblem, n: int, s: int, method: str) -> float:
     """Closed-form risk of keeping s weights by ``method`` (Cor. 1; the oracle by eq. 65)."""
     if method == "oracle":
-        return oracle_pruning_risk(problem, n, int(s))
-    return pruning_risk(problem, n, int(s), method)
+        return FitLaw(problem, n).oracle(int(s))
+    return FitLaw(problem, n).pruned(int(s), method)
 
 
 def theory_by_budget(problem: LinearGaussianProblem, n: int, budgets, methods=METHODS) -> dict[str, list[float]]:
@@ -72,7 +72,7 @@ def spread_study(p: int, n: int, sigma: float, s: int, spreads, trials: int, see
     fine = np.geomspace(1, max(spreads), points)
     theory, ratios = {}, {}
     for kind in FAMILIES:
-        theory[kind] = np.array([[pruning_risk(spread_family(kind, c, p, sigma), n, s, method) for c in fine]
+        theory[kind] = np.array([[FitLaw(spread_family(kind, c, p, sigma), n).pruned(s, method) for c in fine]
                                  for method in RULES])
         sims = [simulate_by_budget(spread_family(kind, c, p, sigma), n, [s], trials,
                                    (seed, 10 + j, int(kind == "aligned")), progress, f"{kind}, c = {c:g}")

@@ -83,16 +83,16 @@ class FitLaw:
         """False at the interpolation threshold, where the DC variance is infinite."""
         return bool(np.isfinite(self.dc.risk))
 
-    def kept(self, s: int, method: str) -> tuple[np.ndarray, np.ndarray]:
+    def kept(self, s: int, rule: str) -> tuple[np.ndarray, np.ndarray]:
         """(P(kept), threshold on |theta_hat_i|) per atom for magnitude or Hessian pruning to s.
 
         At the interpolation threshold the ranking of the coordinates follows the limit of the scaled
         law, theta_hat_i ~ N(0, 1 / Sigma_ii), which still gives the retrained model a finite risk.
         """
-        key = (s, method)
+        key = (s, rule)
         if key not in self._kept:
             mean, var = (self.dc.mean, self.dc.var) if self.finite else (np.zeros_like(self.lam), 1 / self.lam)
-            scale = score_scale(method, self.lam)
+            scale = score_scale(rule, self.lam)
             tau = _threshold(mean, var, scale, self.w, s) / scale
             self._kept[key] = (keep_probability(mean, var, tau), tau)
         return self._kept[key]
@@ -100,6 +100,27 @@ class FitLaw:
     def coordinate_mse(self) -> np.ndarray:
         """E(theta_hat_i - theta*_i)^2 per atom."""
         return (self.dc.mean - self.theta) ** 2 + self.dc.var
+
+    def dense(self) -> float:
+        """Risk of the fit itself (Thm. 1)."""
+        return float(self.dc.risk)
+
+    def pruned(self, s: int, rule: str) -> float:
+        """Risk after magnitude or Hessian pruning to s weights (Cor. 1: :func:`_pruned_risk`)."""
+        return _pruned_risk(self, s, rule)
+
+    def retrained(self, s: int, rule: str) -> float:
+        """Risk after pruning to s weights by ``rule`` (magnitude, Hessian or random) and refitting the
+        kept ones on a fresh sample (Def. 5: :func:`_retrained_risk`)."""
+        return _retrained_risk(self, s, rule)
+
+    def oracle(self, s: int) -> float:
+        """Risk after keeping the s most salient coordinates (eq. 65: :func:`_oracle_risk`)."""
+        return _oracle_risk(self, s)
+
+    def random(self, s: int) -> float:
+        """Risk after keeping s coordinates chosen at random (:func:`_random_risk`)."""
+        return _random_risk(self, s)
 
 
 def dense_risk(problem: LinearGaussianProblem, n: int) -> float:
@@ -113,17 +134,17 @@ def dense_risk(problem: LinearGaussianProblem, n: int) -> float:
     return FitLaw(problem, n).dc.risk
 
 
-def pruning_threshold(problem: LinearGaussianProblem, n: int, s: int, method: str) -> float:
+def pruning_threshold(problem: LinearGaussianProblem, n: int, s: int, rule: str) -> float:
     """The threshold on the pruning score that keeps s weights in expectation: t* (MP) or t_H (HP), Cor. 1.
 
     The score is |theta_hat_i| for magnitude and sqrt(Sigma_ii) |theta_hat_i| for Hessian pruning.
     """
     law = FitLaw(problem, n)
-    _, tau = law.kept(s, method)
-    return float((tau * score_scale(method, law.lam))[0])
+    _, tau = law.kept(s, rule)
+    return float((tau * score_scale(rule, law.lam))[0])
 
 
-def pruned_risk(law: FitLaw, s: int, method: str) -> float:
+def _pruned_risk(law: FitLaw, s: int, rule: str) -> float:
     """Risk of train-prune with magnitude (eq. 61-62) or Hessian (eq. 63-64) pruning to s weights.
 
     sigma^2 + sum_i Sigma_ii E[(theta*_i - theta_hat_i 1{score_i >= t})^2], with the threshold t
@@ -133,11 +154,11 @@ def pruned_risk(law: FitLaw, s: int, method: str) -> float:
         return law.dc.risk
     if not law.finite:
         return np.inf
-    _, tau = law.kept(s, method)
+    _, tau = law.kept(s, rule)
     return float(law.problem.sigma**2 + np.sum(law.w * law.lam * thresholded_sq_error(law.theta, law.dc.mean, law.dc.var, tau)))
 
 
-def oracle_risk(law: FitLaw, s: int) -> float:
+def _oracle_risk(law: FitLaw, s: int) -> float:
     """Risk of keeping the s top-saliency coordinates of theta_hat (eq. 65; eq. 4 saliency).
 
     sigma^2 + sum_{i in Delta*} Sigma_ii E(theta_hat_i - theta*_i)^2 + sum_{i not in Delta*} Sigma_ii theta*_i^2.
@@ -157,7 +178,7 @@ def oracle_risk(law: FitLaw, s: int) -> float:
     return float(problem.sigma**2 + np.sum(lam[kept] * mse[kept]) + np.sum(lam[~kept] * theta[~kept] ** 2))
 
 
-def random_pruning_risk(law: FitLaw, s: int) -> float:
+def _random_risk(law: FitLaw, s: int) -> float:
     """Risk of keeping s coordinates chosen uniformly at random, independently of the fit.
 
     Each coordinate is kept with probability q = s/p, independently of theta_hat, so by linearity
@@ -178,7 +199,7 @@ def _refit_risk(law: FitLaw, keep: np.ndarray) -> float:
     return diagonal_dc(law.lam, law.theta, noise, law.n, law.w * keep).risk
 
 
-def retrained_risk(law: FitLaw, s: int, method: str) -> float:
+def _retrained_risk(law: FitLaw, s: int, rule: str) -> float:
     """Risk of train-prune-retrain on a fresh sample of size n (retraining DC, Def. 5).
 
     The kept set Delta has s coordinates; in the diagonal case the pruned coordinates become noise
@@ -186,28 +207,13 @@ def retrained_risk(law: FitLaw, s: int, method: str) -> float:
     of LGP(theta*_Delta, Sigma_DeltaDelta, sigma_Delta) with s features. Each atom contributes its
     expected kept count w_j P(kept), which is exact for s < n (the risk is then
     E[sigma_Delta^2] (n - 1)/(n - s - 1) whatever Delta is) and the DC limit for s > n.
-    ``method`` "random" keeps every coordinate with probability s/p, independently of the fit.
+    ``rule`` "random" keeps every coordinate with probability s/p, independently of the fit.
     With s >= p nothing is pruned and the refit is least squares on every feature.
     """
     if s >= law.problem.p:
         return _refit_risk(law, np.ones_like(law.lam))
-    keep = np.full_like(law.lam, s / law.problem.p) if method == "random" else law.kept(s, method)[0]
+    keep = np.full_like(law.lam, s / law.problem.p) if rule == "random" else law.kept(s, rule)[0]
     return _refit_risk(law, keep)
-
-
-def pruning_risk(problem: LinearGaussianProblem, n: int, s: int, method: str) -> float:
-    """:func:`pruned_risk` of the fit of size n on ``problem`` (its DC law computed here)."""
-    return pruned_risk(FitLaw(problem, n), s, method)
-
-
-def oracle_pruning_risk(problem: LinearGaussianProblem, n: int, s: int) -> float:
-    """:func:`oracle_risk` of the fit of size n on ``problem`` (its DC law computed here)."""
-    return oracle_risk(FitLaw(problem, n), s)
-
-
-def retrain_risk(problem: LinearGaussianProblem, n: int, s: int, method: str) -> float:
-    """:func:`retrained_risk` of the fit of size n on ``problem`` (its DC law computed here)."""
-    return retrained_risk(FitLaw(problem, n), s, method)
 
 
 def best_underparameterized_risk(problem: LinearGaussianProblem, n: int) -> tuple[int, float]:
