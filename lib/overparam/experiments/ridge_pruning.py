@@ -4,13 +4,15 @@ theory curves and the simulation (the chapter's figures, tables, claims and quot
 
 The learner fits ridge with penalty mu sum_i omega_i theta_i^2 on the first k features (omega = 1,
 1/lambda_i or lambda_i: :data:`overparam.theory.ridge.PENALTIES`), prunes to s weights by magnitude
-or Hessian score, and may refit the kept weights by least squares on a fresh sample. The ridge DC
+or Hessian score, and may refit the kept weights by least squares on a fresh sample (in the
+simulation, a fresh sample of its own for every retrained point: :func:`refit_on_fresh`). The ridge DC
 predicts every risk (:class:`overparam.theory.risk.FitLaw` with ``mu``); mu is tuned by a bounded
 1-D search on log mu, either for the dense model (``dense-optimal``) or for the compressed pipeline
 itself (``prune-optimal``), with min-norm least squares (mu = 0, tuning ``none``) as the baseline.
 The simulated point of a tuned curve uses the theory's tuned mu itself (ridge fits at any mu cost
 the same, from one SVD), so theory and simulation are compared at the same mu; a grid of mus gives
-the heat map and the simulated best grid value.
+the heat map and the simulated best grid value. :func:`cv_mus` is what a practitioner can do instead
+of the theory's tuning: K-fold cross-validation of the pruned pipeline on the training sample.
 """
 from __future__ import annotations
 
@@ -21,9 +23,11 @@ from tqdm import tqdm
 
 from overparam.book.stats import mean_ci
 from overparam.experiments.compressors import COMPRESSORS, TrainedFit
-from overparam.theory.problems import LinearGaussianProblem
-from overparam.theory.ridge import penalty_weights, ridge_path
+from overparam.theory.problems import LinearGaussianProblem, restrict_problem
+from overparam.theory.pruning import restrict
+from overparam.theory.ridge import penalty_weights
 from overparam.theory.risk import FitLaw
+from overparam.theory.solvers import fit_on_support, min_norm_least_squares
 
 PIPELINES = ["magnitude", "hessian", "magnitude+retrain", "hessian+retrain"]
 TUNINGS = ["none", "dense-optimal", "prune-optimal"]
@@ -73,41 +77,114 @@ def theory_table(problem: LinearGaussianProblem, n: int, s: int, ks, panel: str 
 
 
 def simulated_mus(theory: pd.DataFrame, ks) -> dict:
-    """For each (k, penalty) of the simulated sizes, the mus the simulation needs: every mu of the
-    theory rows there (the tuned ones, and mu = 0 for the tuning ``none``)."""
-    needed = {}
+    """For each (k, penalty) of the simulated sizes, the mus the simulation needs and, at each, the
+    retrained pipelines whose theory rows use it: {(k, penalty): {mu: {curve, ...}}} (every mu of
+    the theory rows there: the tuned ones, and mu = 0 for the tuning ``none``)."""
+    needed: dict = {}
     for row in theory[theory.k.isin(list(ks))].itertuples():
-        needed.setdefault((int(row.k), row.penalty), set()).add(float(row.mu))
-    return {key: sorted(values) for key, values in needed.items()}
+        curves = needed.setdefault((int(row.k), row.penalty), {}).setdefault(float(row.mu), set())
+        if row.curve.endswith("+retrain"):
+            curves.add(row.curve)
+    return needed
+
+
+def gram_ridge_path(X: np.ndarray, y: np.ndarray, mus, penalty_diagonal: np.ndarray | None = None) -> np.ndarray:
+    """The fits of :func:`overparam.theory.ridge.ridge_path` (rows theta_mu, mu = 0 the min-norm fit),
+    from one eigendecomposition of the smaller Gram matrix instead of an SVD (several times faster
+    for the n x k designs here): with Z Z^T = U D^2 U^T, theta_mu = Z^T U (U^T y) / (D^2 + n mu)
+    when k > n, and with Z^T Z = V D^2 V^T, theta_mu = V (V^T Z^T y) / (D^2 + n mu) otherwise
+    (directions with D^2 at the rounding level of the largest are dropped, as the SVD path does)."""
+    n, k = X.shape
+    omega = np.ones(k) if penalty_diagonal is None else np.asarray(penalty_diagonal, dtype=float)
+    Z = X / np.sqrt(omega)
+    wide = k > n
+    d2, basis = np.linalg.eigh(Z @ Z.T if wide else Z.T @ Z)
+    keep = d2 > d2.max() * max(n, k) * np.finfo(float).eps
+    basis, d2 = basis[:, keep], d2[keep]
+    projected = basis.T @ (y if wide else Z.T @ y)
+    fits = np.array([basis @ (projected / (d2 + n * mu)) for mu in mus])
+    return (fits @ Z if wide else fits) / np.sqrt(omega)
+
+
+def refit_on_fresh(problem: LinearGaussianProblem, n: int, support: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+    """Least squares on the kept features ``support``, fitted on a fresh sample of n draws of its own.
+
+    Only the kept columns are drawn: with a diagonal covariance the other features are independent
+    of them, so their part of the label is Gaussian noise of variance sum lambda_i theta*_i^2 (the
+    problem seen by the kept features, :func:`restrict_problem`); the refit has exactly the law of a
+    refit on a full fresh n x p sample, at a fraction of its cost.
+    """
+    X, y = restrict_problem(problem, support).sample(n, rng)
+    theta = np.zeros(problem.p)
+    theta[support] = min_norm_least_squares(X, y)
+    return theta
+
+
+def _compress(fit: TrainedFit, curve: str, rng: np.random.Generator) -> np.ndarray:
+    """The model of ``curve`` from ``fit``: retrained pipelines refit on a fresh sample of their own."""
+    if curve.endswith("+retrain"):
+        return refit_on_fresh(fit.problem, len(fit.y), fit.support(curve.removesuffix("+retrain")), rng)
+    return COMPRESSORS[curve].compress(fit)
+
+
+def cv_mus(X: np.ndarray, y: np.ndarray, s: int, curves, grid, folds: int = 5) -> dict:
+    """For each pipeline of ``curves``, the mu of ``grid`` that a practitioner picks by K-fold
+    cross-validation on the training sample (X, y): for each fold, plain ridge on the other folds
+    at every mu (one eigendecomposition), pruned to s by the rule of the pipeline and, for a
+    ``+retrain`` pipeline, refitted by least squares on those same folds (the fresh sample is not
+    used for the choice); the mu with the lowest held-out squared error summed over the folds."""
+    fold = np.arange(len(y)) % folds
+    errors = {curve: np.zeros(len(grid)) for curve in curves}
+    for f in range(folds):
+        train, held = fold != f, fold == f
+        for i, theta in enumerate(gram_ridge_path(X[train], y[train], grid)):
+            fit = TrainedFit(None, theta, theta.size, X[train], y[train], None, s)
+            for curve in curves:
+                kept = fit.support(curve.removesuffix("+retrain"))
+                model = fit_on_support(X[train], y[train], kept) if curve.endswith("+retrain") else restrict(theta, kept)
+                errors[curve][i] += np.sum((y[held] - X[held] @ model) ** 2)
+    return {curve: float(grid[int(np.argmin(values))]) for curve, values in errors.items()}
 
 
 def simulate(problem: LinearGaussianProblem, n: int, s: int, needed: dict, grid, trials: int, seed,
-             progress: bool = True) -> dict:
+             progress: bool = True, cv_k: int | None = None, cv_curves=("hessian", "hessian+retrain"),
+             folds: int = 5) -> dict:
     """Per-trial risks keyed by (curve, k, mu, penalty), arrays of length ``trials``.
 
-    Each trial draws a training sample and a fresh one (for retraining); for every model size k and
-    penalty, one SVD gives the ridge fits at all mus (:func:`overparam.theory.ridge.ridge_path`).
-    The dense and pruned risks are computed at every mu of ``grid`` with the identity penalty (the
-    heat map's simulated optimum), the retrained ones only at the mus in ``needed``.
+    Each trial draws one training sample; for every model size k and penalty, one eigendecomposition gives
+    the ridge fits at all mus (:func:`gram_ridge_path`). The dense and pruned risks
+    are computed at every mu of ``grid`` with the identity penalty (the heat map's simulated
+    optimum) and at every mu in ``needed``; a retrained pipeline only where ``needed`` lists it,
+    each such point refitted on a fresh sample of its own (:func:`refit_on_fresh`), so no two
+    retrained points share a fresh sample. With ``cv_k``, each pipeline of ``cv_curves`` at k =
+    ``cv_k`` is also fitted at the mu chosen by :func:`cv_mus` on the grid: its risks under
+    ("cv", curve, cv_k) and the chosen mus under ("cv-mu", curve, cv_k).
     """
     out: dict = {}
+
+    def record(key, t, value):
+        out.setdefault(key, np.full(trials, np.nan))[t] = value
+
     for t, child in enumerate(tqdm(np.random.SeedSequence(seed).spawn(trials), desc="simulation",
                                    disable=not progress, mininterval=1.0)):
         rng = np.random.default_rng(child)
         X, y = problem.sample(n, rng)
-        fresh = problem.sample(n, rng)
-        for (k, penalty), mus in needed.items():
-            everywhere = sorted(set(mus) | (set(grid) if penalty == "identity" else set()))
+        for (k, penalty), by_mu in needed.items():
+            everywhere = sorted(set(by_mu) | (set(grid) if penalty == "identity" else set()))
             omega = penalty_weights(penalty, problem.cov_diagonal[:k])
-            for mu, theta_k in zip(everywhere, ridge_path(X[:, :k], y, everywhere, omega)):
+            for mu, theta_k in zip(everywhere, gram_ridge_path(X[:, :k], y, everywhere, omega)):
                 theta = np.zeros(problem.p)
                 theta[:k] = theta_k
-                fit = TrainedFit(problem, theta, k, X, y, fresh, s)
-                for curve in ["dense", *PIPELINES]:
-                    if curve.endswith("+retrain") and mu not in mus:
-                        continue
-                    risks = out.setdefault((curve, k, mu, penalty), np.full(trials, np.nan))
-                    risks[t] = problem.risk(COMPRESSORS[curve].compress(fit))
+                fit = TrainedFit(problem, theta, k, X, y, None, s)
+                for curve in ["dense", "magnitude", "hessian", *sorted(by_mu.get(mu, ()))]:
+                    record((curve, k, mu, penalty), t, problem.risk(_compress(fit, curve, rng)))
+        if cv_k is not None:
+            for curve, mu in cv_mus(X[:, :cv_k], y, s, cv_curves, grid, folds).items():
+                theta = np.zeros(problem.p)
+                theta[:cv_k] = gram_ridge_path(X[:, :cv_k], y, [mu])[0]
+                fit = TrainedFit(problem, theta, cv_k, X, y, None, s)
+                record(("cv", curve, cv_k), t, problem.risk(_compress(fit, curve, rng)))
+                record(("cv-mu", curve, cv_k), t, mu)
     return out
 
 
