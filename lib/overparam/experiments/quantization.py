@@ -19,10 +19,11 @@ from overparam.experiments.compressors import COMPRESSORS, TrainedFit, register
 from overparam.experiments.random_features import draw_task, feature_sampler
 from overparam.theory.dc import sample_dc
 from overparam.theory.features import equivalent_lgp
+from overparam.theory.problems import fig3_problem
 from overparam.theory.pruning import restrict
 from overparam.theory.quantization import (best_map, binary_map, calibrated_step, empirical_binary, empirical_step,
-                                           empirical_ternary, map_risk, prune_then_uniform_map, quantize,
-                                           ternary_map, uniform_map)
+                                           empirical_ternary, map_risk, posterior_target, prune_then_uniform_map,
+                                           quantize, ternary_map, uniform_map)
 from overparam.theory.risk import FitLaw
 from overparam.theory.solvers import min_norm_least_squares
 
@@ -107,23 +108,28 @@ def register_bounds(names) -> list[str]:
 
 
 
-def position_bits(p: int, s: int) -> int:
-    """Bits to say which s of p weights are kept: the smaller of a p-bit mask and s indices."""
+def position_bits(p: int, s: int, mask: str = "min") -> int:
+    """Bits to say which s of p weights are kept: the smaller of a p-bit mask and s indices
+    (``mask="min"``), or an entropy-coded mask, ceil(log2 C(p, s)) (``mask="entropy"``)."""
+    if mask == "entropy":
+        return math.ceil((math.lgamma(p + 1) - math.lgamma(s + 1) - math.lgamma(p - s + 1)) / math.log(2))
+    if mask != "min":
+        raise ValueError(f"unknown mask accounting {mask!r}")
     return min(p, s * math.ceil(math.log2(p)))
 
 
-def model_bits(family: str, p: int, s: int | None = None, bits: int | None = None) -> int:
+def model_bits(family: str, p: int, s: int | None = None, bits: int | None = None, mask: str = "min") -> int:
     """Total bits of a model: dense (32 per weight), pruned (32 per kept weight and positions),
     quantized (b per weight, 2 for ternary, 1 for binary, plus one 32-bit scale or step), or pruned
-    then quantized (b per kept weight, positions and the step)."""
+    then quantized (b per kept weight, positions and the step); ``mask`` as in :func:`position_bits`."""
     if family == "dense":
         return FLOAT_BITS * p
     if family == "pruned":
-        return FLOAT_BITS * s + position_bits(p, s)
+        return FLOAT_BITS * s + position_bits(p, s, mask)
     if family == "quantized":
         return bits * p + FLOAT_BITS
     if family == "pruned+quantized":
-        return bits * s + position_bits(p, s) + FLOAT_BITS
+        return bits * s + position_bits(p, s, mask) + FLOAT_BITS
     raise ValueError(f"unknown family {family!r}")
 
 
@@ -133,7 +139,9 @@ def bit_budget_table(problem, n: int, budgets, bits: int, quantizers, trials: in
     pruning to each s then ``bits``-bit quantization (``pruned+quantized``). Columns family, curve,
     s, bits, total_bits, source, risk, ci_low, ci_high; the simulation quantizes each fit with its
     own calibrated statistics and shares the data draws across families. Returns (table, per-trial
-    simulated risks of shape (trials, configurations), the configurations (family, curve, s, bits))."""
+    simulated risks of shape (trials, configurations), the configurations (family, curve, s, bits)).
+    ``total_bits`` charges the positions of a pruned model's weights as :func:`position_bits` does,
+    ``entropy_bits`` with an entropy-coded mask."""
     p = problem.p
     register_quantizers((bits,))
     configs = [("pruned", "magnitude", s, 32) for s in budgets]
@@ -152,12 +160,13 @@ def bit_budget_table(problem, n: int, budgets, bits: int, quantizers, trials: in
             draws[t, j] = problem.risk(COMPRESSORS[curve].compress(fit))
     rows = []
     for j, (family, curve, s, b) in enumerate(configs):
-        total = model_bits(family, p, s, b)
+        total, entropy = model_bits(family, p, s, b), model_bits(family, p, s, b, mask="entropy")
         theory = COMPRESSORS[curve].theory(law, s if s is not None else p)
         mean, low, high = mean_ci(draws[:, j])
-        rows.append((family, curve, s, b, total, "theory", theory, np.nan, np.nan))
-        rows.append((family, curve, s, b, total, "simulation", mean, low, high))
-    return pd.DataFrame(rows, columns=["family", "curve", "s", "bits", "total_bits", "source", "risk", "ci_low", "ci_high"]), draws, configs
+        rows.append((family, curve, s, b, total, entropy, "theory", theory, np.nan, np.nan))
+        rows.append((family, curve, s, b, total, entropy, "simulation", mean, low, high))
+    columns = ["family", "curve", "s", "bits", "total_bits", "entropy_bits", "source", "risk", "ci_low", "ci_high"]
+    return pd.DataFrame(rows, columns=columns), draws, configs
 
 
 def _bits_of(name: str) -> int:
@@ -170,6 +179,92 @@ def _bits_of(name: str) -> int:
     return int(name.rsplit("-", 1)[1])
 
 
+
+
+def small_models(problem, n: int, s: int, dense_theory, ks, budget: int, precisions=(32, 16, 8)) -> pd.DataFrame:
+    """The small dense model at each precision within ``budget`` bits: the min-norm fit on the first k
+    features stored at 32 bits (curve ``dense``, 32 k bits) or quantized to b bits (curve
+    ``uniform-b``, its step calibrated on the weights: b k + 32 bits). k is chosen before quantizing:
+    the size in ``ks`` with the lowest theory risk of the unquantized fit (``dense_theory``, risks at
+    ``ks``) among those that fit; its quantized risk is then predicted at that k only (a 16-bit
+    quantizer has 65,535 levels, and its calibration costs about a second per size)."""
+    precisions = sorted(precisions, reverse=True)
+    register_quantizers(tuple(b for b in precisions if b != FLOAT_BITS))
+    rows = []
+    for b in precisions:
+        curve = "dense" if b == FLOAT_BITS else f"uniform-{b}"
+        cost = {int(k): FLOAT_BITS * int(k) if b == FLOAT_BITS else b * int(k) + FLOAT_BITS for k in ks}
+        j = min((j for j, k in enumerate(ks) if cost[int(k)] <= budget), key=lambda j: dense_theory[j])
+        k = int(ks[j])
+        risk = COMPRESSORS[curve].theory(FitLaw(problem.prefix(k), n), s) if curve != "dense" else float(dense_theory[j])
+        rows.append({"precision": b, "curve": curve, "k": k, "total_bits": cost[k], "risk": float(risk)})
+    return pd.DataFrame(rows)
+
+
+def simulate_small_models(problem, n: int, small: pd.DataFrame, trials: int, seed) -> np.ndarray:
+    """Per-trial simulated risks (trials, rows of ``small``) of the small models of :func:`small_models`:
+    one draw per trial, the min-norm fit on the first k features, quantized with its own calibrated step."""
+    draws = np.empty((trials, len(small)))
+    for t, child in enumerate(np.random.SeedSequence(seed).spawn(trials)):
+        X, y = problem.sample(n, np.random.default_rng(child))
+        fits = {}
+        for j, row in enumerate(small.itertuples()):
+            if row.k not in fits:
+                theta = np.zeros(problem.p)
+                theta[:row.k] = min_norm_least_squares(X[:, :row.k], y)
+                fits[row.k] = TrainedFit(problem, theta, row.k, X, y, None, row.k)
+            fit = fits[row.k]
+            draws[t, j] = problem.risk(COMPRESSORS[row.curve].compress(fit))
+    return draws
+
+
+THETA_LAWS = ("constant", "random-sign", "gaussian", "sparse")
+
+
+def theta_law_comparison(p: int, n: int, s: int, spike: float, sigma: float, names, trials: int, seed,
+                         laws=THETA_LAWS, law_seed: int = 0):
+    """The fit on all p features, dense, quantized and bounded, on panel (b)'s problem with theta*
+    drawn from each law of ``laws`` (:func:`overparam.theory.problems.fig3_problem`; same covariance,
+    each coordinate's mean square kept). Theory: the DC law of each problem, every quantizer with its
+    statistics from the law and its bound ("bound-<name>": the best map of the value alone with the same
+    levels). Simulation: per trial one design X and one noise draw shared by every law (so comparisons
+    across curves and laws are paired), the min-norm fit of each law's labels, each quantizer calibrated
+    on the fit's weights and each bound map of the law applied to it. Returns (table with columns law,
+    curve, source, risk, ci_low, ci_high; {law: {curve: per-trial risks}})."""
+    problems = {law: fig3_problem("b", p, s, spike, sigma, theta_law=law, seed=law_seed) for law in laws}
+    cov = problems[laws[0]].cov
+    fit_laws = {law: FitLaw(problem, n) for law, problem in problems.items()}
+    maps, theory = {}, {}
+    for law, fit_law in fit_laws.items():
+        target = posterior_target(fit_law)
+        theory[law] = {"dense": float(fit_law.dc.risk), "dense-s": float(FitLaw(problems[law].prefix(s), n).dc.risk)}
+        for name in names:
+            quantizer = quantizer_map(fit_law, name)
+            maps[law, name] = best_map(fit_law, quantizer.levels, target=target)
+            theory[law][name] = map_risk(fit_law, quantizer)
+            theory[law][f"bound-{name}"] = map_risk(fit_law, maps[law, name])
+    curves = list(theory[laws[0]])
+    draws = {law: {curve: np.empty(trials) for curve in curves} for law in laws}
+    thetas = np.stack([problems[law].theta_star for law in laws], axis=1)
+    for t, child in enumerate(np.random.SeedSequence(seed).spawn(trials)):
+        rng = np.random.default_rng(child)
+        X = rng.standard_normal((n, p)) * np.sqrt(cov)
+        labels = X @ thetas + sigma * rng.standard_normal(n)[:, None]
+        fits, small = min_norm_least_squares(X, labels), min_norm_least_squares(X[:, :s], labels)
+        for j, law in enumerate(laws):
+            problem, theta = problems[law], fits[:, j]
+            fit = TrainedFit(problem, theta, p, X, None, None, p)
+            draws[law]["dense"][t] = problem.risk(theta)
+            draws[law]["dense-s"][t] = problem.risk(np.r_[small[:, j], np.zeros(p - s)])
+            for name in names:
+                draws[law][name][t] = problem.risk(COMPRESSORS[name].compress(fit))
+                draws[law][f"bound-{name}"][t] = problem.risk(quantize(theta, maps[law, name]))
+    rows = []
+    for law in laws:
+        for curve in curves:
+            mean, low, high = mean_ci(draws[law][curve])
+            rows += [(law, curve, "theory", theory[law][curve], np.nan, np.nan), (law, curve, "simulation", mean, low, high)]
+    return pd.DataFrame(rows, columns=["law", "curve", "source", "risk", "ci_low", "ci_high"]), draws
 
 
 def random_features_quantization(d: int, n: int, p_grid, names, tasks: int, data_draws: int, dc_draws: int,

@@ -13,10 +13,15 @@ from overparam.book.claim_table import tolerance
 from overparam.book.claims import claim
 from overparam.book.curves import BITS
 from overparam.book.style import log_axis
-from overparam.book.verdicts import comparison, deterministic, over_range
-from overparam.experiments.quantization import FLOAT_BITS, quantizer_map
+from overparam.book.verdicts import comparison, deterministic, non_inferiority, over_range
+from overparam.experiments.quantization import FLOAT_BITS, position_bits, quantizer_map
 from overparam.theory.quantization import best_map, map_risk
 
+# the theory's finite-size band (chapter 1's 3%, declared with quant-largest-model-best): a change of the
+# peak that the theory predicts inside it is not a point of quant-peak-height
+BAND = tolerance("quant-largest-model-best")
+SIGN_SYMMETRIC = ("random-sign", "gaussian")
+LAW_MARKERS = {"constant": "o", "random-sign": "s", "gaussian": "D", "sparse": "^"}
 FAMILY_STYLE = [("pruned", "s", "#0072B2"), ("quantized", "o", "#D55E00"), ("pruned+quantized", "D", "#CC79A7")]
 
 
@@ -44,10 +49,11 @@ def risk_table(theory: dict, theory_ks, curves, s: int, peak_k: int) -> pd.DataF
                          for name in curves])
 
 
-def affordable_models(budget_table: pd.DataFrame, s: int) -> pd.DataFrame:
+def affordable_models(budget_table: pd.DataFrame, s: int, column: str = "total_bits") -> pd.DataFrame:
     """The theory rows of the bit-budget table whose models fit in the bits of the dense model on the
-    s salient features (``FLOAT_BITS`` * s)."""
-    return budget_table[(budget_table.source == "theory") & (budget_table.total_bits <= FLOAT_BITS * s)]
+    s salient features (``FLOAT_BITS`` * s), the positions of pruned weights charged as ``column``
+    says (``total_bits``: the cheaper of a mask and indices; ``entropy_bits``: an entropy-coded mask)."""
+    return budget_table[(budget_table.source == "theory") & (budget_table[column] <= FLOAT_BITS * s)]
 
 
 def plot_bit_budget(ax, budget_table: pd.DataFrame, dense_theory: pd.DataFrame, dense_at_p: float, s: int) -> None:
@@ -81,6 +87,40 @@ def bound_table(law, names) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
+def law_summary(law_table: pd.DataFrame, names) -> pd.DataFrame:
+    """Per theta* law and quantizer (theory): the risk of the fit on all p features, its change over
+    the dense fit's, its bound and the excess over the bound; with the simulated change and excess, and
+    the theory risk of the 32-bit dense fit on the first s features (curve "dense-s", where present)."""
+    risk = law_table.pivot_table(index=["law", "curve"], columns="source", values="risk")
+    rows = []
+    for law in law_table.law.unique():
+        dense = risk.loc[(law, "dense")]
+        for name in names:
+            q, b = risk.loc[(law, name)], risk.loc[(law, f"bound-{name}")]
+            rows.append({"law": law, "quantizer": name, "risk": q.theory, "vs dense": q.theory / dense.theory - 1,
+                         "bound": b.theory, "excess": q.theory / b.theory - 1,
+                         "vs dense (sim.)": q.simulation / dense.simulation - 1, "excess (sim.)": q.simulation / b.simulation - 1,
+                         "dense k = s": risk.loc[(law, "dense-s")].theory if (law, "dense-s") in risk.index else np.nan})
+    return pd.DataFrame(rows)
+
+
+def plot_theta_laws(axes, law_table: pd.DataFrame, names) -> None:
+    """One panel per theta* law: each quantizer's risk on all p features and its bound (theory: open
+    markers; simulation: filled markers with 95% bars), the dense fit's risk as a horizontal line."""
+    x = np.arange(len(names))
+    for ax, law in zip(np.ravel(axes), law_table.law.unique()):
+        rows = law_table[law_table.law == law].set_index(["curve", "source"])
+        for prefix, color, label in (("", "#D55E00", "quantizer"), ("bound-", "#0072B2", "its bound")):
+            th = [rows.loc[(prefix + name, "theory"), "risk"] for name in names]
+            sim = rows.loc[[(prefix + name, "simulation") for name in names]]
+            ax.plot(x, th, "o", mfc="none", ms=8, color=color, label=f"{label}, theory")
+            ax.errorbar(x, sim.risk, yerr=[sim.risk - sim.ci_low, sim.ci_high - sim.risk], fmt="o", ms=3, color=color,
+                        capsize=2, lw=1, label=f"{label}, simulation")
+        ax.axhline(rows.loc[("dense", "theory"), "risk"], color="black", lw=1, label="dense fit, theory")
+        ax.set_xticks(x, names, rotation=30)
+        ax.set(title=f"theta*: {law}", xlabel="quantizer", ylabel="test risk at k = p")
+
+
 def rf_gaps(rf: pd.DataFrame) -> pd.DataFrame:
     """The random-features risks by (curve, p), one column per source, with the relative gap
     (simulation - sampled DC) / sampled DC."""
@@ -94,13 +134,21 @@ def fine_quantizers(names) -> list[str]:
     return ["dense"] + [name for name in names if name.startswith("uniform-") and int(name.split("-")[1]) >= 4]
 
 
-def _peak_claim(simulation: dict, ks: list, name: str, peak: int, s: int, p: int) -> dict:
-    """Quantizer ``name``: the simulated risk at ``peak`` above those at k = s and k = p (paired)."""
-    above = [comparison(simulation[name][:, ks.index(peak)] - simulation[name][:, ks.index(k)],
-                        what=f"risk at k = {peak} minus at k = {k}") for k in (s, p)]
-    return claim("quant-peak-near-n", "Sec. 5 (open question)",
-                 f"{name}: the quantized risk peaks near k = n (above k = s and k = p)",
-                 over_range(above, [f"vs k = {s}", f"vs k = {p}"]), origin="beyond", variant=name)
+def _peak_height_claim(simulation: dict, ks: list, theory: dict, theory_ks, names, peak: int) -> dict:
+    """Quantization changes the height of the interpolation peak (k = ``peak``) as the theory predicts:
+    each quantizer whose predicted change over the dense peak exceeds the theory's band is a point,
+    judged by the paired interval of its simulated change, in the predicted direction."""
+    at_th, at_sim = list(theory_ks).index(peak), ks.index(peak)
+    change = {name: theory[name][at_th] / theory["dense"][at_th] - 1 for name in names}
+    shown = [name for name in names if abs(change[name]) > BAND]
+    points = [comparison(np.sign(change[name]) * (simulation[name][:, at_sim] - simulation["dense"][:, at_sim]),
+                         what=f"{name}: {'rise' if change[name] > 0 else 'fall'} of the risk over the dense fit's")
+              for name in shown]
+    text = ", ".join(f"{name} {change[name]:+.0%}" for name in shown)
+    verdict = over_range(points, shown) if shown else over_range(["inconclusive"], ["no quantizer"])
+    return claim("quant-peak-height", "Sec. 5 (open question)",
+                 f"at the interpolation peak (k = {peak}) coarse quantization changes the risk of the dense fit as "
+                 f"the theory predicts ({text})", verdict, origin="beyond")
 
 
 def _largest_claim(theory: dict, theory_ks, name: str, p: int) -> dict:
@@ -118,47 +166,121 @@ def _largest_claim(theory: dict, theory_ks, name: str, p: int) -> dict:
                  origin="beyond", variant=name)
 
 
-def _budget_claim(budget_draws, configs, budget_table: pd.DataFrame, dense_at_s, s: int) -> dict:
-    """The compressed model with the lowest theory risk within the bits of the dense model on the s
-    salient features beats that model in simulation (unpaired: different draws)."""
-    affordable = affordable_models(budget_table, s)
-    best = affordable.loc[affordable.risk.idxmin()]
-    j = next(i for i, c in enumerate(configs) if c[1] == best.curve and (c[2] == best.s or (c[2] is None and np.isnan(best.s))))
-    return claim("quant-budget-beats-dense", "Sec. 5 (open question)",
-                 f"with the {FLOAT_BITS * s} bits of the dense model on the s salient features, a compressed model on "
-                 f"all p features ({best.curve}) beats it",
-                 comparison(dense_at_s, budget_draws[:, j], paired=False, what="dense minus compressed risk"),
-                 origin="beyond")
+def _budget_claim(budget_draws, configs, budget_table: pd.DataFrame, small: pd.DataFrame, small_draws, s: int) -> dict:
+    """Within the bits of the 32-bit dense model on the s salient features, the best compressed model
+    of all p features (lowest theory risk, pruned weights' positions charged either way) beats the best
+    small model at every precision of ``small`` (:func:`overparam.experiments.quantization.small_models`;
+    ``small_draws``: their per-trial simulated risks), in simulation (unpaired: different draws)."""
+    points, where = [], []
+    for column, accounting in (("total_bits", "mask or indices"), ("entropy_bits", "entropy-coded mask")):
+        affordable = affordable_models(budget_table, s, column)
+        best = affordable.loc[affordable.risk.idxmin()]
+        j = next(i for i, c in enumerate(configs)
+                 if c[1] == best.curve and (c[2] == best.s or (c[2] is None and np.isnan(best.s))))
+        for i, row in enumerate(small.itertuples()):
+            label = f"{best.curve} vs {row.precision}-bit k = {row.k}"
+            if label not in where:
+                where.append(label)
+                points.append(comparison(small_draws[:, i], budget_draws[:, j], paired=False,
+                                         what=f"{accounting}: {label}, small minus compressed risk"))
+    return claim("quant-budget-beats-small-models", "Sec. 5 (open question)",
+                 f"within the {FLOAT_BITS * s} bits of the 32-bit dense model on the s salient features, the best "
+                 f"compressed model of all p features beats the best small dense model stored at "
+                 f"{', '.join(str(b) for b in small.precision)} bits, with either accounting of pruned positions",
+                 over_range(points, where), origin="beyond")
+
+
+def _law_claims(law_draws: dict, law_theory: pd.DataFrame, names) -> list:
+    """On panel (b) with theta* drawn from each law: 3-bit quantization moves the risk of the fit on
+    all p features in the direction the theory predicts (paired over the shared draws); on the
+    sign-symmetric laws every quantizer is within 3% of its bound (paired non-inferiority of the
+    per-draw ratio)."""
+    theory = law_theory[law_theory.source == "theory"].set_index(["law", "curve"]).risk
+    laws = list(law_draws)
+    claims = []
+    if "uniform-3" in names:
+        sign = {law: np.sign(theory[(law, "dense")] - theory[(law, "uniform-3")]) for law in laws}
+        points = [comparison(sign[law] * (law_draws[law]["dense"] - law_draws[law]["uniform-3"]),
+                             what=f"{law}: {'dense minus 3-bit' if sign[law] > 0 else '3-bit minus dense'} risk")
+                  for law in laws]
+        lower = [law for law in laws if sign[law] > 0]
+        higher = [law for law in laws if sign[law] < 0]
+        claims.append(claim("quant-3bit-follows-theory", "Sec. 5 (open question)",
+                            f"3-bit quantization of the fit on all p features lowers its risk on theta* "
+                            f"{' and '.join(lower) or '(none)'} and raises it on {' and '.join(higher) or '(none)'}, "
+                            "as the theory predicts", over_range(points, laws), origin="beyond"))
+        if all("dense-s" in law_draws[law] for law in laws):
+            points = [comparison(law_draws[law]["dense-s"] - law_draws[law]["uniform-3"],
+                                 what=f"{law}: dense on s features minus 3-bit risk") for law in laws]
+            claims.append(claim("quant-3bit-beats-small-dense", "Sec. 5 (open question)",
+                                "on every law of theta*, 3-bit quantization of the fit on all p features beats the "
+                                "32-bit dense fit on the first s features, which takes more bits",
+                                over_range(points, laws), origin="beyond"))
+    margin = tolerance("quant-near-bound")
+    for law in [law for law in SIGN_SYMMETRIC if law in laws]:
+        points = [non_inferiority(1 - law_draws[law][name] / law_draws[law][f"bound-{name}"], margin,
+                                  what=f"{name}: 1 minus risk over bound") for name in names]
+        claims.append(claim("quant-near-bound", "Sec. 5 (open question)",
+                            f"on theta* {law}, every quantizer's risk on all p features is within {margin:.0%} of its "
+                            "bound (the best map of the value alone with its levels)",
+                            over_range(points, names), origin="beyond", variant=law))
+    return claims
 
 
 def quantization_claims(simulation: dict, simulated_ks, theory: dict, theory_ks, budget_draws, configs,
-                        budget_table, dense_at_s, names, n: int, s: int, p: int) -> list:
-    """The chapter's answers as claims (origin ``beyond``): a peak at k = n (paired comparisons against
-    k = s and k = p), the largest model best (a statement about the theory, with the theory's
-    finite-size band declared in overparam.book.claim_table), and the best compressed model at
-    the bit budget of the s-weight dense model against that model."""
+                        budget_table, small, small_draws, law_draws, law_theory, names, n: int, s: int, p: int) -> list:
+    """The chapter's answers as claims (origin ``beyond``): the height of the interpolation peak, the
+    largest model best (a statement about the theory, with the theory's finite-size band declared in
+    overparam.book.claim_table), the theta* laws (3-bit quantization and the bound), and the best
+    compressed model at the bit budget of the s-weight dense model against the best small models."""
     ks, peak = list(simulated_ks), peak_size(simulated_ks, n)
-    claims = []
-    for name in names:
-        claims += [_peak_claim(simulation, ks, name, peak, s, p), _largest_claim(theory, theory_ks, name, p)]
-    return claims + [_budget_claim(budget_draws, configs, budget_table, dense_at_s, s)]
+    claims = [_peak_height_claim(simulation, ks, theory, theory_ks, names, peak)]
+    claims += [_largest_claim(theory, theory_ks, name, p) for name in names]
+    claims += _law_claims(law_draws, law_theory, names)
+    return claims + [_budget_claim(budget_draws, configs, budget_table, small, small_draws, s)]
+
+
+def _relative(theory: dict, theory_ks, curve: str, k: int) -> float:
+    at = list(theory_ks).index(k)
+    return float(theory[curve][at] / theory["dense"][at] - 1)
 
 
 def quoted_numbers(fit: pd.DataFrame, theory: dict, theory_ks, budget_table: pd.DataFrame, gaps: pd.DataFrame,
-                   names, s: int, prune_bits: int, rf_tasks: int) -> dict:
+                   names, s: int, prune_bits: int, rf_tasks: int, laws: pd.DataFrame, small: pd.DataFrame,
+                   peak: int) -> dict:
     """The run's numbers that the chapter's prose quotes, by glue key: the worst gap of theory and
     simulation (``fit``: the agreement table of :func:`overparam.reports.linear.agreement_table`), the
-    theory risks at k = p and k = s, the bit-budget comparison, the random-features gaps (``gaps``
+    theory risks at k = p, k = s and the peak, the theta* laws (``laws`` from :func:`law_summary`), the
+    bit-budget comparison (``small``: :func:`overparam.experiments.quantization.small_models`), the random-features gaps (``gaps``
     from :func:`rf_gaps`) of the fine and of the coarse quantizers, and two parameters."""
     at_s = list(theory_ks).index(s)
+    p = int(theory_ks[-1])
     fine = gaps.index.get_level_values("curve").isin(fine_quantizers(names))
-    return {"quant-worst-gap": float(fit.worst_gap.max()),
-            "quant-binary-at-p": float(theory["binary"][-1]),
-            "quant-dense-at-p": float(theory["dense"][-1]),
-            "quant-uniform3-at-p": float(theory["uniform-3"][-1]) if "uniform-3" in theory else float("nan"),
-            "quant-prune-bits": prune_bits,
-            "quant-best-risk-at-budget": float(affordable_models(budget_table, s).risk.min()),
-            "quant-dense-at-s": float(theory["dense"][at_s]),
-            "quant-rf-fine-gap": float(gaps.gap.abs()[fine].max()),
-            "quant-rf-coarse-gap": float(gaps.gap.abs()[~fine].max()),
-            "quant-rf-tasks": rf_tasks}
+    numbers = {"quant-worst-gap": float(fit.worst_gap.max()),
+               "quant-binary-at-p": float(theory["binary"][-1]),
+               "quant-dense-at-p": float(theory["dense"][-1]),
+               "quant-uniform3-at-p": float(theory["uniform-3"][-1]) if "uniform-3" in theory else float("nan"),
+               "quant-peak-k": peak,
+               "quant-peak-binary": _relative(theory, theory_ks, "binary", peak),
+               "quant-peak-uniform2": _relative(theory, theory_ks, "uniform-2", peak) if "uniform-2" in theory else float("nan"),
+               "quant-prune-bits": prune_bits,
+               "quant-budget-bits": FLOAT_BITS * s,
+               "quant-mask-bits": position_bits(p, s),
+               "quant-entropy-mask-bits": position_bits(p, s, "entropy"),
+               "quant-best-risk-at-budget": float(affordable_models(budget_table, s).risk.min()),
+               "quant-best-at-budget-bits": int(affordable_models(budget_table, s).sort_values("risk").bits.iloc[0]),
+               "quant-dense-at-s": float(theory["dense"][at_s]),
+               "quant-rf-fine-gap": float(gaps.gap.abs()[fine].max()),
+               "quant-rf-coarse-gap": float(gaps.gap.abs()[~fine].max()),
+               "quant-rf-tasks": rf_tasks}
+    for row in small.itertuples():
+        numbers[f"quant-small-{row.precision}-k"] = row.k
+        numbers[f"quant-small-{row.precision}-risk"] = row.risk
+    for law, rows in laws.groupby("law", sort=False):
+        numbers[f"quant-{law}-excess-min"] = float(rows.excess.min())
+        numbers[f"quant-{law}-excess-max"] = float(rows.excess.max())
+        three = rows[rows.quantizer == "uniform-3"]
+        numbers[f"quant-{law}-3bit"] = float(three["vs dense"].iloc[0]) if len(three) else float("nan")
+        numbers[f"quant-{law}-3bit-risk"] = float(three["risk"].iloc[0]) if len(three) else float("nan")
+        numbers[f"quant-{law}-small"] = float(rows["dense k = s"].iloc[0])
+    return numbers

@@ -124,17 +124,31 @@ def prune_then_uniform_map(law: FitLaw, s: int, bits: int) -> PiecewiseMap:
     return PiecewiseMap(edges, levels)
 
 
-def best_map(law: FitLaw, levels, grid_points: int = 40001) -> PiecewiseMap:
-    """The bound for an output set: the single map of the value alone, f*(t) = argmin_q sum_i
-    lambda_i (q - theta*_i)^2 phi_i(t), which sends t to the level nearest to the weighted mean
-    B(t) / A(t) of theta* given T = t (A = sum w lambda phi_i, B = sum w lambda theta*_i phi_i)."""
+def posterior_target(law: FitLaw, grid_points: int = 40001):
+    """(t, B(t) / A(t)) on a grid of values: the weighted mean of theta* given T = t, with
+    A = sum_i w_i lambda_i phi_i(t) and B = sum_i w_i lambda_i theta*_i phi_i(t) (phi_i the density
+    of T_i); what every bound map of this law rounds. Computed in blocks of atoms (a law may have
+    one atom per coordinate)."""
     mean, sd = law.dc.mean, np.sqrt(law.dc.var)
-    levels = np.sort(np.asarray(levels, dtype=float))
     span = float(np.max(np.abs(mean) + 12 * sd))
     t = np.linspace(-span, span, grid_points)
-    phi = np.exp(-0.5 * ((t[None, :] - mean[:, None]) / sd[:, None]) ** 2) / sd[:, None]
-    weight = (law.w * law.lam)[:, None] * phi
-    target = np.sum(weight * law.theta[:, None], axis=0) / np.maximum(np.sum(weight, axis=0), 1e-300)
+    total, weighted = np.zeros(grid_points), np.zeros(grid_points)
+    coef = law.w * law.lam / sd
+    for start in range(0, mean.size, 64):
+        block = slice(start, start + 64)
+        phi = coef[block, None] * np.exp(-0.5 * ((t[None, :] - mean[block, None]) / sd[block, None]) ** 2)
+        total += phi.sum(axis=0)
+        weighted += law.theta[block] @ phi
+    return t, weighted / np.maximum(total, 1e-300)
+
+
+def best_map(law: FitLaw, levels, grid_points: int = 40001, target=None) -> PiecewiseMap:
+    """The bound for an output set: the single map of the value alone, f*(t) = argmin_q sum_i
+    lambda_i (q - theta*_i)^2 phi_i(t), which sends t to the level nearest to the weighted mean
+    B(t) / A(t) of theta* given T = t (:func:`posterior_target`; pass its result as ``target`` to
+    share it between output sets)."""
+    t, target = target if target is not None else posterior_target(law, grid_points)
+    levels = np.sort(np.asarray(levels, dtype=float))
     choice = np.abs(target[:, None] - levels[None, :]).argmin(axis=1)
     change = np.flatnonzero(np.diff(choice)) + 1
     edges = np.concatenate([[-np.inf], (t[change - 1] + t[change]) / 2, [np.inf]])
@@ -165,6 +179,11 @@ def empirical_step(values: np.ndarray, bits: int) -> float:
     """The step minimizing the mean squared quantization error of ``values`` (bounded search on log step)."""
     values = np.asarray(values, dtype=float)
     scale = float(np.max(np.abs(values))) or 1.0
-    best = minimize_scalar(lambda log_step: np.mean((uniform_map(np.exp(log_step), bits)(values) - values) ** 2),
+    K = 2 ** (bits - 1) - 1
+
+    def error(log_step):  # uniform_map(step, bits)(values), by arithmetic (no search over 2^b levels)
+        step = np.exp(log_step)
+        return np.mean((step * np.clip(np.rint(values / step), -K, K) - values) ** 2)
+    best = minimize_scalar(error,
                            bounds=(np.log(scale * 1e-4), np.log(scale)), method="bounded", options={"xatol": 1e-6})
     return float(np.exp(best.x))
