@@ -14,7 +14,7 @@ from overparam.experiments import classification as cls
 from overparam.reports import classification as report
 from overparam.reports import classification_claims as claims_of
 from overparam.theory import classifiers
-from overparam.theory.classification import (bayes_error, classification_error, equivalent_label_problem,
+from overparam.theory.classification import (bayes_error, bilevel_problem, classification_error, equivalent_label_problem,
                                              least_squares_error_prediction)
 from overparam.theory.problems import LinearGaussianProblem, fig3_problem
 from overparam.theory.solvers import min_norm_least_squares
@@ -171,8 +171,15 @@ def test_panel_simulation_is_seeded_tidy_and_registered():
 def test_claims_come_from_the_verdict_rules():
     problems = {"a": fig3_problem("a", 120, 10, 10.0, 0.5), "b": fig3_problem("b", 120, 10, 10.0, 0.5)}
     ks, fit_ks = [10, 20, 44, 80, 120], [10, 20, 44, 120]
+    separation = {q: cls.separation_sizes(problem, 40, j, 4, 3, 120) for j, (q, problem) in enumerate(problems.items())}
+    thresholds = {q: cls.half_separable_size(sizes) for q, sizes in separation.items()}
+    assert all(10 < k < 120 and abs(k - 40) > 1 for k in thresholds.values())
+    ks = sorted(set(ks) | set(thresholds.values()))
+    fit_ks = sorted(set(fit_ks) | set(thresholds.values()))
     runs = {q: cls.simulate_panel(problem, 40, 10, ks, fit_ks, 4, 3, j, 1e-3, 2000, progress=False)
             for j, (q, problem) in enumerate(problems.items())}
+    for q, run in runs.items():  # the sizes computed before the run are the run's own
+        np.testing.assert_array_equal(run.separation_sizes, separation[q])
     theories = {q: least_squares_error_prediction(problem, 40, 10, ks, 20, np.random.default_rng(1))
                 for q, problem in problems.items()}
     table = pd.concat([report.tidy_panel(q, runs[q], theories[q], ks) for q in runs])
@@ -184,9 +191,9 @@ def test_claims_come_from_the_verdict_rules():
     ids = [row["id"] for row in rows]
     assert len(set(ids)) == len(ids) and "cls-peak-b-logistic-hessian" in ids and "cls-dc-largest-best-a" in ids
     by_id = {row["id"]: row for row in rows}
-    # the logistic peak is chosen on the first of the 3 draws and judged on the other 2: too few to decide
-    assert by_id["cls-peak-b-logistic-hessian"]["status"] == "inconclusive"
-    assert "judged on the other 2" in by_id["cls-peak-b-logistic-hessian"]["claim"]
+    # the logistic peak sits at the separability threshold, fixed before the errors are looked at
+    assert f"peak at k = {thresholds['b']}, the separability threshold" in by_id["cls-peak-b-logistic-dense"]["claim"]
+    assert by_id["cls-peak-smaller-b"]["rule"] == "comparison"
     assert by_id["cls-loss-large-k-a-dense"]["rule"] == "over range of equality"
     assert by_id["cls-loss-large-k-a-dense"]["tolerance"] == claim_table.tolerance("cls-loss-large-k")
 
@@ -225,6 +232,30 @@ def test_separation_lp_tells_separable_from_inseparable_samples():
     assert classifiers.separation_size(with_product, y) == 3 and classifiers.separation_size(x, y) == 3  # d + 1: never
 
 
+def test_hard_margin_svm_right_at_the_separability_threshold():
+    """Just past the threshold the margin is tiny and the SVM's norm huge: the solver still meets the
+    optimality conditions (every margin at least one, w in the cone of the active points)."""
+    problem = fig3_problem("b", 300, 30, 10.0, 0.5)
+    for seed in range(3):
+        X, y = cls.sign_labels(problem, 100, np.random.default_rng(seed))
+        k = classifiers.separation_size(X, y)
+        w = classifiers.hard_margin_svm(X[:, :k], y)
+        Z = X[:, :k] * y[:, None]
+        margins = Z @ w
+        assert margins.min() == pytest.approx(1.0, abs=1e-6)
+        active = margins < 1 + 1e-6
+        weights = np.linalg.lstsq(Z[active].T, w, rcond=None)[0]
+        assert np.allclose(Z[active].T @ weights, w, atol=1e-6 * np.linalg.norm(w)) and weights.min() > -1e-6 * weights.max()
+
+
+def test_bilevel_problem_puts_the_signal_on_the_high_variance_features():
+    problem = bilevel_problem(50, 5, 10.0, 0.5)
+    assert problem.theta_star[5:].sum() == 0 and (problem.cov[:5] == 10).all() and (problem.cov[5:] == 1).all()
+    assert problem.theta_star @ (problem.cov * problem.theta_star) == pytest.approx(1.0)
+    with pytest.raises(ValueError):
+        bilevel_problem(5, 5, 10.0, 0.5)
+
+
 def test_separation_size_is_the_first_separable_prefix():
     X, y = separable_sample(40, 60, 12)
     k = classifiers.separation_size(X, y)
@@ -246,7 +277,12 @@ def test_panel_records_separation_sizes_and_svm_cosines():
     assert run.separable.shape == (3, 4) and run.separable[:, -1].all() and not run.separable[:, 0].any()
     # the iterate can only separate a separable sample
     assert not (run.classifies_all & ~run.separable).any()
-    assert np.isnan(run.svm_cosine[:, :2]).all() and (run.svm_cosine[:, 2:] > 0.9).all()
+    # the SVM is fit exactly where the linear program finds the sample separable
+    np.testing.assert_array_equal(np.isnan(run.svm_cosine), ~run.separable)
+    np.testing.assert_array_equal(np.isnan(run.errors["svm/dense"]), ~run.separable)
+    assert (run.svm_cosine[:, -1] > 0.9).all()
+    gaps = report.svm_gap_summary({"b": run})
+    assert (gaps["largest |gap|"] >= gaps["mean gap"].abs() - 1e-12).all() and (gaps["separable draws"] >= 1).all()
     k = report.separation_threshold(run)
     assert (run.separation_sizes <= k).mean() >= 0.5 and (run.separation_sizes < k).mean() < 0.5
 
@@ -254,13 +290,17 @@ def test_panel_records_separation_sizes_and_svm_cosines():
 def test_peaks_stability_agreement_and_dc_check():
     problem, n, s = fig3_problem("b", 120, 10, 10.0, 0.5), 40, 10
     ks = [5, 10, 20, 44, 80, 120]
-    run = cls.simulate_panel(problem, n, s, ks, [10, 20, 44, 120], 4, 3, 3, 1e-3, 2000, progress=False)
-    peaks = report.peak_sizes({"b": run}, {"b": s})
+    threshold = cls.half_separable_size(cls.separation_sizes(problem, n, 3, 4, 3, 120))
+    run = cls.simulate_panel(problem, n, s, ks, sorted({10, 20, 44, 120, threshold}), 4, 3, 3, 1e-3, 2000, progress=False)
+    peaks = report.peak_sizes({"b": run}, {"b": s}, {"b": n}).set_index("curve")
     assert (peaks["peak k"] > s).all() and (peaks["peak k"] < 120).all()
-    row = peaks.set_index("curve").loc["logistic/hessian"]
-    assert row["error there"] == pytest.approx(max(run.draws("logistic/hessian", k).mean() for k in [20, 44]))
+    # the peaks sit where they were fixed in advance: near n for least squares, the threshold for logistic
+    assert peaks.loc["ls/dense", "peak k"] == 44 and peaks.loc["logistic/hessian", "peak k"] == threshold
+    row = peaks.loc["logistic/hessian"]
+    assert row["error there"] == pytest.approx(run.draws("logistic/hessian", threshold).mean())
     stability = cls.descent_stability(problem, n, s, [20, 120], 3, 4, 3, [(1e-3, 2000), (1e-4, 4000)])
-    assert len(stability) == 4 and np.isnan(stability.iloc[0]["cosine with svm"]).all()
+    assert len(stability) == 4  # the SVM (and its cosine) exactly on the draws the linear program finds separable
+    np.testing.assert_array_equal(np.isnan(stability.iloc[0]["cosine with svm"]), ~run.separable[:, 1])
     summary = report.stability_summary(stability)
     first = stability.iloc[0]  # the chapter's descent on the same draws gives the same errors as the panel run
     np.testing.assert_allclose(first["dense"], run.draws("logistic/dense", 20), rtol=1e-10)
@@ -288,6 +328,10 @@ def test_quoted_numbers_give_every_number_the_page_quotes():
                 "c": fig3_problem("b", 120, 5, 10.0, 0.5)}
     ks = {"a": [8, 10, 20, 60, 80, 120], "b": [8, 10, 20, 60, 80, 120], "c": [5, 10, 40, 80, 120]}
     fit_ks = {"a": [8, 10, 20, 60, 120], "b": [8, 10, 20, 60, 120], "c": [5, 40, 120]}
+    for j, q in enumerate(problems):  # the separability threshold joins the logistic sizes, as in the chapter
+        fit_ks[q] = sorted(set(fit_ks[q]) | {cls.half_separable_size(cls.separation_sizes(problems[q], n_of[q], j, 4, 3,
+                                                                                           120))})
+        ks[q] = sorted(set(ks[q]) | set(fit_ks[q]))
     runs = {q: cls.simulate_panel(problems[q], 40, 10, ks[q], fit_ks[q], 4, 3, j, 1e-3, 2000, progress=False)
             for j, q in enumerate("ab")}
     runs["c"] = cls.simulate_panel(problems["c"], 20, 5, ks["c"], fit_ks["c"], 4, 3, 2, 1e-3, 2000, progress=False,
@@ -300,7 +344,7 @@ def test_quoted_numbers_give_every_number_the_page_quotes():
                                                                [(1e-3, 2000), (1e-4, 4000)]))
     params = {"p": 120, "n": 40, "s": 10, "trials": 4, "logistic_trials": 3, "tolerance": 1e-3, "max_iterations": 2000,
               "check_draws": 3, "check_tolerance": 1e-4, "check_iterations": 4000, "dc_check_draws": 30,
-              "wide_n": 20, "wide_p": 120}
+              "wide_n": 20, "wide_p": 120, "wide_s": 5, "wide_ratio": 10.0}
     numbers = report.quoted_numbers(params, runs, table, stability, n_of, s_of, [8, 20, 60], [16, 120], 0.75, 0.2)
     page = (Path(__file__).parents[1] / "notebooks" / "13-classification.md").read_text()
     quoted = set(re.findall(r"\{glue:text\}`([\w-]+)", page))
@@ -311,3 +355,17 @@ def test_quoted_numbers_give_every_number_the_page_quotes():
     rows = claims_of.classification_claims(runs, theories, ks, table, n_of, s_of, wide="c", spiked=("b", "c"))
     counts = claims_of.answer_counts(pd.DataFrame(rows))
     assert set(counts) == {"1", "2", "3", "4"} and all(sum(c.values()) > 0 for c in counts.values())
+
+
+def test_logistic_hessian_diagonal_is_the_loss_curvature():
+    rng = np.random.default_rng(21)
+    X, y, theta = rng.standard_normal((30, 4)), rng.choice([-1.0, 1.0], 30), rng.standard_normal(4)
+
+    def loss(t):
+        return np.mean(np.logaddexp(0, -y * (X @ t)))
+    step, second = 1e-4, []
+    for j in range(4):
+        e = np.zeros(4)
+        e[j] = step
+        second.append((loss(theta + e) - 2 * loss(theta) + loss(theta - e)) / step**2)
+    np.testing.assert_allclose(classifiers.logistic_hessian_diagonal(X, theta), second, rtol=1e-4)

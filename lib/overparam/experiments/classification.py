@@ -22,10 +22,11 @@ from tqdm import tqdm
 
 from overparam.book.curves import SAME_SAMPLE
 from overparam.theory.classification import PRUNING_RULES, classification_error, least_squares_error_prediction
-from overparam.theory.classifiers import (cosine, hard_margin_svm, logistic_descent, min_norm_interpolator_is_max_margin,
+from overparam.theory.classifiers import (cosine, hard_margin_svm, linearly_separable, logistic_descent,
+                                          logistic_hessian_diagonal, min_norm_interpolator_is_max_margin,
                                           separation_size)
 from overparam.theory.problems import LinearGaussianProblem
-from overparam.theory.pruning import hessian_support, restrict, select_support
+from overparam.theory.pruning import hessian_support, restrict, select_support, top_s
 from overparam.theory.solvers import fit_on_support, prefix_min_norm_fits
 
 REFIT = "+retrain"
@@ -58,8 +59,11 @@ class PanelRun:
     and convergence, and whether its stopped iterate classifies every training point (trials, logistic
     sizes); the convergence of its refits; per logistic draw the smallest k at which the training
     sample is linearly separable (a linear program); the cosine between the dense logistic fit and the
-    hard-margin SVM where both were fit (NaN elsewhere); and whether the min-norm interpolator was the
-    max-margin classifier (trials, ks)."""
+    hard-margin SVM where both were fit (NaN elsewhere: the SVM is fit on the logistic draws at every
+    logistic size where the linear program finds the sample separable, its errors under "svm/<rule>");
+    whether the min-norm interpolator was the max-margin classifier (trials, ks); and the error of the
+    dense logistic fit pruned by the diagonal of the cross-entropy's own Hessian, |theta_i| sqrt(H_ii)
+    (logistic draws x logistic sizes), kept apart from the curves."""
 
     ks: list
     logistic_ks: list
@@ -71,7 +75,7 @@ class PanelRun:
     svm_cosine: np.ndarray | None = None
     refit_converged: np.ndarray | None = None
     interpolator_is_max_margin: np.ndarray | None = None
-    svm_fits: dict = field(default_factory=dict, repr=False)
+    cross_entropy_hessian: np.ndarray | None = None
 
     @property
     def separable(self) -> np.ndarray:
@@ -80,8 +84,33 @@ class PanelRun:
 
     def draws(self, curve: str, k: int) -> np.ndarray:
         """Per-trial errors of one curve at one size."""
-        grid = self.logistic_ks if curve.startswith("logistic/") else self.ks
+        grid = self.logistic_ks if on_logistic_draws(curve) else self.ks
         return self.errors[curve][:, list(grid).index(k)]
+
+
+def on_logistic_draws(curve: str) -> bool:
+    """Whether a curve is fit on the logistic draws and sizes (logistic regression and the SVM)."""
+    return curve.startswith(("logistic/", "svm/"))
+
+
+def training_samples(problem: LinearGaussianProblem, n: int, seed, trials: int, count: int) -> list:
+    """The first ``count`` training samples (X, y) that :func:`simulate_panel` draws with ``trials`` and ``seed``."""
+    return [sign_labels(problem, n, np.random.default_rng(child))
+            for child in np.random.SeedSequence(seed).spawn(trials)[:count]]
+
+
+def separation_sizes(problem: LinearGaussianProblem, n: int, seed, trials: int, count: int, max_k: int) -> np.ndarray:
+    """Per training sample of the first ``count`` draws of :func:`simulate_panel`, the smallest k <= max_k
+    at which it is linearly separable on its first k features (a linear program; max_k + 1 if never).
+    A property of the training data alone: it can fix a size before any classifier is fit."""
+    with threadpool_limits(1):
+        return np.array([separation_size(X[:, :max_k], y) for X, y in training_samples(problem, n, seed, trials, count)])
+
+
+def half_separable_size(sizes) -> int:
+    """The smallest k at which at least half of the samples with these separation sizes are separable."""
+    sizes = np.sort(np.asarray(sizes))
+    return int(sizes[-(-sizes.size // 2) - 1])
 
 
 def least_squares_curve_names(rules=PRUNING_RULES) -> list[str]:
@@ -95,7 +124,7 @@ def logistic_curve_names(rules=PRUNING_RULES) -> list[str]:
 
 def simulate_panel(problem: LinearGaussianProblem, n: int, s: int, ks, logistic_ks, trials: int, logistic_trials: int,
                    seed, tolerance: float, max_iterations: int, progress: bool = True, desc: str = "",
-                   rules=PRUNING_RULES, refits: bool = True, svm: bool = False) -> PanelRun:
+                   rules=PRUNING_RULES, refits: bool = True, svm: bool = True, separation=None) -> PanelRun:
     """Least squares, logistic regression (and the hard-margin SVM) on the first k features of the
     same data draws, pruned by each rule and refit.
 
@@ -104,9 +133,10 @@ def simulate_panel(problem: LinearGaussianProblem, n: int, s: int, ks, logistic_
     k in ``ks``, pruned, refit on the kept support on the fresh sample ("+retrain") and on the
     training sample ("+retrain-same-sample"). Logistic regression, on the first ``logistic_trials``
     draws and every k in ``logistic_ks``: gradient descent vectorized over the draws, pruned, refit by
-    gradient descent on the kept support of the training sample. ``svm``: the hard-margin SVM at every
-    logistic size k > n (the min-norm interpolator itself when every sample is a support vector),
-    pruned; NaN elsewhere. Random supports use streams of their own, so they change no other curve.
+    gradient descent on the kept support of the training sample. ``svm``: the hard-margin SVM, pruned,
+    on the logistic draws at every logistic size where the linear program finds the sample separable
+    (NaN elsewhere). ``separation``: the draws' separation sizes when already computed
+    (:func:`separation_sizes`). Random supports use streams of their own, so they change no other curve.
     """
     ks, logistic_ks = [int(k) for k in ks], [int(k) for k in logistic_ks]
     if not 1 <= logistic_trials <= trials:
@@ -114,10 +144,11 @@ def simulate_panel(problem: LinearGaussianProblem, n: int, s: int, ks, logistic_
     run = PanelRun(ks, logistic_ks)
     names = least_squares_curve_names(rules) if refits else ["ls/dense", *(f"ls/{r}" for r in rules)]
     run.errors = {c: np.full((trials, len(ks)), np.nan) for c in names}
-    if svm:
-        run.errors |= {c: np.full((trials, len(ks)), np.nan) for c in ["svm/dense", *(f"svm/{r}" for r in rules)]}
     logistic = logistic_curve_names(rules) if refits else ["logistic/dense", *(f"logistic/{r}" for r in rules)]
     run.errors |= {c: np.empty((logistic_trials, len(logistic_ks))) for c in logistic}
+    if svm:
+        run.errors |= {c: np.full((logistic_trials, len(logistic_ks)), np.nan)
+                       for c in ["svm/dense", *(f"svm/{r}" for r in _svm_rules(rules))]}
     run.interpolator_is_max_margin = np.zeros((trials, len(ks)), dtype=bool)
     samples = []
     bar = tqdm(total=trials + len(logistic_ks), desc=desc, disable=not progress, mininterval=1.0)
@@ -127,18 +158,19 @@ def simulate_panel(problem: LinearGaussianProblem, n: int, s: int, ks, logistic_
             rng = np.random.default_rng(child)
             X, y = sign_labels(problem, n, rng)
             fresh = sign_labels(problem, n, rng)
-            ls_rng, logistic_rng = (np.random.default_rng(c) for c in child.spawn(2))
-            samples.append((X, y, logistic_rng))
+            ls_rng, logistic_rng, svm_rng = (np.random.default_rng(c) for c in child.spawn(3))  # the first two as before
+            samples.append((X, y, logistic_rng, svm_rng))
             for j, (k, theta) in enumerate(prefix_min_norm_fits(X, y, ks)):
-                _record_least_squares(run, problem, t, j, theta, X, y, fresh if refits else None, s, rules, ls_rng, svm)
+                _record_least_squares(run, problem, t, j, theta, X, y, fresh if refits else None, s, rules, ls_rng)
             bar.update()
-        _simulate_logistic(run, problem, samples[:logistic_trials], s, tolerance, max_iterations, bar, rules, refits)
+        _simulate_logistic(run, problem, samples[:logistic_trials], s, tolerance, max_iterations, bar, rules, refits,
+                           svm, separation)
     bar.close()
     return run
 
 
-def _record_least_squares(run, problem, t, j, theta, X, y, fresh, s, rules, rng, svm):
-    k, p, n = theta.size, problem.p, X.shape[0]
+def _record_least_squares(run, problem, t, j, theta, X, y, fresh, s, rules, rng):
+    k, p = theta.size, problem.p
     run.errors["ls/dense"][t, j] = classification_error(_pad(theta, p), problem)
     run.interpolator_is_max_margin[t, j] = min_norm_interpolator_is_max_margin(X[:, :k], y)
     kept = supports(theta, X[:, :k], s, rng, rules)
@@ -149,15 +181,9 @@ def _record_least_squares(run, problem, t, j, theta, X, y, fresh, s, rules, rng,
             run.errors[f"ls/{rule}{REFIT}"][t, j] = classification_error(_pad(refit, p), problem)
             same = fit_on_support(X[:, :k], y, kept[rule])
             run.errors[f"ls/{rule}{REFIT}{SAME_SAMPLE}"][t, j] = classification_error(_pad(same, p), problem)
-    if svm and k > n and k in run.logistic_ks:
-        w = theta if run.interpolator_is_max_margin[t, j] else hard_margin_svm(X[:, :k], y)
-        run.svm_fits[t, k] = w
-        run.errors["svm/dense"][t, j] = classification_error(_pad(w, p), problem)
-        for rule, support in supports(w, X[:, :k], s, rng, rules).items():
-            run.errors[f"svm/{rule}"][t, j] = classification_error(_pad(restrict(w, support), p), problem)
 
 
-def _simulate_logistic(run, problem, samples, s, tolerance, max_iterations, bar, rules, refits):
+def _simulate_logistic(run, problem, samples, s, tolerance, max_iterations, bar, rules, refits, svm, separation):
     trials, p = len(samples), problem.p
     X = np.stack([sample[0] for sample in samples])
     y = np.stack([sample[1] for sample in samples])
@@ -165,23 +191,46 @@ def _simulate_logistic(run, problem, samples, s, tolerance, max_iterations, bar,
     run.iterations, run.converged = np.empty(shape, dtype=int), np.empty(shape, dtype=bool)
     run.classifies_all = np.empty(shape, dtype=bool)
     run.svm_cosine = np.full(shape, np.nan)
+    run.cross_entropy_hessian = np.empty(shape)
     run.refit_converged = np.ones(shape + (len(rules),), dtype=bool)
-    run.separation_sizes = np.array([separation_size(X[t, :, :max(run.logistic_ks)], y[t]) for t in range(trials)])
+    run.separation_sizes = (np.asarray(separation) if separation is not None else
+                            np.array([separation_size(X[t, :, :max(run.logistic_ks)], y[t]) for t in range(trials)]))
     for j, k in enumerate(run.logistic_ks):
         dense = logistic_descent(X[:, :, :k], y, tolerance, max_iterations)
         run.iterations[:, j], run.converged[:, j] = dense.iterations, dense.converged
         run.classifies_all[:, j] = dense.classifies_all
-        for t in range(trials):
-            if (t, k) in run.svm_fits:
-                run.svm_cosine[t, j] = cosine(dense.theta[t], run.svm_fits[t, k])
+        if svm:
+            _record_svm(run, problem, j, k, s, X, y, dense.theta, samples, rules)
         run.errors["logistic/dense"][:, j] = classification_error(_pad(dense.theta, p), problem)
         kept = [supports(dense.theta[t], X[t, :, :k], s, samples[t][2], rules) for t in range(trials)]
         for rule in rules:
             pruned = np.stack([restrict(dense.theta[t], kept[t][rule]) for t in range(trials)])
             run.errors[f"logistic/{rule}"][:, j] = classification_error(_pad(pruned, p), problem)
+        curvature = [np.abs(dense.theta[t]) * np.sqrt(logistic_hessian_diagonal(X[t, :, :k], dense.theta[t]))
+                     for t in range(trials)]
+        pruned = np.stack([restrict(dense.theta[t], top_s(curvature[t], s)) for t in range(trials)])
+        run.cross_entropy_hessian[:, j] = classification_error(_pad(pruned, p), problem)
         if refits:
             _refit_logistic(run, problem, j, k, s, X, y, dense, kept, rules, tolerance, max_iterations)
         bar.update()
+
+
+def _record_svm(run, problem, j, k, s, X, y, logistic, samples, rules):
+    """The hard-margin SVM of every logistic draw whose sample the linear program finds separable on
+    k features, pruned by each rule (the supports drawn from a stream of its own), and its cosine with
+    the dense logistic fit."""
+    for t in np.flatnonzero(run.separation_sizes <= k):
+        w = hard_margin_svm(X[t, :, :k], y[t])
+        run.svm_cosine[t, j] = cosine(logistic[t], w)
+        run.errors["svm/dense"][t, j] = classification_error(_pad(w, problem.p), problem)
+        for rule, support in supports(w, X[t, :, :k], s, samples[t][3], _svm_rules(rules)).items():
+            run.errors[f"svm/{rule}"][t, j] = classification_error(_pad(restrict(w, support), problem.p), problem)
+
+
+def _svm_rules(rules) -> list:
+    """The pruning rules the SVM is pruned by: the chapter's, without the random support (a control that
+    the other fits already give)."""
+    return [rule for rule in rules if rule != "random"]
 
 
 def _refit_logistic(run, problem, j, k, s, X, y, dense, kept, rules, tolerance, max_iterations):
@@ -208,14 +257,15 @@ def descent_stability(problem: LinearGaussianProblem, n: int, s: int, ks, draws:
     """How much the stopped logistic iterate depends on where gradient descent stops: on the first
     ``draws`` training samples of :func:`simulate_panel` with ``trials`` and ``seed``, the dense and
     Hessian-pruned logistic errors after each (tolerance, max_iterations) of ``runs`` (the first is the
-    chapter's), per size k; at k > n also the cosine of each fit with the hard-margin SVM."""
-    samples = [sign_labels(problem, n, np.random.default_rng(child))
-               for child in np.random.SeedSequence(seed).spawn(trials)[:draws]]
+    chapter's), per size k; where the sample is separable also the cosine of each fit with the hard-margin
+    SVM (NaN elsewhere)."""
+    samples = training_samples(problem, n, seed, trials, draws)
     X, y = np.stack([x for x, _ in samples]), np.stack([labels for _, labels in samples])
     rows = []
     with threadpool_limits(1):
         for k in [int(k) for k in ks]:
-            svms = [hard_margin_svm(X[t, :, :k], y[t]) for t in range(draws)] if k > n else None
+            svms = [hard_margin_svm(X[t, :, :k], y[t]) if linearly_separable(X[t, :, :k], y[t]) else None
+                    for t in range(draws)]
             for tolerance, max_iterations in runs:
                 fit = logistic_descent(X[:, :, :k], y, tolerance, max_iterations)
                 pruned = [restrict(theta, hessian_support(theta, X[t, :, :k], s)) if k > s else theta
@@ -224,8 +274,8 @@ def descent_stability(problem: LinearGaussianProblem, n: int, s: int, ks, draws:
                              "converged": int(fit.converged.sum()), "draws": draws,
                              "dense": classification_error(_pad(fit.theta, problem.p), problem),
                              "hessian": classification_error(_pad(np.stack(pruned), problem.p), problem),
-                             "cosine with svm": (np.array([cosine(theta, w) for theta, w in zip(fit.theta, svms)])
-                                                 if svms else np.full(draws, np.nan))})
+                             "cosine with svm": np.array([cosine(theta, w) if w is not None else np.nan
+                                                          for theta, w in zip(fit.theta, svms)])})
     return pd.DataFrame(rows)
 
 

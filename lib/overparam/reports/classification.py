@@ -18,9 +18,10 @@ from overparam.book.curves import SAME_SAMPLE
 from overparam.book.claim_table import tolerance as declared_tolerance
 from overparam.book.tidy import curve_rows
 from overparam.book.verdicts import point_counts, t_interval
-from overparam.experiments.classification import REFIT, PanelRun
-from overparam.reports.classification_claims import (advantage_states, dense_for_every_rule, held_out_difference,
-                                                     loss_interaction, ls_agreement_points, paired_gap)
+from overparam.experiments.classification import REFIT, PanelRun, half_separable_size, on_logistic_draws
+from overparam.reports.classification_claims import (advantage_states, cross_entropy_hessian_gap, dense_for_every_rule,
+                                                     fixed_peak, held_out_difference, loss_interaction,
+                                                     ls_agreement_points, paired_gap, peak_drop)
 
 CURVE_COLUMNS = ["panel", "curve", "source", "k", "error", "ci_low", "ci_high"]
 
@@ -37,7 +38,7 @@ def tidy_panel(panel: str, run: PanelRun, theory: dict, theory_ks) -> pd.DataFra
     parts = [error_rows(panel, f"ls/{name}", "theory", theory_ks, values.mean(axis=0))
              for name, values in theory.items()]
     for curve, errors in run.errors.items():
-        grid = np.asarray(run.logistic_ks if curve.startswith("logistic/") else run.ks)
+        grid = np.asarray(run.logistic_ks if on_logistic_draws(curve) else run.ks)
         have = ~np.isnan(errors).any(axis=0)
         if have.any():
             parts.append(error_rows(panel, curve, "simulation", grid[have], *mean_ci(errors[:, have], student=True)))
@@ -48,9 +49,27 @@ def separation_threshold(run: PanelRun) -> int | None:
     """The smallest k at which at least half of the logistic draws' training samples are linearly
     separable (by the linear program of :func:`overparam.theory.classifiers.separation_size`, on any k,
     not only the logistic sizes); None if even all features leave more than half inseparable."""
-    sizes = np.sort(run.separation_sizes)
-    k = int(sizes[-(-sizes.size // 2) - 1])
+    k = half_separable_size(run.separation_sizes)
     return k if k <= max(run.logistic_ks) else None
+
+
+def svm_gap_summary(runs: dict) -> pd.DataFrame:
+    """Per panel and logistic size with a separable draw: how many draws are separable, the mean dense
+    errors of the stopped gradient-descent iterate and of the hard-margin SVM on those draws, the mean
+    and the largest absolute per-draw difference (logistic - SVM), and the mean cosine of the two."""
+    rows = []
+    for panel, run in runs.items():
+        for j, k in enumerate(run.logistic_ks):
+            svm = run.errors["svm/dense"][:, j]
+            have = ~np.isnan(svm)
+            if not have.any():
+                continue
+            gap = run.errors["logistic/dense"][have, j] - svm[have]
+            rows.append({"panel": panel, "k": k, "separable draws": int(have.sum()),
+                         "logistic": run.errors["logistic/dense"][have, j].mean(), "svm": svm[have].mean(),
+                         "mean gap": gap.mean(), "largest |gap|": np.abs(gap).max(),
+                         "cosine": np.nanmean(run.svm_cosine[have, j])})
+    return pd.DataFrame(rows)
 
 
 def descent_summary(runs: dict) -> pd.DataFrame:
@@ -81,26 +100,26 @@ def max_margin_share(runs: dict) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
-def peak_sizes(runs: dict, s_of: dict, fits=("ls", "logistic"), rules=("magnitude", "hessian")) -> pd.DataFrame:
-    """Per panel, fit and pruning rule: the simulated size s < k < p with the highest mean pruned error
-    (chosen on the same draws, so the comparisons below favour a peak), its error, and the paired differences
-    err(peak) - err(k = s) and err(peak) - err(k = p) with their 95% intervals."""
+def peak_sizes(runs: dict, s_of: dict, n_of: dict, fits=("ls", "logistic"),
+               rules=("dense", "magnitude", "hessian")) -> pd.DataFrame:
+    """Per panel, fit and rule: the peak's size fixed in advance (:func:`fixed_peak`: near n for least
+    squares, the separability threshold for logistic regression), the mean error there, at k = s and
+    at k = p, and the paired differences err(peak) - err(k = s) and err(peak) - err(k = p) with their
+    95% intervals."""
     rows = []
     for panel, run in runs.items():
         for fit in fits:
+            peak = fixed_peak(run, fit, s_of[panel], n_of[panel])
             grid = run.logistic_ks if fit == "logistic" else run.ks
             s, p = s_of[panel], max(grid)
             for rule in rules:
                 curve = f"{fit}/{rule}"
-                if curve not in run.errors:
+                if curve not in run.errors or peak is None or s not in grid:
                     continue
-                means = {k: run.draws(curve, k).mean() for k in grid if s <= k <= p}
-                inside = {k: m for k, m in means.items() if s < k < p}
-                peak = max(inside, key=inside.get) if inside else p
-                row = {"panel": panel, "curve": curve, "peak k": peak, "error there": means[peak],
-                       "error at k = s": means.get(s, np.nan), "error at k = p": means[p]}
+                row = {"panel": panel, "curve": curve, "peak k": peak, "error there": run.draws(curve, peak).mean(),
+                       "error at k = s": run.draws(curve, s).mean(), "error at k = p": run.draws(curve, p).mean()}
                 for label, k in [("s", s), ("p", p)]:
-                    mean, low, high = paired_gap(run, curve, curve, peak, k) if k in grid else (np.nan,) * 3
+                    mean, low, high = paired_gap(run, curve, curve, peak, k)
                     row |= {f"peak - {label}": mean, f"peak - {label} low": low, f"peak - {label} high": high}
                 rows.append(row)
     return pd.DataFrame(rows)
@@ -170,8 +189,8 @@ def stability_summary(stability: pd.DataFrame) -> pd.DataFrame:
         change = max(np.abs(last[c] - first[c]).max() for c in ("dense", "hessian"))
         rows.append({"k": k, "draws": int(first["draws"]), "dense": first["dense"].mean(), "dense, longer": last["dense"].mean(),
                      "hessian": first["hessian"].mean(), "hessian, longer": last["hessian"].mean(),
-                     "largest change": change, "cosine with svm": np.mean(first["cosine with svm"]),
-                     "cosine, longer": np.mean(last["cosine with svm"])})
+                     "largest change": change, "cosine with svm": np.nanmean(first["cosine with svm"]),
+                     "cosine, longer": np.nanmean(last["cosine with svm"])})
     return pd.DataFrame(rows)
 
 
@@ -220,7 +239,7 @@ def quoted_numbers(params: dict, runs: dict, table: pd.DataFrame, stability: pd.
     counts as the max-margin classifier, ``wide_bayes`` the Bayes error of panel (c)."""
     p, s = params["p"], params["s"]
     numbers = {**_descent_numbers(params, runs), **_agreement_numbers(table, n_of, s_of),
-               **_gap_numbers(runs, logistic_ks, s, p), **_peak_numbers(runs, s_of),
+               **_gap_numbers(runs, logistic_ks, s, p), **_peak_numbers(runs, s_of, n_of),
                **_stability_numbers(params, stability, check_ks), **_refit_numbers(runs["b"], p),
                **_max_margin_numbers(params, runs, table, n_of, full_share, wide_bayes),
                **_best_numbers(runs, s, p, params["logistic_trials"]),
@@ -276,15 +295,28 @@ def _gap_numbers(runs: dict, logistic_ks, s: int, p: int) -> dict:
     return numbers | {"cls-gap-peak": -widest[0], "cls-gap-peak-k": k_near}
 
 
-def _peak_numbers(runs: dict, s_of: dict) -> dict:
-    """Where the pruned logistic error is highest on panels (a) and (b), and its errors at s, there and at p."""
-    rows, numbers = peak_sizes(runs, s_of).set_index(["panel", "curve"]), {}
+def _peak_numbers(runs: dict, s_of: dict, n_of: dict) -> dict:
+    """The errors at k = s, at the peak fixed in advance and at k = p of every fit and rule on panels (a)
+    and (b), the peaks' sizes, how much lower the cross-entropy peak is, and the stopped iterate against
+    the SVM."""
+    rows, numbers = peak_sizes({q: runs[q] for q in "ab"}, s_of, n_of).set_index(["panel", "curve"]), {}
+    for (q, curve), row in rows.iterrows():
+        fit, rule = curve.split("/")
+        numbers[f"cls-peak-{q}-{fit}-k"] = int(row["peak k"])
+        for col, key in [("error at k = s", "s"), ("error there", "peak"), ("error at k = p", "p")]:
+            numbers[f"cls-peak-{q}-{fit}-{rule}-{key}"] = row[col]
     for q in "ab":
-        for rule in ["magnitude", "hessian"]:
-            row = rows.loc[(q, f"logistic/{rule}")]
-            numbers[f"cls-peak-{q}-{rule}-k"] = int(row["peak k"])
-            for col, key in [("error at k = s", "s"), ("error there", "peak"), ("error at k = p", "p")]:
-                numbers[f"cls-peak-{q}-{rule}-{key}"] = row[col]
+        numbers |= dict(zip([f"cls-peak-drop-{q}", f"cls-peak-drop-{q}-low", f"cls-peak-drop-{q}-high"],
+                            t_interval(peak_drop(runs[q], n_of[q]))))
+    gaps = svm_gap_summary(runs)
+    for name, panels in [("", "ab"), ("-c", "c")]:
+        here = gaps[gaps.panel.isin(list(panels))]
+        worst = here.loc[here["largest |gap|"].idxmax()]
+        largest = here[here.k == here.groupby("panel").k.transform("max")]  # k = p of each panel
+        numbers |= {f"cls-svm-gap{name}-max": worst["largest |gap|"], f"cls-svm-gap{name}-max-k": int(worst.k),
+                    f"cls-svm-gap{name}-p": float(largest["largest |gap|"].max()),
+                    f"cls-svm-gap{name}-mean-max": float(here["mean gap"].abs().max()),
+                    f"cls-svm-cosine{name}-min": float(here.cosine.min())}
     return numbers
 
 
@@ -322,7 +354,8 @@ def _max_margin_numbers(params: dict, runs: dict, table: pd.DataFrame, n_of: dic
             "cls-full-from-share": float(wide_share[full.min()]) if len(full) else nan,
             "cls-full-per-sample": round(full.min() / wide_n) if len(full) else -1,
             "cls-ab-max-share": float(share[share.panel != "c"].share.max()),
-            "cls-wide-n": wide_n, "cls-wide-p": params["wide_p"], "cls-nlogn": int(round(n * np.log(n), -2)),
+            "cls-wide-n": wide_n, "cls-wide-p": params["wide_p"], "cls-wide-s": params["wide_s"],
+            "cls-wide-ratio": params["wide_ratio"], "cls-nlogn": int(round(n * np.log(n), -2)),
             "cls-p": params["p"],
             "cls-wide-gap": float(gap.max()) if len(covered) else nan,
             "cls-wide-gap-advantage": float((gap / (0.5 - covered["ls prediction"])).max()) if len(covered) else nan,
@@ -358,4 +391,8 @@ def _finding_numbers(params: dict, runs: dict, logistic_ks) -> dict:
                 for label, k in [("s", s), ("peak", ls_peak), ("p", p)]}
     small = [(q, k) for q in "ab" for k in logistic_ks if k <= s]
     small_gap = max(abs(paired_gap(runs[q], "logistic/dense", "ls/dense", k)[0]) for q, k in small)
-    return numbers | {"cls-small-gap": small_gap}
+    ce = runs["b"].cross_entropy_hessian[:, runs["b"].logistic_ks.index(p)].mean()
+    numbers |= dict(zip(["cls-ce-hessian-gap", "cls-ce-hessian-gap-low", "cls-ce-hessian-gap-high"],
+                        t_interval(cross_entropy_hessian_gap(runs["b"], p))))
+    return numbers | {"cls-small-gap": small_gap, "cls-ce-hessian-b-p": ce,
+                      "cls-hessian-b-logistic-p": runs["b"].draws("logistic/hessian", p).mean()}

@@ -135,3 +135,16 @@ def _predict_size(out, problem, labels, n, s, j, k, draws, rng, rules, refits=Tr
             continue
         refit = np.stack([_refit_draw(labels, support, n, rng) for support in kept])
         out[f"{rule}+retrain"][:, j] = classification_error(refit, problem)
+
+
+def bilevel_problem(p: int, s: int, ratio: float, sigma: float) -> LinearGaussianProblem:
+    """A few high-variance features carrying the signal over a large low-variance bulk: Sigma = ratio on
+    the first s features and 1 on the other p - s, theta* = 1 / sqrt(s ratio) on the first s and 0
+    elsewhere (so theta*^T Sigma theta* = 1). With p much larger than n the bulk acts on the min-norm
+    interpolator as a ridge, the interpolator can be the max-margin classifier and still classify well
+    (the bi-level model of Muthukumar et al., 2021)."""
+    if not 1 <= s < p or not ratio > 0:
+        raise ValueError(f"need 1 <= s < p and ratio > 0, got s = {s}, p = {p}, ratio = {ratio}")
+    cov, theta = np.ones(p), np.zeros(p)
+    cov[:s], theta[:s] = ratio, 1 / np.sqrt(s * ratio)
+    return LinearGaussianProblem(theta, cov, sigma)

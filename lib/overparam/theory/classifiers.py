@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-from scipy.optimize import linprog, minimize
+from scipy.optimize import linprog, nnls
 from scipy.special import expit
 
 
@@ -115,24 +115,32 @@ def separation_size(X: np.ndarray, y: np.ndarray) -> int:
     return high
 
 
-def hard_margin_svm(X: np.ndarray, y: np.ndarray, tolerance: float = 1e-8) -> np.ndarray:
+def hard_margin_svm(X: np.ndarray, y: np.ndarray, tolerance: float = 1e-6) -> np.ndarray:
     """The max-margin linear classifier without intercept: min |w| subject to y_i x_i^T w >= 1.
 
-    Solved in the dual, max sum(a) - |X^T (a y)|^2 / 2 over a >= 0 (L-BFGS-B); w = X^T (a y). Raises
-    ValueError when the sample is not linearly separable (the dual is then unbounded)."""
+    With z_i = y_i x_i, the SVM is u / |u|^2 for u the point of smallest norm in the convex hull of
+    the z_i (u^T z_i >= |u|^2 for every i is that point's optimality condition, and the margin is
+    |u|). The hull's point is found as a non-negative least-squares problem, min over a >= 0 of
+    |Z^T a|^2 + m^2 (sum(a) - 1)^2 (Lawson-Hanson active set, exact up to rounding): its solution is
+    the hull's minimiser times a positive number, whatever m, so a / sum(a) is exact. Unlike a
+    descent on the dual, nothing here grows without bound as the sample approaches inseparability.
+    Whether a sample is separable is for the linear program (:func:`linearly_separable`) to decide;
+    this raises ValueError when the result does not meet every constraint to ``tolerance`` (on
+    an inseparable sample the hull contains the origin)."""
     X, y = np.asarray(X, dtype=float), np.asarray(y, dtype=float)
     Z = X * y[:, None]
-    Q = Z @ Z.T
-
-    def dual(a):
-        Qa = Q @ a
-        return 0.5 * a @ Qa - a.sum(), Qa - 1
-
-    result = minimize(dual, np.zeros(len(y)), jac=True, method="L-BFGS-B", bounds=[(0, None)] * len(y),
-                      options={"ftol": 1e-15, "gtol": tolerance, "maxiter": 100000, "maxfun": 200000})
-    w = Z.T @ result.x
+    m = float(np.sqrt(np.mean(np.einsum("ij,ij->i", Z, Z)))) or 1.0  # the z_i's scale: a well-balanced row
+    design = np.vstack([Z.T, np.full((1, len(y)), m)])
+    target = np.zeros(design.shape[0])
+    target[-1] = m
+    a, _ = nnls(design, target, maxiter=50 * max(len(y), 10))
+    u = Z.T @ (a / a.sum()) if a.sum() > 0 else np.zeros(X.shape[1])
+    norm2 = float(u @ u)
+    if not norm2 > 0:
+        raise ValueError("the sample is not linearly separable (the origin is in the hull of the y_i x_i)")
+    w = u / norm2
     margins = Z @ w
-    if not np.isfinite(result.fun) or margins.min() < 1 - 1e-4:
+    if margins.min() < 1 - tolerance:
         raise ValueError(f"the sample is not linearly separable (smallest margin {margins.min():.3g} after the solve)")
     return w
 
@@ -152,3 +160,13 @@ def cosine(a: np.ndarray, b: np.ndarray) -> float:
     """The cosine of the angle between two models (0 if either is zero)."""
     norms = np.linalg.norm(a) * np.linalg.norm(b)
     return float(a @ b / norms) if norms > 0 else 0.0
+
+
+def logistic_hessian_diagonal(X: np.ndarray, theta: np.ndarray) -> np.ndarray:
+    """The diagonal of the Hessian of the mean logistic loss at ``theta``: (1/n) sum_i w_i x_ij^2 with
+    w_i = s(m_i)(1 - s(m_i)), s the sigmoid and m_i = x_i^T theta (the label's sign does not matter).
+    Each sample is weighed by the curvature of the loss at its margin: on separable data, with a large
+    iterate, mostly the points of smallest margin."""
+    margins = np.asarray(X, dtype=float) @ np.asarray(theta, dtype=float)
+    weights = expit(margins) * expit(-margins)
+    return weights @ (np.asarray(X, dtype=float) ** 2) / X.shape[0]
