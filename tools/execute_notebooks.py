@@ -11,6 +11,12 @@ modules its code imports (directly or through other modules) and, for the reprod
 chapter's claims.csv; their hash is kept in results/run-inputs.csv. `--force` (`make run FORCE=1`)
 runs every chapter. `--stale` (`make stale`) runs nothing and lists the chapters that would run, and
 why (:func:`stale_chapters`).
+
+`--preset=NAME` (`make run PRESET=NAME`) runs every chapter named in presets/NAME.yaml at the
+parameters given there (chapter stem -> papermill parameters), always, into a folder of its own:
+NAME/<chapter>.ipynb, with ``results_dir`` set to NAME/results/<chapter> and the wall times in
+NAME/execution-times.csv. It never writes notebooks/*.ipynb nor anything under results/ (see
+:func:`run_preset`). The classroom preset (presets/classroom.yaml) runs most chapters in half a minute.
 """
 from __future__ import annotations
 
@@ -34,6 +40,7 @@ from overparam.book.inputs import input_files
 from overparam.book.paths import CHAPTERS, REPORT, ROOT
 from overparam.book.stamp import run_stamp
 
+PRESETS = Path("presets")  # relative to the root: NAME.yaml, chapter stem -> parameters
 RUN_INPUTS = Path("results") / "run-inputs.csv"  # relative to the root: chapter, hash of its inputs
 HASHES = ROOT / RUN_INPUTS
 
@@ -110,20 +117,54 @@ def stale_chapters(root: Path = ROOT) -> dict[str, str]:
     return {stem: reason for stem, reason in reasons.items() if reason is not None}
 
 
-def execute(source: Path, root: Path = ROOT) -> float:
-    """Run one chapter; return its wall time in seconds."""
+def execute(source: Path, root: Path = ROOT, target: Path | None = None, parameters: dict | None = None,
+            results: Path | None = None) -> float:
+    """Run one chapter; return its wall time in seconds. By default at its own parameters into
+    notebooks/NN-topic.ipynb; else with papermill ``parameters`` into ``target``. ``results`` is the
+    chapter's results folder (default results/<chapter>): its ``runs`` cache is removed first."""
     notebook = jupytext.read(source)
     notebook.metadata["kernelspec"] = {"display_name": "Python 3 (ipykernel)", "language": "python",
                                        "name": "python3"}
-    target = source.with_suffix(".ipynb")
+    target = source.with_suffix(".ipynb") if target is None else target
+    results = root / "results" / source.stem if results is None else results
     # the network chapters resume finished runs from results/<chapter>/runs: start from scratch
     # here, so that the committed outputs and the measured times are those of a full run
-    shutil.rmtree(root / "results" / source.stem / "runs", ignore_errors=True)
+    shutil.rmtree(results / "runs", ignore_errors=True)
     start = time.perf_counter()
-    executed = papermill.execute_notebook(notebook, None, cwd=str(source.parent), progress_bar=False,
-                                          kernel_name="python3")
+    executed = papermill.execute_notebook(notebook, None, parameters=parameters or {}, cwd=str(source.parent),
+                                          progress_bar=False, kernel_name="python3")
     seconds = time.perf_counter() - start
     nbformat.write(strip_run_metadata(executed), target)
+    return seconds
+
+
+def read_preset(name: str, root: Path = ROOT) -> dict[str, dict]:
+    """presets/NAME.yaml (or .json): chapter stem -> papermill parameters."""
+    import yaml
+
+    for suffix in (".yaml", ".yml", ".json"):
+        path = root / PRESETS / f"{name}{suffix}"
+        if path.exists():
+            presets = yaml.safe_load(path.read_text()) or {}  # JSON is YAML
+            if not isinstance(presets, dict) or not all(isinstance(v, dict) for v in presets.values()):
+                raise ValueError(f"{path}: expected a mapping of chapter -> parameters")
+            return presets
+    raise FileNotFoundError(f"no preset {name!r}: {root / PRESETS}/{name}.yaml does not exist")
+
+
+def run_preset(source: Path, name: str, root: Path = ROOT, out: Path | None = None) -> float:
+    """Run the chapter ``source`` at its parameters in the preset ``name`` into ``out`` (default
+    ROOT/NAME): the notebook out/<chapter>.ipynb, the results out/results/<chapter>/ (its
+    ``results_dir``), the time a row of out/execution-times.csv. The book's notebooks and results are
+    left alone. Returns the wall time in seconds."""
+    out = root / name if out is None else Path(out)
+    parameters = dict(read_preset(name, root)[source.stem])
+    results = (out / "results" / source.stem).resolve()
+    results.mkdir(parents=True, exist_ok=True)
+    parameters["results_dir"] = str(results)
+    seconds = execute(source, root, target=out / f"{source.stem}.ipynb", parameters=parameters, results=results)
+    print(f"{source.stem}: {seconds:.1f} s (preset {name})", flush=True)
+    update_table(out / "execution-times.csv", "seconds", source.stem, f"{seconds:.1f}")
     return seconds
 
 
@@ -146,17 +187,32 @@ def run_one(source: Path, force: bool = False, root: Path = ROOT) -> None:
     (root / "results" / "run-stamp.txt").write_text(run_stamp() + "\n")
 
 
-def run_in_subprocess(source: Path, force: bool) -> None:
-    """:func:`run_one` in a fresh process of this tool (so that chapters run side by side)."""
-    subprocess.run([sys.executable, __file__, *(["--force"] if force else []), str(source)], check=True)
+def run_in_subprocess(source: Path, force: bool, preset: str | None = None) -> None:
+    """:func:`run_one` (or :func:`run_preset`) in a fresh process of this tool (so that chapters run
+    side by side)."""
+    options = (["--force"] if force else []) + ([f"--preset={preset}"] if preset else [])
+    subprocess.run([sys.executable, __file__, *options, str(source)], check=True)
 
 
-def main(sources: list[str], force: bool = False, root: Path = ROOT, jobs: int = 1) -> None:
+def main(sources: list[str], force: bool = False, root: Path = ROOT, jobs: int = 1, preset: str | None = None) -> None:
     """Run the chapters ``sources`` whose outputs are not up to date (``force``: all), each kernel
     on one thread (overparam.book.execution), ``jobs`` chapters at a time, the longest first by their
-    last recorded time; the reproduction report runs last, after every chapter whose claims it reads."""
+    last recorded time; the reproduction report runs last, after every chapter whose claims it reads.
+    With ``preset``, run every chapter of ``sources`` named in presets/<preset>.yaml at those
+    parameters, into the folder <preset>/ (:func:`run_preset`); the others, the report among them,
+    are left out."""
     one_thread_each(os.environ)
     sources = [Path(name).resolve() for name in sources]
+    if preset is not None:
+        presets = read_preset(preset, root)
+        chapters = [source for source in sources if source.stem in presets]
+        if jobs > 1 and len(chapters) > 1:
+            with ThreadPoolExecutor(jobs) as pool:
+                list(pool.map(lambda source: run_in_subprocess(source, False, preset), chapters))
+        else:
+            for source in chapters:
+                run_preset(source, preset, root)
+        return
     chapters = [source for source in sources if source.stem != REPORT]
     if jobs > 1 and len(chapters) > 1:
         times = read_table(root / "results" / "execution-times.csv", "seconds")
@@ -185,4 +241,5 @@ if __name__ == "__main__":
         print_stale()
     else:
         jobs = next((int(a.split("=", 1)[1]) for a in arguments if a.startswith("--jobs=")), 1)
-        main([a for a in arguments if not a.startswith("--")], force="--force" in arguments, jobs=jobs)
+        preset = next((a.split("=", 1)[1] for a in arguments if a.startswith("--preset=")), None) or None
+        main([a for a in arguments if not a.startswith("--")], force="--force" in arguments, jobs=jobs, preset=preset)
