@@ -8,10 +8,11 @@ import pytest
 from overparam.book.claim_table import DECLARED, declared
 from overparam.experiments.correlated_refits import (COLUMNS, CorrelatedFeatures, high_variance_share,
                                                      high_variance_shares, key, lemma1_limit, simulation_sweep,
-                                                     theory_at, theory_sweep, tidy)
+                                                     theory_at, theory_sweep, tidy, zero_risk)
 from overparam.reports.correlated_refits import (agreement_points, agreement_states, agreement_summary, crossing,
-                                                 distillation_break_even, quoted_numbers, refit_claims,
-                                                 simulated_bracket, split_against_fresh, summary, theory_ordered)
+                                                 distillation_break_even, quoted_numbers, simulated_bracket,
+                                                 split_against_fresh, summary, theory_ordered)
+from overparam.reports.correlated_refits_claims import refit_claims, sign_change
 from overparam.book.verdicts import STATUSES, comparison
 
 
@@ -68,11 +69,11 @@ def test_sweeps_are_tidy_and_reproducible(small_run):
 def test_read_outs(small_run):
     theory, simulated, rhos = small_run["theory"], small_run["simulated"], small_run["rhos"]
     points = agreement_points(theory, simulated)
-    assert len(points) == 2 * len(rhos) * (1 + 2 * (1 + 1 + 2 + 3))  # dense; per rule: pruned, fresh, 2 splits, 3 m
+    assert len(points) == 2 * len(rhos) * (1 + 2 * (1 + 1 + 3) + 2)  # dense; per rule: pruned, fresh, 3 m; 2 splits (magnitude)
     table = summary(theory, simulated, lambda rho: CorrelatedFeatures(60, 6, 10.0, 0.5, rho, 3), "block", rhos,
                     [0.2, 0.4], 20)
     assert list(table.index) == rhos and table["split f"].isin([0.2, 0.4]).all()
-    assert (table["L(0)"] > table["distill m=inf"]).all()
+    assert (table["distill m=inf"] < 1).all()  # relative to the zero model's risk
     m_star = distillation_break_even(theory, "equicorrelated", 0.9, small_run["s"], 20)
     if np.isfinite(m_star):  # the break-even m makes the theory of distillation equal to retraining
         limit = theory_at(theory, "equicorrelated", "magnitude+distill", 0.9, m=np.inf)
@@ -95,7 +96,7 @@ def test_claims_come_from_the_rules(small_run):
     assert limit["high-variance kept"].iloc[-1] == 1.0
     rows = refit_claims(small_run["theory"], small_run["simulated"], limit, small_run["rhos"], [0.2, 0.4],
                         small_run["n"])
-    assert len(rows) == 1 + 4 + 2 * 5 + 2
+    assert len(rows) == 1 + 4 + 2 * 8 + 1 + 2
     assert {row["status"] for row in rows} <= set(STATUSES)
     assert all(row["origin"] == "beyond" for row in rows)
     ids = [row["id"] for row in rows]
@@ -103,6 +104,7 @@ def test_claims_come_from_the_rules(small_run):
     for row in rows:  # every claim under its declared rule and tolerance
         stem = max((k for k in DECLARED if row["id"] == k or row["id"].startswith(k + "-")), key=len)
         assert row["rule"] == declared(stem).rule and row["tolerance"] == declared(stem).tolerance
+    assert rows[-3]["kind"] == "check" and rows[-3]["status"] == "reproduced"  # distilling on X is same-sample
     assert rows[-2]["status"] == "reproduced"  # with noise, the dense fit does not tend to Lemma 1
     assert rows[-1]["status"] == "reproduced"  # the retrained bias shrinks like 1 - rho
 
@@ -163,3 +165,36 @@ def test_agreement_summary_and_quoted_numbers(small_run):
     assert {"bracket-equi-same-low", "bracket-block-high", "rho-star-equi-hessian", "split-fresh-unclear-block",
             "limit-lemma-pruned", "distill-gain-max"} <= set(numbers)
     assert numbers["limit-variance"] == pytest.approx(0.25 * s / (n - s - 1))
+
+
+def _verdicts(statuses):
+    """Paired Verdicts of "a beats b" with the given statuses (intervals above, below or across 0)."""
+    draws = {"reproduced": [1.0, 1.1, 0.9], "not reproduced": [-1.0, -1.1, -0.9], "inconclusive": [1.0, -1.0, 0.1]}
+    return [comparison(np.array(draws[state])) for state in statuses]
+
+
+def test_sign_change_states_the_run_and_can_fail():
+    rhos = [0.0, 0.1, 0.2, 0.3, 0.4]
+    R, N, I = "reproduced", "not reproduced", "inconclusive"
+    verdict, text = sign_change(_verdicts([N, N, I, R, R]), rhos, "A", "B")
+    assert verdict.status == "reproduced" and "B beats A up to rho = 0.1" in text and "0.3" in text
+    assert "0.2" not in verdict.measured  # the point between the bracket is left out
+    verdict, text = sign_change(_verdicts([R, N, I, R, R]), rhos, "A", "B")  # the sign changes back
+    assert verdict.status == "reproduced" and "B beats A at rho = 0.1" in text and "2 times" in text
+    assert "0.2" not in verdict.measured
+    verdict, text = sign_change(_verdicts([N, I, N, R, I]), rhos, "A", "B")  # inconclusive inside a run
+    assert verdict.status == "partly" and "between 0.2 and 0.3" in text
+    verdict, text = sign_change(_verdicts([N, N, I, N, N]), rhos, "A", "B")  # no change: B everywhere
+    assert verdict.status == "partly" and text == "B beats A at every simulated rho"
+
+
+def test_random_sign_family_keeps_the_signal_variance():
+    """Random signs remove the alignment with the common factor: L(0) stays of order one as rho grows,
+    where the aligned theta* makes it grow with rho sum d_i; |theta*_i| and Sigma are the same."""
+    aligned = [zero_risk(CorrelatedFeatures(200, 20, 10.0, 0.5, rho)) for rho in (0.0, 0.9)]
+    signs = [CorrelatedFeatures(200, 20, 10.0, 0.5, rho, law="random-sign") for rho in (0.0, 0.9)]
+    assert aligned[1] > 50 * aligned[0]
+    assert zero_risk(signs[1]) < 3 * zero_risk(signs[0]) and zero_risk(signs[0]) == pytest.approx(aligned[0])
+    np.testing.assert_array_equal(np.abs(signs[1].problem.theta_star), CorrelatedFeatures(200, 20, 10.0, 0.5, 0.9).problem.theta_star)
+    np.testing.assert_array_equal(signs[0].problem.theta_star, signs[1].problem.theta_star)
+    np.testing.assert_allclose(signs[1].problem.spectrum[0], np.linalg.eigvalsh(signs[1].problem.cov_matrix))

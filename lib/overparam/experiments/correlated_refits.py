@@ -4,7 +4,8 @@ splitting, or distillation from the dense fit. The simulations and the sampled t
 read-outs, figures, claims and quoted numbers are in :mod:`overparam.reports.correlated_refits`.
 
 The features follow Fig. 3(b)'s problem at k = p with correlation rho (every pair, or inside blocks
-of consecutive features; :func:`overparam.theory.problems.correlated_problem`). Theory comes from
+of consecutive features; :func:`overparam.theory.problems.correlated_problem`), with theta* = 1/sqrt(p)
+(aligned with the common factor) or with the same |theta*_i| and random signs (``law``). Theory comes from
 sampled DC draws (:mod:`overparam.theory.refit`); simulation refits real min-norm fits. A result is
 a dict ``{(curve, split, m): per-draw risks}``, with ``split`` and ``m`` None where they do not apply
 (NaN in the tidy tables).
@@ -12,7 +13,7 @@ a dict ``{(curve, split, m): per-draw risks}``, with ``split`` and ``m`` None wh
 from __future__ import annotations
 
 from dataclasses import dataclass
-from functools import cached_property
+from functools import cached_property, lru_cache
 
 import numpy as np
 import pandas as pd
@@ -20,7 +21,7 @@ from threadpoolctl import threadpool_limits
 from tqdm import tqdm
 
 from overparam.book.stats import mean_ci
-from overparam.theory.problems import LinearGaussianProblem, correlated_problem
+from overparam.theory.problems import LinearGaussianProblem, correlated_problem, theta_from_law
 from overparam.theory.pruning import restrict, select_support
 from overparam.theory.rank_one import lemma1_excess_risks
 from overparam.theory.refit import (RULES, dc_draws, distilled_risks, pruned_risks, retrained_risks, risks,
@@ -30,13 +31,27 @@ from overparam.theory.solvers import fit_on_support, min_norm_least_squares
 COLUMNS = ["panel", "curve", "source", "rho", "split", "m", "risk", "ci_low", "ci_high"]
 NA = None  # split or m where it does not apply (a key; NaN in tables)
 INF = np.inf  # m of the population (infinite-m) distillation
+SPLIT_RULES = ("magnitude",)  # the rules whose sample splitting is computed (the report reads magnitude only)
+# curves without a theory, simulated for magnitude pruning: same-sample retraining; the refit on the
+# training inputs with fresh noise (same design); distillation on the training inputs (an identity check:
+# the min-norm teacher interpolates, so it is same-sample retraining); the dense fit of all 2n labelled
+# points (training and fresh sample together) pruned, and pruned then retrained on those 2n points
+SIMULATION_ONLY = ("-same-sample", "-same-design", "-training-inputs", "-pooled")
+
+
+@lru_cache(maxsize=4)
+def _covariance_problem(p: int, s: int, spike: float, sigma: float, rho: float, group: int | None):
+    """correlated_problem, cached: the theta* families share Sigma and its eigendecomposition."""
+    return correlated_problem(p, s, spike, sigma, rho, group)
 
 
 @dataclass(frozen=True)
 class CorrelatedFeatures:
     """Fig. 3(b)'s features with correlation rho: inside blocks of ``group`` consecutive features
-    (None: one block, every pair correlated). Holds the LGP and a sampler that uses the block
-    structure, x = D^{1/2} (sqrt(1 - rho) z + sqrt(rho) g_block), in O(n p)."""
+    (None: one block, every pair correlated). theta* has |theta*_i| = 1/sqrt(p) with signs from
+    ``law`` ("constant": all positive, aligned with the common factor; "random-sign": independent
+    fair signs drawn once from ``theta_seed``, the same at every rho). Holds the LGP and a sampler
+    that uses the block structure, x = D^{1/2} (sqrt(1 - rho) z + sqrt(rho) g_block), in O(n p)."""
 
     p: int
     s: int
@@ -44,27 +59,43 @@ class CorrelatedFeatures:
     sigma: float
     rho: float
     group: int | None = None
+    law: str = "constant"
+    theta_seed: int = 0
 
     @cached_property
     def problem(self) -> LinearGaussianProblem:
-        return correlated_problem(self.p, self.s, self.spike, self.sigma, self.rho, self.group)
+        base = _covariance_problem(self.p, self.s, self.spike, self.sigma, self.rho, self.group)
+        if self.law == "constant":
+            return base
+        theta = theta_from_law(base.theta_star, self.law, np.random.default_rng([self.theta_seed, 16]))
+        problem = LinearGaussianProblem(theta, base.cov, self.sigma)
+        problem.__dict__["spectrum"] = base.spectrum  # the same Sigma: reuse its eigendecomposition
+        return problem
 
     def sample(self, n: int, rng: np.random.Generator, labels: bool = True):
         """n inputs (n x p) and, with ``labels``, their labels y = x^T theta* + sigma z."""
         blocks = np.zeros(self.p, dtype=int) if self.group is None else np.arange(self.p) // self.group
-        shared = rng.standard_normal((n, blocks.max() + 1))[:, blocks]
-        root = np.sqrt(self.problem.cov_diagonal)
-        X = root * (np.sqrt(1 - self.rho) * rng.standard_normal((n, self.p)) + np.sqrt(self.rho) * shared)
+        shared = rng.standard_normal((n, blocks.max() + 1))
+        X = rng.standard_normal((n, self.p))
+        X *= np.sqrt(1 - self.rho)
+        X += np.sqrt(self.rho) * (shared if self.group is None else shared[:, blocks])
+        X *= np.sqrt(self.problem.cov_diagonal)
         if not labels:
             return X
         return X, X @ self.problem.theta_star + self.sigma * rng.standard_normal(n)
 
 
+def zero_risk(features: CorrelatedFeatures) -> float:
+    """The risk L(0) = sigma^2 + theta*^T Sigma theta* of the zero model (the scale of the problem)."""
+    problem = features.problem
+    return float(problem.sigma**2 + problem.theta_star @ problem.cov_matrix @ problem.theta_star)
+
+
 def theory_point(problem: LinearGaussianProblem, n: int, s: int, split_fractions, unlabeled, draws: int,
                  seed_key) -> dict:
     """Sampled-DC risks of every refit, per draw: dense, pruned, retrained on a fresh sample,
-    split at each fraction, distilled with each m (np.inf: the population projection). The same
-    seed at every rho (common random numbers) keeps the curves over rho smooth."""
+    split at each fraction (magnitude pruning), distilled with each m (np.inf: the population
+    projection). The same seed at every rho (common random numbers) keeps the curves over rho smooth."""
     rng = np.random.default_rng(seed_key)
     thetas = dc_draws(problem, n, draws, rng)
     out = {("dense", NA, NA): risks(problem, thetas)}
@@ -74,7 +105,7 @@ def theory_point(problem: LinearGaussianProblem, n: int, s: int, split_fractions
         out[(f"{rule}+retrain", NA, NA)] = retrained_risks(problem, supports, n)
         for m, values in distilled_risks(problem, thetas, supports, unlabeled).items():
             out[(f"{rule}+distill", NA, m)] = values
-        for f in split_fractions:
+        for f in split_fractions if rule in SPLIT_RULES else ():
             out[(f"{rule}+split", float(f), NA)] = split_risks(problem, n, f, s, rule, draws, rng)
     return out
 
@@ -92,7 +123,8 @@ def _distilled(theta: np.ndarray, support: np.ndarray, inputs: np.ndarray, cov: 
 def simulate_point(features: CorrelatedFeatures, n: int, s: int, split_fractions, unlabeled, trials: int,
                    seed_key) -> dict:
     """Risks of real fits, per draw (``trials`` of them): a training sample of n, a fresh one of n
-    for fresh-sample retraining, and max(unlabeled) unlabelled inputs for distillation."""
+    for fresh-sample retraining (and, pooled with the training sample, for the 2n baseline), max(unlabeled)
+    unlabelled inputs for distillation and, last, fresh noise on the training inputs (same design)."""
     problem, finite = features.problem, [int(m) for m in unlabeled if np.isfinite(m)]
     out: dict = {}
     for t, child in enumerate(np.random.SeedSequence(seed_key).spawn(trials)):
@@ -100,21 +132,32 @@ def simulate_point(features: CorrelatedFeatures, n: int, s: int, split_fractions
         X, y = features.sample(n, rng)
         fresh = features.sample(n, rng)
         inputs = features.sample(max(finite, default=0), rng, labels=False)
+        renoised = X @ problem.theta_star + features.sigma * rng.standard_normal(n)
         theta = min_norm_least_squares(X, y)
         fits = {("dense", NA, NA): theta}
         for rule in RULES:
             support = select_support(rule, theta, X, s)
             fits[(rule, NA, NA)] = restrict(theta, support)
             fits[(f"{rule}+retrain", NA, NA)] = fit_on_support(*fresh, support)
-            fits[(f"{rule}+retrain-same-sample", NA, NA)] = fit_on_support(X, y, support)
             for m in unlabeled:
                 fits[(f"{rule}+distill", NA, float(m))] = _distilled(
                     theta, support, inputs[:int(m)] if np.isfinite(m) else None, problem.cov_matrix)
+            if rule not in SPLIT_RULES:
+                fits[(f"{rule}+retrain-same-sample", NA, NA)] = fit_on_support(X, y, support)
+                continue
+            same = fit_on_support(X, np.column_stack([y, renoised, X @ theta]), support)
+            for j, name in enumerate(("retrain-same-sample", "retrain-same-design", "distill-training-inputs")):
+                fits[(f"{rule}+{name}", NA, NA)] = same[:, j]
             for f in split_fractions:
                 first = int(round(f * n))
                 theta_first = min_norm_least_squares(X[:first], y[:first])
                 kept = select_support(rule, theta_first, X[:first], s)
                 fits[(f"{rule}+split", float(f), NA)] = fit_on_support(X[first:], y[first:], kept)
+            pooled_X, pooled_y = np.vstack([X, fresh[0]]), np.r_[y, fresh[1]]
+            theta_pooled = min_norm_least_squares(pooled_X, pooled_y)
+            kept = select_support(rule, theta_pooled, pooled_X, s)
+            fits[(f"{rule}-pooled", NA, NA)] = restrict(theta_pooled, kept)
+            fits[(f"{rule}+retrain-pooled", NA, NA)] = fit_on_support(pooled_X, pooled_y, kept)
         keys = list(fits)
         values = risks(problem, np.stack([fits[key] for key in keys]))
         for key, value in zip(keys, values):
@@ -125,7 +168,7 @@ def simulate_point(features: CorrelatedFeatures, n: int, s: int, split_fractions
 def sweep(kind: str, families: dict, rhos, point, progress: bool = True) -> dict:
     """``point(features)`` at every (family, rho): {(family, rho): result}, with a progress bar.
     Single-threaded BLAS: the fits and solves are small, and threads only contend for the cores."""
-    grid = [(family, float(rho)) for family in families for rho in rhos]
+    grid = [(family, float(rho)) for rho in rhos for family in families]  # families that share Sigma share its eigh
     with threadpool_limits(1):
         return {(family, rho): point(families[family](rho))
                 for family, rho in tqdm(grid, desc=kind, disable=not progress, mininterval=1.0)}
@@ -141,7 +184,7 @@ def tidy(results: dict, source: str) -> pd.DataFrame:
                 low = high = np.nan
             rows.append((family, curve, source, rho, np.nan if split is NA else split, np.nan if m is NA else m,
                          float(mean), float(low), float(high)))
-    return pd.DataFrame(rows, columns=COLUMNS)
+    return pd.DataFrame(rows, columns=COLUMNS).astype({column: float for column in COLUMNS[3:]})  # float when empty
 
 
 def key(curve: str, split=NA, m=NA) -> tuple:
@@ -163,9 +206,9 @@ def theory_at(table: pd.DataFrame, family: str, curve: str, rho: float, split=NA
 
 
 def theory_keys(simulated: dict) -> list:
-    """The simulated curve variants that have a theory (all but same-sample retraining)."""
+    """The simulated curve variants that have a theory (all but those of SIMULATION_ONLY)."""
     first = next(iter(simulated.values()))
-    return [k for k in first if not k[0].endswith("-same-sample")]
+    return [k for k in first if not k[0].endswith(SIMULATION_ONLY)]
 
 
 def theory_sweep(families: dict, rhos, n: int, s: int, split_fractions, unlabeled, draws: int, seed: int,
@@ -177,9 +220,12 @@ def theory_sweep(families: dict, rhos, n: int, s: int, split_fractions, unlabele
 
 def simulation_sweep(families: dict, rhos, n: int, s: int, split_fractions, unlabeled, trials: int, seed: int,
                      progress: bool = True) -> dict:
-    """Per-draw simulated risks {(family, rho): {key: array(trials)}}; each point its own stream."""
-    point = lambda features: simulate_point(features, n, s, split_fractions, unlabeled, trials,
-                                            [seed, 13, int(round(features.rho * 1e6)), features.group or 0])
+    """Per-draw simulated risks {(family, rho): {key: array(trials)}}; each point its own stream (a
+    theta* family other than "constant" adds its theta_seed and a marker to the key)."""
+    def stream(features):
+        extra = [] if features.law == "constant" else [features.theta_seed, 17]
+        return [seed, 13, int(round(features.rho * 1e6)), features.group or 0, *extra]
+    point = lambda features: simulate_point(features, n, s, split_fractions, unlabeled, trials, stream(features))
     return sweep("simulation", families, rhos, point, progress)
 
 

@@ -1,6 +1,6 @@
 """The report of chapter 12 (correlated features: which refit of a pruned support pays): theory
 against simulation, the crossings and brackets in rho, the split and distillation read-outs, the
-figures, the claims and the numbers the prose quotes, from the runs of
+figures and the numbers the prose quotes (the claims: :mod:`overparam.reports.correlated_refits_claims`), from the runs of
 :mod:`overparam.experiments.correlated_refits` (theory: its tidy table; simulation: per-draw risks
 ``{(family, rho): {(curve, split, m): array(trials)}}``).
 """
@@ -11,11 +11,10 @@ import numpy as np
 import pandas as pd
 
 from overparam.book.claim_table import tolerance
-from overparam.book.claims import claim
 from overparam.book.stats import mean_ci
 from overparam.book.style import plot_theory_and_simulation, theory_simulation_legend
-from overparam.book.verdicts import Verdict, agreement, comparison, deterministic, over_range, point_states
-from overparam.experiments.correlated_refits import INF, LEMMA, key, select, theory_at, theory_keys
+from overparam.book.verdicts import Verdict, comparison, over_range, point_states
+from overparam.experiments.correlated_refits import INF, key, select, theory_at, theory_keys, zero_risk
 from overparam.theory.refit import RULES
 
 
@@ -82,7 +81,7 @@ def agreement_points(theory: pd.DataFrame, simulated: dict) -> pd.DataFrame:
     """Theory against simulation at every simulated (family, rho, curve variant) with a theory."""
     rows = []
     for (family, rho), result in simulated.items():
-        for curve, split, m in theory_keys(simulated):
+        for curve, split, m in theory_keys({(family, rho): result}):  # each family's own curves
             mean, low, high = mean_ci(result[(curve, split, m)], student=True)
             rows.append((family, rho, curve, split, m, theory_at(theory, family, curve, rho, split, m),
                          float(mean), float(low), float(high)))
@@ -108,15 +107,35 @@ def agreement_summary(points: pd.DataFrame, band: float) -> dict:
             "half_width": ((points.ci_high - points.ci_low) / 2 / points.theory).median()}
 
 
-FAMILY_TITLES = {"equicorrelated": "every pair correlated", "block": "correlated in blocks"}
+FAMILY_TITLES = {"equicorrelated": "every pair correlated", "block": "correlated in blocks",
+                 "random-sign": "every pair correlated, random signs"}
 RHO_CURVES = ("dense", "{rule}", "{rule}+retrain", "{rule}+retrain-same-sample", "{rule}+distill")
+EXTRA_CURVES = {  # simulation-only curves of magnitude pruning, not in the book's curve registry: label, marker
+    "magnitude+retrain-pooled": ("magnitude, dense fit and retraining on all 2n labelled points", "D"),
+    "magnitude+retrain-same-design": ("magnitude, retrained on the training inputs with fresh noise", "v"),
+}
 
 
-def plot_over_rho(table: pd.DataFrame, rules=RULES, families=tuple(FAMILY_TITLES)):
-    """Risk against rho, one panel per (pruning rule, family): pruning alone and each refit, theory
-    lines and simulated means with 95% bars; distillation at m = infinity."""
+def zero_risks(families: dict, rhos) -> dict:
+    """L(0) of every family at every rho: {(family, rho): L(0)}."""
+    return {(family, float(rho)): zero_risk(families[family](float(rho))) for family in families for rho in rhos}
+
+
+def relative(table: pd.DataFrame, zero: dict) -> pd.DataFrame:
+    """The table with risk and interval divided by the zero model's risk L(0) at the same (family, rho)."""
+    scale = np.array([zero[(family, float(rho))] for family, rho in zip(table.panel, table.rho)])
+    return table.assign(risk=table.risk / scale, ci_low=table.ci_low / scale, ci_high=table.ci_high / scale)
+
+
+def plot_over_rho(table: pd.DataFrame, zero: dict, rules=RULES, families=tuple(FAMILY_TITLES)):
+    """Risk relative to the zero model's, L / L(0), against rho, one panel per (pruning rule, family):
+    pruning alone and each refit, theory lines and simulated means with 95% bars; distillation at
+    m = infinity; in the magnitude row also the 2n-sample baseline and the same-design refit."""
     smallest = table.rho[table.rho > 0].min()
-    fig, axes = plt.subplots(len(rules), len(families), figsize=(10, 4 * len(rules)), squeeze=False, sharex=True)
+    table = relative(table[table.panel.isin(families)], zero)
+    fig, axes = plt.subplots(len(rules), len(families), figsize=(4.2 * len(families), 4 * len(rules)), squeeze=False,
+                             sharex=True)
+    colors = ("#7f7f7f", "#8c564b")  # grey and brown: not among the registered curves' colours
     for (rule, family), ax in zip([(r, f) for r in rules for f in families], axes.flat):
         rows = table[table.panel == family]
         rows = rows[rows.m.isna() | np.isinf(rows.m)]
@@ -124,11 +143,16 @@ def plot_over_rho(table: pd.DataFrame, rules=RULES, families=tuple(FAMILY_TITLES
             name = curve.format(rule=rule)
             plot_theory_and_simulation(ax, rows[rows.split.isna()], name, x="rho",
                                        show_theory=not name.endswith("-same-sample"))
+        for (name, (label, marker)), color in zip(EXTRA_CURVES.items(), colors):
+            sim = rows[(rows.curve == name) & (rows.source == "simulation")].sort_values("rho")
+            if len(sim):
+                ax.errorbar(sim.rho, sim.risk, yerr=[sim.risk - sim.ci_low, sim.ci_high - sim.risk], fmt=marker,
+                            ms=5, color=color, capsize=2, lw=1, mfc="none", label=label + " (no theory)")
         ax.set_yscale("log")
         ax.set_xscale("symlog", linthresh=smallest, linscale=0.5)
         ax.set_xlabel("feature correlation rho")
-        ax.set_ylabel("test risk")
-        ax.set_title(f"{rule} pruning, {FAMILY_TITLES[family]}")
+        ax.set_ylabel("test risk / risk of the zero model")
+        ax.set_title(f"{rule} pruning, {FAMILY_TITLES[family]}", fontsize=10)
     theory_simulation_legend(fig, list(axes[:, 0]), ncol=3)
     return fig
 
@@ -147,7 +171,8 @@ def plot_refit_budget(table: pd.DataFrame, column: str, rhos, rule: str = "magni
     """Risk of splitting (``column`` "split", against the fraction f) or distillation ("m", against
     the unlabelled inputs m; infinity drawn at the right end) relative to fresh-sample retraining,
     one line per rho."""
-    fig, axes = plt.subplots(1, len(families), figsize=(10, 3.8), sharey=True)
+    fig, axes = plt.subplots(1, len(families), figsize=(5 * len(families), 3.8), sharey=True, squeeze=False)
+    axes = axes[0]
     curve = f"{rule}+{'split' if column == 'split' else 'distill'}"
     colors = plt.get_cmap("viridis")(np.linspace(0, 0.85, len(rhos)))
     for family, ax in zip(families, axes):
@@ -192,102 +217,28 @@ def split_against_fresh(theory: pd.DataFrame, family: str, rhos, split_fractions
                       / theory_at(theory, family, f"{rule}+retrain", rho) for rho in rhos], index=pd.Index(rhos, name="rho"))
 
 
-SOURCE = "beyond: correlated features"
-ORDER_CLAIMS = {  # id: (text, better, worse), with m the distillation size nearest n
-    "refit-same-beats-pruning": ("same-sample retraining beats pruning alone", "magnitude+retrain-same-sample", "magnitude"),
-    "refit-same-beats-fresh": ("same-sample retraining beats fresh-sample retraining", "magnitude+retrain-same-sample",
-                               "magnitude+retrain"),
-    "refit-distill-beats-fresh": ("distillation with m = {m:g} unlabelled inputs beats fresh-sample retraining",
-                                  "magnitude+distill", "magnitude+retrain"),
-    "refit-distill-beats-same": ("distillation with m = {m:g} unlabelled inputs beats same-sample retraining",
-                                 "magnitude+distill", "magnitude+retrain-same-sample"),
-}
-
-
-def refit_claims(theory: pd.DataFrame, simulated: dict, limit: pd.DataFrame, rhos, split_fractions,
-                 n: int) -> list[dict]:
-    """The chapter's claims (origin ``beyond``), each judged by a rule of overparam.book.verdicts
-    with the tolerance declared in overparam.book.claim_table. ``limit`` is
-    :func:`~overparam.experiments.correlated_refits.lemma1_limit`'s table (two correlations near 1 at least, then Lemma 1's row)."""
-    points = agreement_points(theory, simulated)
-    rows = [claim("refit-dc-agreement", SOURCE, "the sampled DC predicts every refit (dense, pruned, fresh-sample "
-                  "retraining, split sample, distillation) at every simulated correlation, within "
-                  f"{tolerance('refit-dc-agreement'):.0%} of its risk",
-                  agreement(points.theory, points.simulation, points.ci_low, points.ci_high,
-                            tolerance("refit-dc-agreement")), origin="beyond")]
-    band = tolerance("refit-retrain-beats-pruning")
-    for family in FAMILY_TITLES:
-        for rule in RULES:
-            star = crossing(theory, family, f"{rule}+retrain", rule)
-            where_theory = f"above rho* = {star:.3g}" if np.isfinite(star) else f"nowhere up to rho = {max(rhos):g}"
-            verdict = sign_agreement(simulated, theory, family, rhos, key(f"{rule}+retrain"), key(rule), band)
-            rows.append(claim("refit-retrain-beats-pruning", SOURCE, f"{family}, {rule}: fresh-sample retraining beats "
-                              f"pruning alone where the DC says ({where_theory} in theory), at every simulated rho",
-                              verdict, origin="beyond", variant=f"{family}-{rule}"))
-    rows += _simulated_order_claims(theory, simulated, rhos, split_fractions, n)
-    return rows + _lemma1_claims(limit)
-
-
-def _simulated_order_claims(theory, simulated, rhos, split_fractions, n) -> list[dict]:
-    """Per family: the best split against fresh-sample retraining (the order the DC predicts), and the
-    purely simulated paired comparisons of ORDER_CLAIMS at every simulated rho."""
-    rows, where = [], [f"{rho:g}" for rho in rhos]
-    finite = sorted(k[2] for k in theory_keys(simulated) if k[0] == "magnitude+distill" and np.isfinite(k[2]))
-    m_near_n = nearest_m(finite, n)
-    as_key = lambda curve: key(curve, m=m_near_n) if curve.endswith("distill") else key(curve)
-    for family in FAMILY_TITLES:
-        split_vs_fresh = sign_agreement(simulated, theory, family, rhos, key("magnitude+retrain"), lambda rho: key(
-            "magnitude+split", best_split(theory, family, "magnitude", rho, split_fractions)),
-            tolerance("refit-split-vs-fresh"))
-        rows.append(claim("refit-split-vs-fresh", SOURCE, f"{family}, magnitude: the split at the theory's best "
-                          "fraction is better or worse than fresh-sample retraining as the DC says, at every "
-                          "simulated rho", split_vs_fresh, origin="beyond", variant=family))
-        for name, (text, better, worse) in ORDER_CLAIMS.items():
-            verdicts = [paired(simulated, family, rho, as_key(better), as_key(worse), "worse - better")
-                        for rho in rhos]
-            rows.append(claim(name, SOURCE, f"{family}, magnitude: {text.format(m=m_near_n)}",
-                              over_range(verdicts, where, unit="rho = "), origin="beyond", variant=family))
-    return rows
-
-
-def _lemma1_claims(limit: pd.DataFrame) -> list[dict]:
-    """The two theory-only claims about rho -> 1, each a ratio to its threshold judged with the
-    characterization's finite-size error as the band."""
-    near = limit[limit.rho != LEMMA]
-    lemma = limit[limit.rho == LEMMA].iloc[0]
-    last, before = near.iloc[-1], near.iloc[-2]
-    threshold = max(10 * lemma.dense, 1e-4)
-    dense = deterministic(last.dense / threshold, 1.0, tolerance("refit-lemma1-dense-gap"), "above",
-                          f"{last.dense:.3g} at rho = {last.rho}, {last.dense / threshold:.3g} times the threshold "
-                          f"{threshold:.3g} (Lemma 1: {lemma.dense:.3g})")
-    shrink = (1 - float(last.rho)) / (1 - float(before.rho))
-    ratio = last["retrained bias"] / before["retrained bias"] if before["retrained bias"] > 0 else 0.0
-    bias = deterministic(ratio / (2 * shrink), 1.0, tolerance("refit-lemma1-bias-vanishes"), "below",
-                         f"bias {before['retrained bias']:.2g} at rho = {before.rho}, {last['retrained bias']:.2g} "
-                         f"at rho = {last.rho}: ratio {ratio:.2g}, {ratio / (2 * shrink):.2g} times the bound")
-    return [claim("refit-lemma1-dense-gap", "Lemma 1", "the dense fit's excess risk does not tend to Lemma 1's "
-                  f"sigma^2/(n-2) as rho -> 1 (more than 10 times it, and above 1e-4, at rho = {last.rho})", dense,
-                  origin="beyond"),
-            claim("refit-lemma1-bias-vanishes", "Lemma 1", "retraining removes the pruning bias as rho -> 1, as in "
-                  "Lemma 1: the bias shrinks at least in proportion to 1 - rho (ratio at most "
-                  f"{2 * shrink:.2g} from rho = {before.rho} to {last.rho})", bias, origin="beyond")]
-
-
 def summary(theory: pd.DataFrame, simulated: dict, features, family: str, rhos, split_fractions, m: float,
             rule: str = "magnitude") -> pd.DataFrame:
-    """Simulated mean risk of each refit of one family over rho (the split at the theory's best
-    simulated fraction, distillation with m and with infinitely many inputs), beside the risk
-    L(0) of the zero model; ``features(rho)`` builds the family's CorrelatedFeatures."""
+    """Simulated mean risk of each refit of one family over rho, relative to the risk L(0) of the zero
+    model (printed beside): the split at the theory's best simulated fraction (where the family has
+    splits), distillation with m and with infinitely many inputs, the refit on the training inputs with
+    fresh noise (same design) and the 2n-sample baseline; ``features(rho)`` builds the family's
+    CorrelatedFeatures."""
     rows = []
     for rho in rhos:
-        point, problem = simulated[(family, rho)], features(rho).problem
-        f = best_split(theory, family, rule, rho, split_fractions)
-        rows.append({"rho": rho, "L(0)": float(problem.risk(np.zeros(problem.p))), "pruned": point[key(rule)].mean(),
-                     "fresh": point[key(f"{rule}+retrain")].mean(),
-                     "same sample": point[key(f"{rule}+retrain-same-sample")].mean(), "split f": f,
-                     "split": point[key(f"{rule}+split", f)].mean(),
-                     f"distill m={m:g}": point[key(f"{rule}+distill", m=float(m))].mean(),
-                     "distill m=inf": point[key(f"{rule}+distill", m=INF)].mean()})
+        point = simulated[(family, rho)]
+        zero = zero_risk(features(rho))
+        row = {"rho": rho, "L(0)": zero, "dense": point[key("dense")].mean() / zero, "pruned": point[key(rule)].mean() / zero,
+               "fresh": point[key(f"{rule}+retrain")].mean() / zero,
+               "same design": point[key(f"{rule}+retrain-same-design")].mean() / zero,
+               "same sample": point[key(f"{rule}+retrain-same-sample")].mean() / zero,
+               "2n": point[key(f"{rule}+retrain-pooled")].mean() / zero}
+        if key(f"{rule}+split", float(split_fractions[0])) in point:
+            f = best_split(theory, family, rule, rho, split_fractions)
+            row |= {"split f": f, "split": point[key(f"{rule}+split", f)].mean() / zero}
+        row |= {f"distill m={m:g}": point[key(f"{rule}+distill", m=float(m))].mean() / zero,
+                "distill m=inf": point[key(f"{rule}+distill", m=INF)].mean() / zero}
+        rows.append(row)
     return pd.DataFrame(rows).set_index("rho")
 
 
@@ -341,17 +292,48 @@ def break_even_table(theory: pd.DataFrame, families, rhos, s: int, m: float) -> 
                          for family in families}, index=pd.Index(rhos, name="rho"))
 
 
-def _split_numbers(theory, simulated, families, family, rhos, split_fractions, m) -> dict:
-    """The quoted ratios of one family: same-sample to fresh-sample retraining, the best split to either
-    (fresh: theory), and at how many rhos the latter is within the theory's own error."""
+SHORT = {"equicorrelated": "equi", "block": "block", "random-sign": "random"}  # family names in glue keys
+
+
+def _refit_numbers(theory, simulated, families, family, rhos, split_fractions, m) -> dict:
+    """The quoted ratios of one family (simulated means): same-sample, same-design and 2n-sample retraining
+    to fresh-sample retraining; where the family has splits, the best split to same-sample retraining
+    and (theory) to fresh-sample retraining, and at how many rhos the latter is within the theory's own
+    error; the lowest and highest best fraction on the theory's fine grid of fractions (at the simulated
+    rhos where the theory has all of it), at how many of those rhos it is the grid's lowest, and how many
+    they are."""
     table = summary(theory, simulated, families[family], family, rhos, split_fractions, m)
-    same, split = table["same sample"] / table["fresh"], table["split"] / table["same sample"]
-    split_ratio = split_against_fresh(theory, family, rhos, split_fractions)
-    within = (split_ratio - 1).abs() / split_ratio.clip(upper=1) <= tolerance("refit-split-vs-fresh")
-    return {f"same-fresh-min-{family}": same.min(), f"same-fresh-max-{family}": same.max(),
-            f"split-same-min-{family}": split.min(), f"split-same-max-{family}": split.max(),
-            f"split-fresh-min-{family}": split_ratio.min(), f"split-fresh-max-{family}": split_ratio.max(),
-            f"split-fresh-unclear-{family}": int(within.sum())}
+    ratios = {"same-fresh": table["same sample"] / table["fresh"], "design-fresh": table["same design"] / table["fresh"],
+              "pooled-fresh": table["2n"] / table["fresh"]}
+    numbers = {}
+    if "split" in table:
+        ratios["split-same"] = table["split"] / table["same sample"]
+        ratios["split-fresh"] = split_against_fresh(theory, family, rhos, split_fractions)
+        within = (ratios["split-fresh"] - 1).abs() / ratios["split-fresh"].clip(upper=1) <= tolerance("refit-split-vs-fresh")
+        rows = theory[(theory.panel == family) & theory.split.notna()]
+        grid = sorted(set(rows.split))
+        full = [rho for rho in rhos if rows.split[np.isclose(rows.rho, rho)].nunique() == len(grid)]  # the fine grid
+        best = [best_split(theory, family, "magnitude", rho) for rho in full]
+        numbers |= {f"split-fresh-unclear-{family}": int(within.sum()), f"split-grid-low-{family}": grid[0],
+                    f"split-best-min-{family}": min(best), f"split-best-max-{family}": max(best),
+                    f"split-edge-count-{family}": int(np.sum(np.isclose(best, grid[0]))),
+                    f"split-grid-rhos-{family}": len(full)}
+    for name, ratio in ratios.items():
+        numbers |= {f"{name}-min-{family}": float(ratio.min()), f"{name}-max-{family}": float(ratio.max())}
+    zero = table["L(0)"]
+    return numbers | {f"signal-growth-{family}": float(zero.iloc[-1] / zero.iloc[0])}
+
+
+def _design_numbers(simulated: dict) -> dict:
+    """Over every simulated (family, rho): the range of same-sample to fresh-sample retraining, and the
+    median share of their gap that the refit on the training inputs with fresh noise already closes
+    (where same-sample retraining is more than 2% better: elsewhere the share is the ratio of two
+    differences near 0)."""
+    same, design, fresh = (np.array([point[key(f"magnitude+retrain{suffix}")].mean() for point in simulated.values()])
+                           for suffix in ("-same-sample", "-same-design", ""))
+    clear = fresh - same > 0.02 * fresh
+    return {"same-fresh-min-all": float(np.min(same / fresh)), "same-fresh-max-all": float(np.max(same / fresh)),
+            "design-share": float(np.median(((fresh - design) / (fresh - same))[clear])) if clear.any() else np.nan}
 
 
 def _limit_numbers(limit: pd.DataFrame, noiseless: pd.DataFrame, sigma: float, s: int, n: int) -> dict:
@@ -379,16 +361,25 @@ def quoted_numbers(theory: pd.DataFrame, simulated: dict, families: dict, shares
     for state, name in [("reproduced", "agree"), ("not reproduced", "disagree"), ("inconclusive", "unclear")]:
         numbers[f"refit-points-{name}"] = int(found["states"].get(state, 0))
     numbers["refit-half-width"] = found["half_width"]
+    signs = points[points.panel == "random-sign"]
+    if len(signs):
+        states = agreement_states(signs, tolerance("refit-dc-agreement"))
+        numbers |= {"random-points": len(signs), "random-points-agree": int((states == "reproduced").sum()),
+                    "random-points-disagree": int((states == "not reproduced").sum()),
+                    "random-median-gap": float(signs.gap.abs().median()), "random-worst-gap": float(signs.gap.abs().max()),
+                    "random-worst-rho": float(signs.rho[signs.gap.abs().idxmax()])}
     stars = crossings(theory, families)
     numbers |= {f"rho-star-{name}": stars[(family, rule, "retrain")] for name, family, rule in
                 [("equi", "equicorrelated", "magnitude"), ("block", "block", "magnitude"),
                  ("equi-hessian", "equicorrelated", "hessian")]}
+    numbers["rho-star-random"] = stars[("random-sign", "magnitude", "retrain")] if "random-sign" in families else np.nan
     for (family, refit), (low, high) in crossing_brackets(simulated, families, rhos).items():
-        name = ("equi" if family == "equicorrelated" else family) + ("-same" if refit.endswith("-sample") else "")
+        name = SHORT[family] + ("-same" if refit.endswith("-sample") else "")
         numbers |= {f"bracket-{name}-low": low, f"bracket-{name}-high": high}
     numbers["m-near-n"] = m_near_n = nearest_m(unlabeled, n)
     for family in families:
-        numbers |= _split_numbers(theory, simulated, families, family, rhos, split_fractions, m_near_n)
+        numbers |= _refit_numbers(theory, simulated, families, family, rhos, split_fractions, m_near_n)
+    numbers |= _design_numbers(simulated)
     (small_n, small), (_, full) = shares.items()
     numbers |= {"rho-count": len(rhos), "share-small": small, "share-small-n": small_n, "share-full": full}
     break_even = break_even_table(theory, families, rhos, s, max(unlabeled))
