@@ -37,10 +37,13 @@ import papermill
 
 from overparam.book.execution import one_thread_each
 from overparam.book.inputs import input_files
-from overparam.book.paths import CHAPTERS, REPORT, ROOT
+from overparam.book.paths import CHAPTERS, REPORT
 from overparam.book.stamp import run_stamp
 
 PRESETS = Path("presets")  # relative to the root: NAME.yaml, chapter stem -> parameters
+# the checkout this tool belongs to (a copy of the book runs its own chapters, whatever the installed
+# package's location)
+ROOT = Path(__file__).resolve().parent.parent
 RUN_INPUTS = Path("results") / "run-inputs.csv"  # relative to the root: chapter, hash of its inputs
 HASHES = ROOT / RUN_INPUTS
 
