@@ -55,6 +55,7 @@ def chapter_group(item) -> str | None:
     return None
 
 
+@pytest.hookimpl(tryfirst=True)  # before xdist reads the groups off the items
 def pytest_collection_modifyitems(config, items):
     items.sort(key=lambda item: item.get_closest_marker("after_notebooks") is not None)
     for item in items:
