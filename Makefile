@@ -63,9 +63,9 @@ print-tex-packages:
 	@echo $(TEX_PACKAGES)
 
 ## test: the whole test suite: unit tests of lib/, nbval and papermill runs of the chapters, the site
-## and the PDF, spread over JOBS workers (pytest-xdist; conftest.py keeps each chapter's cells together)
+## and the PDF, spread over JOBS workers (pytest-xdist; conftest.py's scheduler keeps each chapter's cells together)
 test: $(STAMP)
-	$(BIN)/python -m pytest -n $(JOBS) --dist loadgroup tests $(PYTEST_NBVAL) notebooks
+	$(BIN)/python -m pytest -n $(JOBS) tests $(PYTEST_NBVAL) notebooks
 
 clean:
 	rm -rf _build .pytest_cache

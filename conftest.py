@@ -4,9 +4,9 @@
   never into the book's tracked results/ (overparam.book.params.check_results_dir honours the variable).
 - Every kernel gets one BLAS and torch thread (overparam.book.execution), as in `make run`: nbval
   compares against outputs made that way. `make test` runs the suite on several workers
-  (pytest-xdist, ``--dist loadgroup``): the cells of one chapter form one group, run in order in one
-  worker, and a test marked ``after_notebooks`` that reads what a chapter's nbval run wrote names the
-  chapter as its ``chapter`` parameter and joins its group, after its cells.
+  (pytest-xdist, with the scheduler below): the cells of one chapter form one unit, run in order in
+  one worker, and the test marked ``after_notebooks`` that reads what a network chapter's nbval run
+  wrote joins that chapter's unit, after its cells.
 - The state of the tracked files is recorded at the start and compared at the end of the session:
   the suite fails when it changed one of them.
 """
@@ -16,6 +16,7 @@ import tempfile
 from pathlib import Path
 
 import pytest
+from xdist.scheduler import LoadScopeScheduling
 
 from overparam.book.execution import one_thread_each
 from overparam.book.params import RESULTS_REDIRECT
@@ -39,29 +40,37 @@ def pytest_configure(config):
     config.stash_tracked_changes = tracked_changes()
 
 
-SITE_TESTS = ("test_site.py", "test_explorer_site.py")  # they share one build of the site (tests/conftest.py)
+SITE_TESTS = ("tests/test_site.py", "tests/test_explorer_site.py")  # one build of the site (tests/conftest.py)
+AFTER_CHAPTER = "tests/test_network_reproducibility.py::test_network_chapter_at_its_defaults_agrees_with_the_committed_run["
 
 
-def chapter_group(item) -> str | None:
-    """The group ``item`` joins: an nbval cell's notebook, the ``chapter`` parameter of a test
-    marked ``after_notebooks``, or "site" for the tests that open the built site (one build per
-    worker); None for any other test (xdist spreads those freely)."""
-    if item.path.suffix == ".ipynb":
-        return item.path.stem
-    if item.path.name in SITE_TESTS:
-        return "site"
-    if item.get_closest_marker("after_notebooks") is not None and hasattr(item, "callspec"):
-        return item.callspec.params.get("chapter")
-    return None
+def chapter_group(nodeid: str) -> str:
+    """The unit of work an xdist worker takes whole, in collection order: a chapter for its nbval
+    cells (they share one kernel) and for the test that reads what that run wrote (the ``chapter``
+    parameter of the after-notebooks test, sorted after every cell); "site" for the tests that open
+    the built site; the test file otherwise (as ``--dist loadfile``)."""
+    path = nodeid.split("::", 1)[0]
+    if path.endswith(".ipynb"):
+        return path.rsplit("/", 1)[-1].removesuffix(".ipynb")
+    if nodeid.startswith(AFTER_CHAPTER):
+        return nodeid.removeprefix(AFTER_CHAPTER).removesuffix("]")
+    return "site" if path in SITE_TESTS else path
 
 
-@pytest.hookimpl(tryfirst=True)  # before xdist reads the groups off the items
+class ChapterScheduling(LoadScopeScheduling):
+    """xdist's scope scheduling with :func:`chapter_group` as the scope (xdist's own loadgroup
+    marks do not reach pytest 9's node ids)."""
+
+    def _split_scope(self, nodeid: str) -> str:
+        return chapter_group(nodeid)
+
+
+def pytest_xdist_make_scheduler(config, log):
+    return ChapterScheduling(config, log)
+
+
 def pytest_collection_modifyitems(config, items):
     items.sort(key=lambda item: item.get_closest_marker("after_notebooks") is not None)
-    for item in items:
-        group = chapter_group(item)
-        if group is not None:
-            item.add_marker(pytest.mark.xdist_group(group))
 
 
 def pytest_sessionfinish(session, exitstatus):
