@@ -77,9 +77,11 @@ def pytest_sessionfinish(session, exitstatus):
     """Fail the session when it changed a tracked file (checked once, by the controller, at the end;
     an xdist worker has ``workerinput``)."""
     before = session.config.stash_tracked_changes
-    if hasattr(session.config, "workerinput") or before is None or tracked_changes() == before:
+    if hasattr(session.config, "workerinput") or before is None:
+        return
+    after = tracked_changes()
+    if after == before:
         return
     session.config.pluginmanager.get_plugin("terminalreporter").write_line(
-        "FAILED: the tests changed tracked files (chapters must write to the redirect folder):\n"
-        + tracked_changes(), red=True)
+        "FAILED: the tests changed tracked files (chapters must write to the redirect folder):\n" + after, red=True)
     session.exitstatus = pytest.ExitCode.TESTS_FAILED
