@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed-$(shell sha1sum requirements.txt | cut -c1-12)
 NOTEBOOKS := $(sort $(wildcard notebooks/*.md))
 PYTEST_NBVAL := --nbval --nbval-current-env --nbval-cell-timeout=1200 --nbval-sanitize-with tests/nbval-sanitize.cfg
 
-.PHONY: venv run stale explorer book pdf print-tex-packages test bench clean
+.PHONY: venv run stale explorer book pdf print-tex-packages test bench clean lab
 
 venv: $(STAMP)
 
@@ -33,8 +33,10 @@ ifeq ($(strip $(PRESET)),)
 	$(BIN)/python tools/execute_notebooks.py $(if $(FORCE),--force) --jobs=$(JOBS) $(NOTEBOOKS)
 	$(BIN)/python tools/code_page.py
 	$(BIN)/python tools/glance_page.py
+	$(BIN)/python tools/preset_table.py
 else
 	$(BIN)/python tools/execute_notebooks.py --preset=$(PRESET) --jobs=$(JOBS) $(NOTEBOOKS)
+	$(BIN)/python tools/preset_table.py
 endif
 
 ## stale: list the chapters `make run` would execute, and why (it runs nothing)
@@ -73,3 +75,10 @@ clean:
 ## bench: speed of the hot paths against simple reference implementations (not part of `make test`)
 bench: $(STAMP)
 	set -e; for script in benchmarks/bench_*.py; do $(BIN)/python $$script; done
+
+## lab: open JupyterLab on the chapters (notebooks/); a chapter run there writes its results to
+## ~/overparam-results/<chapter>/, not into the book's results/ (BOOK_RESULTS_REDIRECT, which overparam.book.params reads)
+LAB_RESULTS ?= $(HOME)/overparam-results
+lab: $(STAMP)
+	mkdir -p $(LAB_RESULTS)
+	BOOK_RESULTS_REDIRECT=$(LAB_RESULTS) $(BIN)/jupyter lab --notebook-dir=notebooks

@@ -138,6 +138,48 @@ def test_logistic_descent_converges_to_the_minimiser_without_separation_and_batc
         assert alone.iterations[0] == result.iterations[b]
 
 
+def test_logistic_descent_factored_and_chunked_paths_agree(monkeypatch):
+    """With d < n the descent applies K = X X^T as X (X^T h), and it runs the batch in chunks: neither
+    changes the fit beyond round-off, nor the step at which a problem stops."""
+    problem = fig3_problem("b", 40, 10, 10.0, 0.5)
+    rng = np.random.default_rng(3)
+    samples = [cls.sign_labels(problem, 100, rng) for _ in range(5)]
+    X, y = np.stack([x for x, _ in samples]), np.stack([labels for _, labels in samples])
+    result = classifiers.logistic_descent(X, y, tolerance=1e-6, max_iterations=5000)  # 2 d = 80 < n = 100: factored
+    alpha, scores, iterations, converged = classifiers._descend(X, y, 1e-6, 5000, factored=False)
+    np.testing.assert_allclose(result.theta, np.einsum("bnd,bn->bd", X, alpha), rtol=1e-7, atol=1e-10)
+    np.testing.assert_array_equal(result.iterations, iterations)
+    monkeypatch.setattr(classifiers, "CACHE_BYTES", 1)  # one problem per chunk
+    chunked = classifiers.logistic_descent(X, y, tolerance=1e-6, max_iterations=5000)
+    np.testing.assert_allclose(chunked.theta, result.theta, rtol=1e-9, atol=1e-12)
+    np.testing.assert_array_equal(chunked.iterations, result.iterations)
+
+
+def test_logistic_descent_continues_exactly_from_an_earlier_stop():
+    """A run from zero to a small tolerance passes through the stop at a larger one: continuing from that
+    stop gives the same iterate, step count and convergence, bit for bit."""
+    problem = fig3_problem("b", 80, 10, 10.0, 0.5)
+    rng = np.random.default_rng(5)
+    samples = [cls.sign_labels(problem, 60, rng) for _ in range(4)]  # separable and not, near the threshold
+    X, y = np.stack([x for x, _ in samples]), np.stack([labels for _, labels in samples])
+    short = classifiers.logistic_descent(X, y, tolerance=1e-2, max_iterations=300)
+    long = classifiers.logistic_descent(X, y, tolerance=1e-5, max_iterations=4000)
+    continued = classifiers.logistic_descent(X, y, tolerance=1e-5, max_iterations=4000, start=short)
+    np.testing.assert_array_equal(continued.theta, long.theta)
+    np.testing.assert_array_equal(continued.iterations, long.iterations)
+    np.testing.assert_array_equal(continued.converged, long.converged)
+    assert (short.iterations < long.iterations).any()
+
+
+def test_square_interpolator_certifies_what_the_linear_program_finds():
+    problem = fig3_problem("b", 120, 10, 10.0, 0.5)
+    for seed in range(3):
+        X, y = cls.sign_labels(problem, 40, np.random.default_rng(seed))
+        assert classifiers.interpolator_separates(X[:, :40], y) and classifiers.linearly_separable(X[:, :40], y)
+        assert not classifiers.interpolator_separates(X[:, :39], y)  # not square: no certificate
+    assert not classifiers.interpolator_separates(np.ones((3, 3)), np.array([1.0, -1.0, 1.0]))  # singular
+
+
 def test_logistic_descent_rejects_bad_input():
     X, y = separable_sample(10, 20, 0)
     with pytest.raises(ValueError, match="batch"):

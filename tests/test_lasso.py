@@ -10,9 +10,9 @@ from sklearn.linear_model import Lasso
 
 from overparam.book.stats import mean_ci
 from overparam.theory.dc import atoms
-from overparam.theory.lasso import (lasso_fixed_point, lasso_kept_probability, lasso_law, lasso_pruned_risk,
-                                    lasso_risk, lasso_support_size, mu_scale, optimal_mu, soft_keep_probability,
-                                    soft_sq_error, soft_threshold)
+from overparam.theory.lasso import (lasso_fixed_point, lasso_kept_probability, lasso_law, lasso_pipeline_risk,
+                                    lasso_pruned_risk, lasso_refit_risk, lasso_risk, lasso_support_size, mu_for_support_size,
+                                    mu_scale, optimal_mu, soft_keep_probability, soft_sq_error, soft_threshold)
 from overparam.theory.problems import LinearGaussianProblem, fig3_problem, power_law_problem
 from overparam.theory.pruning import restrict, top_s
 from overparam.theory.risk import dense_risk
@@ -218,3 +218,20 @@ def test_invalid_inputs_are_rejected():
         lasso_law(problem, 20, 0.0)
     with pytest.raises(ValueError, match="rule must be"):
         lasso_pruned_risk(lasso_law(problem, 20, 0.01), 2, "random")
+
+
+def test_pipeline_risks_of_the_lasso_and_its_own_support():
+    """The Lasso's own support at the mu with s non-zeros predicted: the fit itself has the Lasso's risk; its
+    refit keeps each atom with the probability of a non-zero, and pruning to s >= df keeps those same weights;
+    a refit that keeps everything is least squares on all features (n - p - 1 degrees of freedom)."""
+    problem, n, _ = CASES["spiked Fig. 3(b), p/n = 0.5"]
+    mu = mu_for_support_size(problem, n, 20)
+    law = lasso_law(problem, n, mu)
+    assert law.df == pytest.approx(20, rel=1e-4)
+    assert lasso_pipeline_risk(law, 20, "support") == law.risk == lasso_pipeline_risk(law, 20, "dense")
+    refit = lasso_pipeline_risk(law, 20, "support+retrain")
+    assert lasso_pipeline_risk(law, 30, "magnitude+retrain") == pytest.approx(refit)
+    assert refit == pytest.approx(lasso_refit_risk(law, law.nonzero_probability))
+    everything = lasso_refit_risk(law, np.ones_like(law.lam))
+    assert everything == pytest.approx(problem.sigma**2 * (n - 1) / (n - problem.p - 1))
+    assert lasso_pipeline_risk(law, 10, "hessian") == pytest.approx(lasso_pruned_risk(law, 10, "hessian"))

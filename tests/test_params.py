@@ -30,3 +30,92 @@ def test_check_list_path_and_choice():
         check_path("results_dir", "")
     with pytest.raises(ParameterError, match="one of"):
         check_choice("s", 7, [5, 10])
+
+
+# ------------------------------------------------------------------------------------------------
+# Parameters papermill injects: a name the chapter does not declare is refused (a typo would
+# otherwise run the chapter at its defaults and exit 0), and so is a results folder that cannot be
+# written, both at the validation cell, before any work.
+# ------------------------------------------------------------------------------------------------
+
+from pathlib import Path  # noqa: E402
+
+import nbformat  # noqa: E402
+import papermill as pm  # noqa: E402
+
+from overparam.book.params import (Real, ResultsDir, check_parameters, check_results_dir,  # noqa: E402
+                                   injected_names)
+
+TINY_RULES = {"sigma": Real("noise", low=0), "results_dir": ResultsDir()}
+
+
+def test_injected_names_are_read_from_papermills_cell_in_the_history():
+    history = ["", "sigma = 0.5\nresults_dir = 'r'", "# Parameters\nsigmma = 0.3\nresults_dir = \"/tmp/x\"\n"]
+    assert injected_names({"In": history}) == ["sigmma", "results_dir"]
+    assert injected_names({"In": history[:2]}) == []
+    assert injected_names({}) == []
+
+
+def test_check_results_dir_refuses_a_folder_where_nothing_can_be_created(tmp_path):
+    assert check_results_dir("results_dir", str(tmp_path / "new" / "results")) == str(tmp_path / "new" / "results")
+    assert not (tmp_path / "new").exists()  # checked, not created
+    if Path("/proc").is_dir():
+        with pytest.raises(ParameterError, match="'/proc/x'.*not a writable folder"):
+            check_results_dir("results_dir", "/proc/x")
+
+
+def test_check_parameters_refuses_an_injected_name_the_rules_do_not_declare(tmp_path):
+    namespace = {"sigma": 0.5, "results_dir": str(tmp_path), "sigmma": 0.3,
+                 "In": ["", "# Parameters\nsigmma = 0.3\n"]}
+    with pytest.raises(ParameterError, match="parameter 'sigmma' is not a parameter of this chapter"):
+        check_parameters(TINY_RULES, namespace, summary=False)
+    namespace["In"] = ["", "# Parameters\nsigma = 0.3\n"]
+    assert check_parameters(TINY_RULES, namespace, summary=False)["sigma"] == 0.5
+
+
+def tiny_chapter(folder):
+    """A throw-away chapter: a parameters cell, the rules cell, and a cell that writes a file."""
+    parameters = nbformat.v4.new_code_cell('sigma = 0.5\nresults_dir = "results"')
+    parameters.metadata["tags"] = ["parameters"]
+    rules = nbformat.v4.new_code_cell(
+        "from overparam.book.params import Real, ResultsDir, check_parameters\n"
+        "RULES = {'sigma': Real('noise', low=0), 'results_dir': ResultsDir()}\n"
+        "globals().update(check_parameters(RULES, globals()))")
+    work = nbformat.v4.new_code_cell("import pathlib\npathlib.Path(results_dir).mkdir(parents=True, exist_ok=True)\n"
+                                     "(pathlib.Path(results_dir) / 'done.txt').write_text(str(sigma))")
+    notebook = nbformat.v4.new_notebook(cells=[parameters, rules, work])
+    notebook.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    path = folder / "tiny.ipynb"
+    nbformat.write(notebook, path)
+    return path
+
+
+def run_tiny(tmp_path, **parameters):
+    return pm.execute_notebook(str(tiny_chapter(tmp_path)), str(tmp_path / "out.ipynb"), parameters=parameters,
+                               cwd=str(tmp_path), progress_bar=False, kernel_name="python3")
+
+
+def test_a_papermill_run_with_a_typo_in_a_parameter_name_stops_at_validation(tmp_path):
+    results = tmp_path / "results"
+    with pytest.raises(pm.PapermillExecutionError) as error:
+        run_tiny(tmp_path, sigmma=0.3, results_dir=str(results))
+    assert error.value.ename == "ParameterError" and "parameter 'sigmma'" in str(error.value)
+    assert "not a parameter of this chapter" in str(error.value)
+    assert not results.exists()
+    run_tiny(tmp_path, sigma=0.3, results_dir=str(results))
+    assert (results / "done.txt").read_text() == "0.3"
+
+
+@pytest.mark.parametrize("where", ["under-a-file", "/proc/x"])
+def test_a_papermill_run_into_an_unwritable_results_dir_stops_at_validation(tmp_path, where):
+    """A path under a file, and one under /proc (where even root cannot create a folder, though
+    its permission bits say writable)."""
+    blocker = tmp_path / "a-file"
+    blocker.write_text("")
+    results = blocker / "results" if where == "under-a-file" else Path(where)
+    if not results.parent.exists():
+        pytest.skip(f"{results.parent} does not exist here")
+    with pytest.raises(pm.PapermillExecutionError) as error:
+        run_tiny(tmp_path, results_dir=str(results))
+    assert error.value.ename == "ParameterError" and "parameter 'results_dir'" in str(error.value)
+    assert "not a writable folder" in str(error.value)

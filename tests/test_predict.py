@@ -19,7 +19,7 @@ def test_the_table_is_chapter_ones_theory_with_sizes_below_the_budget_left_out()
     hessian = table[table.compressor == "hessian"]
     assert hessian.k.min() >= 20
     expected = theory_curves(problem, 80, 20, sizes, ("hessian",))["hessian"][sizes >= 20]
-    assert np.allclose(hessian.risk, expected, rtol=0, atol=0)
+    assert np.allclose(hessian.risk, expected, rtol=1e-10, atol=0)  # vectorised across sizes (theory.risk_curves)
     assert not np.isin(sizes, [79, 80, 81]).any()
 
 

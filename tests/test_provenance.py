@@ -1,7 +1,6 @@
 """The book's outputs are the product of one commit: every executed chapter was run on the inputs
 that are committed now, and the stamps of the run name a commit without uncommitted inputs."""
 import subprocess
-from pathlib import Path
 
 import pytest
 

@@ -151,3 +151,22 @@ def test_bad_inputs_are_refused():
         correlated_problem(50, 5, 10.0, 0.5, 1.0)
     with pytest.raises(ValueError, match="interpolation"):
         dc_draws(correlated_problem(50, 5, 10.0, 0.5, 0.1), 50, 4, np.random.default_rng(0))
+
+
+def test_dc_draws_do_not_depend_on_the_eigenbasis_of_a_repeated_eigenvalue():
+    """Equicorrelated features: Sigma has one eigenvalue repeated p - s - 1 times (and s - 1 times), so
+    LAPACK may return any orthonormal basis of those eigenspaces (it differs between CPUs). Rotating
+    the basis inside each repeated eigenspace must leave the draws unchanged (principal square root)."""
+    problem = correlated_problem(40, 8, 10.0, 0.5, 0.3)
+    draws = dc_draws(problem, 20, 5, np.random.default_rng(0))
+    eigenvalues, basis = problem.spectrum
+    rotated = basis.copy()
+    rng = np.random.default_rng(1)
+    for value in np.unique(np.round(eigenvalues, 8)):
+        columns = np.flatnonzero(np.isclose(eigenvalues, value, rtol=1e-8))
+        if columns.size > 1:
+            turn, _ = np.linalg.qr(rng.standard_normal((columns.size, columns.size)))
+            rotated[:, columns] = basis[:, columns] @ turn
+    assert np.abs(rotated - basis).max() > 0.1  # the basis really changed
+    problem.__dict__["spectrum"] = (eigenvalues, rotated)
+    np.testing.assert_allclose(dc_draws(problem, 20, 5, np.random.default_rng(0)), draws, atol=1e-10)

@@ -6,13 +6,15 @@ import pandas as pd
 import pytest
 
 from overparam.book.claim_table import DECLARED, declared
-from overparam.experiments.correlated_refits import (COLUMNS, CorrelatedFeatures, high_variance_share,
+from overparam.experiments.correlated_refits import (COLUMNS, REPLICATE_STREAMS, CorrelatedFeatures, feature_families, high_variance_share,
                                                      high_variance_shares, key, lemma1_limit, simulation_sweep,
                                                      theory_at, theory_sweep, tidy, zero_risk)
 from overparam.reports.correlated_refits import (agreement_points, agreement_states, agreement_summary, crossing,
                                                  distillation_break_even, quoted_numbers, simulated_bracket,
                                                  split_against_fresh, summary, theory_ordered)
-from overparam.reports.correlated_refits_claims import refit_claims, sign_change
+from overparam.reports.correlated_refits_claims import (ORDER_CLAIMS, Replicate, judge_sides, locate_sign_change,
+                                                       refit_claims, replication_numbers, replication_points,
+                                                       replication_table, sign_change)
 from overparam.book.verdicts import STATUSES, comparison
 
 
@@ -50,7 +52,13 @@ def small_run():
                 "block": lambda rho: CorrelatedFeatures(p, s, 10.0, 0.5, rho, 3)}
     theory = theory_sweep(families, rhos, n, s, [0.2, 0.4], [10, 20, np.inf], 50, 0, progress=False)
     simulated = simulation_sweep(families, rhos, n, s, [0.2, 0.4], [10, 20, np.inf], 4, 0, progress=False)
-    return dict(p=p, n=n, s=s, rhos=rhos, theory=theory, simulated=simulated)
+    replicates = [Replicate(simulation_sweep(families, rhos, n, s, [], [20], 3, 0, False, REPLICATE_STREAMS[0]), 20,
+                            "3 independent draws"),
+                  Replicate(simulation_sweep({"equicorrelated": lambda rho: CorrelatedFeatures(40, 4, 10.0, 0.5, rho),
+                                              "block": lambda rho: CorrelatedFeatures(40, 4, 10.0, 0.5, rho, 2)},
+                                             rhos, 20, 4, [], [13], 3, 0, False, REPLICATE_STREAMS[1]), 13,
+                            "3 draws at p = 40", "-second-size")]
+    return dict(p=p, n=n, s=s, rhos=rhos, theory=theory, simulated=simulated, replicates=replicates)
 
 
 def test_sweeps_are_tidy_and_reproducible(small_run):
@@ -95,8 +103,8 @@ def test_claims_come_from_the_rules(small_run):
     assert limit.rho.iloc[-1] == "1 (Lemma 1)" and limit["retrained bias"].iloc[-1] == 0
     assert limit["high-variance kept"].iloc[-1] == 1.0
     rows = refit_claims(small_run["theory"], small_run["simulated"], limit, small_run["rhos"], [0.2, 0.4],
-                        small_run["n"])
-    assert len(rows) == 1 + 4 + 2 * 8 + 1 + 2
+                        small_run["n"], small_run["replicates"])
+    assert len(rows) == 1 + 4 + 2 * (1 + 2 * len(ORDER_CLAIMS)) + 1 + 2  # each order claim judged on 2 replicates
     assert {row["status"] for row in rows} <= set(STATUSES)
     assert all(row["origin"] == "beyond" for row in rows)
     ids = [row["id"] for row in rows]
@@ -107,6 +115,20 @@ def test_claims_come_from_the_rules(small_run):
     assert rows[-3]["kind"] == "check" and rows[-3]["status"] == "reproduced"  # distilling on X is same-sample
     assert rows[-2]["status"] == "reproduced"  # with noise, the dense fit does not tend to Lemma 1
     assert rows[-1]["status"] == "reproduced"  # the retrained bias shrinks like 1 - rho
+    table = replication_table(pd.DataFrame(rows), small_run["replicates"])
+    assert table.shape == (2 * len(ORDER_CLAIMS), 2) and table.notna().all().all()
+    points = replication_points(small_run["simulated"], 20, ["equicorrelated", "block"], small_run["rhos"],
+                                small_run["replicates"])
+    assert len(points) == 2 * len(ORDER_CLAIMS) * 2 * len(small_run["rhos"])
+    assert (points.status.isna() == points.side.isna()).all()  # a point left out is not judged
+    numbers = replication_numbers(table, points, small_run["replicates"])
+    assert sum(numbers[f"replicated-second-{state}"] for state in ("reproduced", "partly", "not-reproduced",
+                                                                   "inconclusive")) == numbers["replicated-claims"]
+    assert sum(numbers[f"replicated-same-points-{word}"] for word in ("hold", "fail", "unclear")) == numbers[
+        "replicated-points"]
+    without = refit_claims(small_run["theory"], small_run["simulated"], limit, small_run["rhos"], [0.2, 0.4],
+                           small_run["n"])
+    assert len(without) == len(rows) - 2 * 2 * len(ORDER_CLAIMS)  # no independent draws, no order claims
 
 
 def test_lemma_claim_can_fail_without_noise(small_run):
@@ -186,6 +208,28 @@ def test_sign_change_states_the_run_and_can_fail():
     assert verdict.status == "partly" and "between 0.2 and 0.3" in text
     verdict, text = sign_change(_verdicts([N, N, I, N, N]), rhos, "A", "B")  # no change: B everywhere
     assert verdict.status == "partly" and text == "B beats A at every simulated rho"
+
+
+def test_located_statement_is_judged_on_other_draws_and_can_fail():
+    """The bracket located on one run is a prediction for another: it fails where the other run finds
+    the opposite side, and the points left out in the locating run do not count in the judging one."""
+    rhos = [0.0, 0.1, 0.2, 0.3, 0.4]
+    R, N, I = "reproduced", "not reproduced", "inconclusive"
+    sides, text = locate_sign_change(_verdicts([N, N, I, R, R]), rhos, "A", "B")
+    assert sides == [N, N, None, R, R] and "between 0.1 and 0.3" in text
+    assert judge_sides(_verdicts([N, N, R, R, R]), sides, rhos).status == "reproduced"  # 0.2 left out
+    assert judge_sides(_verdicts([N, N, N, N, R]), sides, rhos).status == "partly"  # the crossing moved right
+    assert judge_sides(_verdicts([R, R, I, N, N]), sides, rhos).status == "not reproduced"  # the order flipped
+    assert judge_sides(_verdicts([N, I, I, I, R]), sides, rhos).status == "partly"
+    sides, text = locate_sign_change(_verdicts([I, I, I, I, I]), rhos, "A", "B")  # nothing located
+    assert sides == [None] * 5 and judge_sides(_verdicts([R] * 5), sides, rhos).status == "inconclusive"
+
+
+def test_families_at_a_size():
+    built = feature_families(60, 6, 10.0, 0.5, 3, 0)
+    assert set(built) == {"equicorrelated", "block", "random-sign"}
+    assert built["block"](0.2) == CorrelatedFeatures(60, 6, 10.0, 0.5, 0.2, 3)
+    assert built["random-sign"](0.2).law == "random-sign"
 
 
 def test_random_sign_family_keeps_the_signal_variance():

@@ -1,7 +1,6 @@
 """The reproduction report: what it counts, and that every row it renders has a status."""
 import re
 
-import pandas as pd
 import pytest
 
 from overparam.book.claims import claim, write_claims
@@ -54,14 +53,47 @@ def test_every_rendered_row_has_a_status_and_pipes_do_not_break_it(claims):
         page = report.section_view(rows, titles).html
         rendered = re.findall(r"<tr><td>(.*?)</td>", page.split("<tbody>")[1]) if len(rows) else []
         assert len(rendered) == len(rows)
-        assert all(any(status in cell for status in v.STATUSES) for cell in rendered)
+        for cell, row in zip(rendered, rows.itertuples()):
+            # the book's own questions show their answer; every other row its status
+            words = report.ANSWERS[row.status] if report.is_question(row) else row.status
+            assert words in cell
     assert "A | B beats C" in report.section_view(claims, titles).html
     assert 'href="01-a.html"' in report.section_view(claims, titles).html
 
 
+def test_the_books_own_questions_are_answered_not_scored(claims):
+    ours = claims[claims.origin == "beyond"]
+    page, text = report.section_view(ours, {}).html, report.section_view(ours, {}).text
+    assert "ours?" in page and "yes" in page and "reproduced" not in page
+    assert text.startswith("[yes] 08-b: ours? --")
+    refuted = ours.assign(status="not reproduced")
+    assert "✘ no" in report.section_view(refuted, {}).html and "not reproduced" not in report.section_view(refuted, {}).html
+    paper = claims[claims.origin == "paper"]
+    assert "reproduced" in report.section_view(paper, {}).html and "?<br>" not in report.section_view(paper, {}).html
+
+
+def test_rows_link_to_the_section_that_shows_them():
+    sources = {source.stem: source.read_text() for source in report.chapter_sources()}
+    for chapter, pairs in report.SECTION_LABELS.items():
+        for _, label in pairs:
+            assert f"({label})=" in sources[chapter], f"{chapter} has no section labelled {label}"
+    assert report.section_label("01-linear-gaussian", "fig7-retraining-helps-only-at-peak-a-hessian-fresh") == "sec-lg-fig7"
+    assert report.section_label("13-classification", "cls-peak-a-ls-dense") is None  # the page itself
+    link = report._chapter_link("01-linear-gaussian", {}, "fig3-b-hessian-beats-magnitude")
+    assert 'href="01-linear-gaussian.html#sec-lg-fig3"' in link
+
+
+def test_every_committed_claim_of_chapters_1_to_9_links_to_a_section():
+    committed = report.load_claims(report.chapter_sources()[0].parents[1] / "results")
+    linked = committed[committed.chapter.isin(report.SECTION_LABELS)]
+    unlinked = [f"{row.chapter}: {row.id}" for row in linked.itertuples() if report.section_label(row.chapter, row.id) is None]
+    assert not unlinked
+
+
 def test_narrative_and_commit(claims):
     text = report.narrative(claims)
-    assert "- 1 stand: A | B beats C" in text and "cannot be decided" in text
+    assert "- 1 stand: A | B beats C (paper Fig. 3)" in text and "cannot be decided" in text
+    assert report.paper_reference("Lemma 1") == "Lemma 1"  # only figures need "paper" to tell them from the book's
     # one paragraph per scale: the reduced run's claim is not counted with the default run's
     assert text.index("default runs") < text.index("- 1 stand") < text.index("reduced network runs")
     assert "beats C everywhere" not in text  # an extension is not the paper's claim

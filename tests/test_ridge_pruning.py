@@ -7,10 +7,15 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from overparam.experiments.ridge_pruning import (PIPELINES, cv_mus, gram_ridge_path, pipeline_risk, refit_on_fresh,
-                                                 simulate, simulated_mus, simulation_table, theory_table, tune_mu)
+from sklearn.linear_model import Lasso
+
+from overparam.experiments.ridge_pruning import (LASSO, PIPELINES, cv_mus, gram_ridge_path, interior_maxima, lasso_fits,
+                                                 pipeline_risk, refit_on_fresh, simulate, simulated_mus, simulation_table,
+                                                 theory_table, tune_mu)
+from overparam.reports.ridge_lasso import best_regularizer, lasso_claims, pipelines_at_p, regularizer_numbers
 from overparam.reports.ridge_pruning import (agreement_counts, agreement_points, best_size_lines, cv_table, dense_mu_cost,
                                              gains, mu_ratios, quoted_numbers, ridge_claims, risks_at_p)
+from overparam.theory.lasso import lasso_support_size
 from overparam.theory.problems import fig3_problem
 from overparam.theory.ridge import ridge_path
 
@@ -121,7 +126,7 @@ def _ridge_claims_inputs(peak: float, gain_tuned: float, gain_untuned: float, cv
         simulated[("cv-mu", curve, p)] = np.full(trials, 1.0)
     theory = pd.DataFrame(rows, columns=["curve", "k", "mu", "penalty", "tuning", "risk"])
     points = pd.DataFrame({"risk_theory": [1.0, 2.0], "risk": [1.001, 2.002], "ci_low": [0.995, 1.99],
-                           "ci_high": [1.007, 2.01]})
+                           "ci_high": [1.007, 2.01], "penalty": "identity"})
     return theory, simulated, n, s, p, ks, points
 
 
@@ -167,3 +172,110 @@ def test_tables_and_quoted_numbers_of_the_tuned_risks():
     assert numbers["ridge-cost-hessian-retrain"] == pytest.approx(0.1)
     assert numbers["ridge-cv-excess"] == pytest.approx(0.02)
     assert numbers["ridge-inverse-magnitude"] == pytest.approx(1.2) and numbers["ridge-plain-magnitude"] == pytest.approx(0.9)
+
+
+def test_lasso_fits_solve_the_books_lasso_as_scikit_learn_does():
+    """lasso_fits(X, y, mus) minimizes (1/(2n))||y - X theta||^2 + mu ||theta||_1: it equals scikit-learn's
+    Lasso(alpha=mu) fit by fit, in the order of ``mus``, and satisfies that objective's optimality
+    conditions |X^T (y - X theta)| / n <= mu, with equality and the sign of theta on the support."""
+    X, y = PROBLEM.sample(N, np.random.default_rng(5))
+    mus = [0.05, 0.3, 0.1]
+    fits = lasso_fits(X, y, mus)
+    for mu, theta in zip(mus, fits):
+        reference = Lasso(alpha=mu, fit_intercept=False, tol=1e-12, max_iter=100_000).fit(X, y).coef_
+        np.testing.assert_allclose(theta, reference, atol=1e-4)
+        correlation = X.T @ (y - X @ theta) / N
+        assert np.all(np.abs(correlation) <= mu * (1 + 1e-3))
+        support = theta != 0
+        np.testing.assert_allclose(correlation[support], mu * np.sign(theta[support]), rtol=1e-3, atol=1e-5)
+    assert np.count_nonzero(fits[1]) < np.count_nonzero(fits[2]) < np.count_nonzero(fits[0])
+
+
+def test_lasso_rows_are_tuned_and_the_support_rule_keeps_s_in_expectation():
+    table = theory_table(PROBLEM, N, S, [S, P], penalties=("identity", LASSO))
+    lasso = table[table.penalty == LASSO]
+    assert set(lasso.k) == {P}  # the Lasso's rows start above k = s
+    assert set(lasso.curve) == {"dense", *PIPELINES, "support", "support+retrain"}
+    support_mu = lasso[lasso.tuning == "support-size"].mu.unique()
+    assert len(support_mu) == 1 and lasso_support_size(PROBLEM, N, support_mu[0]) == pytest.approx(S, rel=1e-4)
+    for curve in ["dense", "hessian", "magnitude+retrain"]:
+        row = lasso[(lasso.curve == curve) & (lasso.tuning != "support-size")].iloc[0]
+        on_grid = [pipeline_risk(PROBLEM, N, S, curve, mu, LASSO) for mu in np.geomspace(row.mu / 5, row.mu * 5, 41)]
+        assert row.risk <= min(on_grid) * (1 + 1e-4)
+
+
+def test_lasso_simulation_at_the_theory_mu_agrees_with_it():
+    """Simulated Lasso pipelines at k = p (40 draws) against the fixed point, within 8% (the fixed point is a
+    p, n -> infinity limit; at p = 240, n = 80 its finite-size gap is a few percent) and covered mostly."""
+    theory = theory_table(PROBLEM, N, S, [P], penalties=(LASSO,))
+    simulated = simulate(PROBLEM, N, S, simulated_mus(theory, [P]), [], trials=40, seed=6, progress=False)
+    points = agreement_points(PROBLEM, N, S, simulation_table(theory, simulated))
+    assert len(points) == len(theory) == 7
+    assert points.gap.max() < 0.08, points.sort_values("gap").to_string()
+    support = theory[theory.curve == "support"].mu.iloc[0]
+    assert np.mean(simulated[("non-zeros", P, float(support), LASSO)]) == pytest.approx(S, rel=0.15)
+
+
+def test_ridge_at_infinite_mu_is_screening_then_refit():
+    """mu = inf: the simulated fit is the direction X^T y / n (Omega^-1 X^T y / n with a penalty), the
+    predicted retrained risks are the limit of large mu, and the tuning returns mu = inf where the risk
+    of the retrained pipeline keeps falling with mu."""
+    X, y = PROBLEM.sample(N, np.random.default_rng(7))
+    omega = np.random.default_rng(8).uniform(0.5, 2.0, P)
+    path = gram_ridge_path(X, y, [1.0, np.inf], omega)
+    np.testing.assert_allclose(path[1], X.T @ y / N / omega, rtol=1e-12)
+    np.testing.assert_allclose(gram_ridge_path(X, y, [1e8])[0] * 1e8, X.T @ y / N, rtol=1e-4, atol=1e-6)
+    for curve in ["magnitude+retrain", "hessian+retrain"]:
+        assert pipeline_risk(PROBLEM, N, S, curve, 1e6) == pytest.approx(pipeline_risk(PROBLEM, N, S, curve, np.inf),
+                                                                          rel=1e-4)
+    limit = pipeline_risk(PROBLEM, N, S, "dense", np.inf)
+    assert limit == pytest.approx(PROBLEM.sigma**2 + np.sum(PROBLEM.cov * PROBLEM.theta_star**2))
+    mu, risk = tune_mu(PROBLEM, N, S, "hessian+retrain")
+    assert risk <= pipeline_risk(PROBLEM, N, S, "hessian+retrain", 100.0)
+    assert mu == np.inf or risk < pipeline_risk(PROBLEM, N, S, "hessian+retrain", np.inf)
+    assert tune_mu(PROBLEM, N, S, "hessian")[0] < np.inf
+
+
+def _with_lasso(theory, simulated, p, lasso_risk):
+    """The synthetic inputs plus the Lasso's rows at k = p: every pipeline at ``lasso_risk``, its own
+    support at lasso_risk + 0.1 with 10 non-zeros per draw."""
+    spread = simulated[("dense", p, 0.0, "identity")] - simulated[("dense", p, 0.0, "identity")].mean()
+    rows = [(curve, p, 0.5, LASSO, "prune-optimal", lasso_risk) for curve in PIPELINES]
+    rows += [(curve, p, 0.7, LASSO, "support-size", lasso_risk + 0.1) for curve in ["support", "support+retrain"]]
+    for curve, k, mu, penalty, _, risk in rows:
+        simulated[(curve, k, mu, penalty)] = risk + spread
+    simulated[("non-zeros", p, 0.7, LASSO)] = np.full(spread.size, 10.0)
+    return pd.concat([theory, pd.DataFrame(rows, columns=theory.columns)], ignore_index=True), simulated
+
+
+@pytest.mark.parametrize("lasso_risk, winner", [(1.2, "ridge"), (0.5, "the Lasso")])
+def test_best_regularizer_compares_the_best_pipeline_of_each_fit(lasso_risk, winner):
+    theory, simulated, n, s, p, ks, points = _ridge_claims_inputs(1.0, 0.1, 0.2, 0.02)
+    theory, simulated = _with_lasso(theory, simulated, p, lasso_risk)
+    table = pipelines_at_p(theory, simulated, p)
+    assert set(table.loc["Lasso"].index) == {*PIPELINES, "support", "support+retrain"}
+    assert table.loc[("Lasso", "support"), "weights kept"] == 10.0
+    ridge, lasso, differences = best_regularizer(theory, simulated, p)
+    assert ridge["risk (theory)"] == pytest.approx(0.9) and lasso["risk (theory)"] == pytest.approx(lasso_risk)
+    np.testing.assert_allclose(differences, (lasso_risk - 0.9) / 0.9, atol=1e-9)
+    numbers = regularizer_numbers(theory, simulated, p, prefix="x")
+    assert numbers["x-winner"] == winner and numbers["x-difference"] == pytest.approx((lasso_risk - 0.9) / 0.9)
+    assert numbers["x-theory-gap"] == pytest.approx(lasso_risk / 0.9 - 1)
+
+
+@pytest.mark.parametrize("lasso_risk, status", [(1.2, "reproduced"), (0.5, "not reproduced")])
+def test_lasso_claims_score_ridge_against_the_lasso_on_both_problems(lasso_risk, status):
+    theory, simulated, n, s, p, ks, points = _ridge_claims_inputs(1.0, 0.1, 0.2, 0.02)
+    theory, simulated = _with_lasso(theory, simulated, p, lasso_risk)
+    check_theory, check_simulated = _with_lasso(*_ridge_claims_inputs(1.0, 0.1, 0.2, 0.02)[:2], p, 1.2)
+    default, check = lasso_claims(theory, simulated, p, check_theory, check_simulated, "sparse")
+    assert (default["id"], check["id"]) == ("ridge-lasso-best-pruned", "ridge-lasso-best-pruned-sparse")
+    assert (default["status"], check["status"]) == (status, "reproduced")
+    assert default["origin"] == "beyond" and "theta* sparse" in check["claim"]
+
+
+@pytest.mark.parametrize("peak, maxima", [(1.2, [21]), (1.0, [])])
+def test_interior_maxima_finds_a_peak_strictly_above_both_neighbours(peak, maxima):
+    theory = _ridge_claims_inputs(peak, 0.1, 0.2, 0.02)[0]
+    assert interior_maxima(theory, "hessian") == maxima
+    assert interior_maxima(theory, "hessian", tuning="dense-optimal") == maxima

@@ -89,7 +89,7 @@ def test_training_to_a_plateau_keeps_the_best_validation_epoch_and_resumes(tmp_p
     assert info["plateaued"] == (info["epochs_run"] - info["epochs"] >= plateau.patience)
     # the best epoch's weights: the validation error of every epoch, recomputed, has its minimum there
     torch.manual_seed(3)
-    model, errors = build_model("mlp", 8), []
+    errors = []
     for epochs in range(1, info["epochs_run"] + 1):
         torch.manual_seed(3)
         errors.append(evaluate(train(build_model("mlp", 8), data, TrainConfig(epochs=epochs, batch_size=16,

@@ -18,7 +18,7 @@ from overparam.book.inputs import chapter_imports, module_closure, module_file
 from overparam.book.paths import LIBRARY, PACKAGE, ROOT
 
 PAGE = ROOT / "book" / "code.md"
-LAYERS = ["book", "data", "theory", "experiments", "networks", "reports", "cli"]
+LAYERS = ["book", "data", "theory", "experiments", "networks", "reports", "sweep", "cli"]
 HEADER = """# The code
 
 The book's package is `overparam`, in `lib/overparam` (installed editable by `make venv`). It has
@@ -26,8 +26,9 @@ one layer per role, and a layer imports only from the layers above it in this li
 it): `book` (parameters, statistics, claims and verdict rules, figure style, provenance), `data`,
 `theory` (the closed forms and solvers), `experiments` and `networks` (the simulations and the
 training runs, returning raw results), `reports` (the tables, claims, figures and quoted numbers
-of each chapter, and the calculator of predicted risks) and `cli` (the `overparam` command). Each module below lists its public functions and the chapters that use
-it. This page is generated from the package by `tools/code_page.py`.
+of each chapter, and the calculator of predicted risks), `sweep` (papermill runs of a chapter over
+a grid of parameters, on Dask) and `cli` (the `overparam` command). Each module below lists its
+public functions and the chapters that use it. This page is generated from the package by `tools/code_page.py`.
 """
 
 

@@ -15,15 +15,18 @@ why (:func:`stale_chapters`).
 `--preset=NAME` (`make run PRESET=NAME`) runs every chapter named in presets/NAME.yaml at the
 parameters given there (chapter stem -> papermill parameters), always, into a folder of its own:
 NAME/<chapter>.ipynb, with ``results_dir`` set to NAME/results/<chapter> and the wall times in
-NAME/execution-times.csv. It never writes notebooks/*.ipynb nor anything under results/ (see
-:func:`run_preset`). The classroom preset (presets/classroom.yaml) runs most chapters in half a minute.
+NAME/execution-times.csv. It never writes notebooks/*.ipynb, and under results/ only one row per chapter
+of results/NAME-runs.csv: the wall time at the preset and the status there of the chapter's main claim
+(``main_claim`` in the preset), so that the committed record of a preset run survives the ignored
+NAME/ folder (book/teachers-guide.md's table is made from it by tools/preset_table.py; see
+:func:`run_preset`). The classroom preset (presets/classroom.yaml) runs every chapter in about half a
+minute or less.
 """
 from __future__ import annotations
 
 import csv
 import os
 import fcntl
-import hashlib
 import shutil
 import subprocess
 import sys
@@ -36,7 +39,7 @@ import nbformat
 import papermill
 
 from overparam.book.execution import one_thread_each
-from overparam.book.inputs import input_files
+from overparam.book.inputs import input_hash
 from overparam.book.paths import CHAPTERS, REPORT
 from overparam.book.stamp import run_stamp
 
@@ -46,16 +49,6 @@ PRESETS = Path("presets")  # relative to the root: NAME.yaml, chapter stem -> pa
 ROOT = Path(__file__).resolve().parent.parent
 RUN_INPUTS = Path("results") / "run-inputs.csv"  # relative to the root: chapter, hash of its inputs
 HASHES = ROOT / RUN_INPUTS
-
-
-def input_hash(source: Path, root: Path = ROOT) -> str:
-    """SHA-256 of everything a chapter's outputs depend on (overparam.book.inputs.input_files): its
-    source, the package, the pinned environment and, for the reproduction report, the claims files
-    it reads. Each file enters with its path relative to ``root``."""
-    digest = hashlib.sha256()
-    for path in input_files(source, root):
-        digest.update(str(path.relative_to(root)).encode() + b"\0" + path.read_bytes() + b"\0")
-    return digest.hexdigest()
 
 
 def read_table(path: Path, value: str) -> dict[str, str]:
@@ -141,8 +134,9 @@ def execute(source: Path, root: Path = ROOT, target: Path | None = None, paramet
     return seconds
 
 
-def read_preset(name: str, root: Path = ROOT) -> dict[str, dict]:
-    """presets/NAME.yaml (or .json): chapter stem -> papermill parameters."""
+def read_preset_file(name: str, root: Path = ROOT) -> dict[str, dict]:
+    """presets/NAME.yaml (or .json) as written: chapter stem -> papermill parameters and the
+    preset's own keys (:data:`PRESET_KEYS`)."""
     import yaml
 
     for suffix in (".yaml", ".yml", ".json"):
@@ -155,11 +149,70 @@ def read_preset(name: str, root: Path = ROOT) -> dict[str, dict]:
     raise FileNotFoundError(f"no preset {name!r}: {root / PRESETS}/{name}.yaml does not exist")
 
 
+# keys of a chapter's entry in a preset that are not papermill parameters: the stable id of the claim
+# that states the chapter's main conclusion, and (optional) why its verdict at the preset may differ
+# from the defaults'
+PRESET_KEYS = ("main_claim", "verdict_differs")
+
+
+def read_preset(name: str, root: Path = ROOT) -> dict[str, dict]:
+    """presets/NAME.yaml (or .json): chapter stem -> papermill parameters (its own keys left out)."""
+    return {stem: {key: value for key, value in entry.items() if key not in PRESET_KEYS}
+            for stem, entry in read_preset_file(name, root).items()}
+
+
+def read_main_claims(name: str, root: Path = ROOT) -> dict[str, dict]:
+    """presets/NAME.yaml: chapter stem -> {"main_claim": id or None, "verdict_differs": reason or None}."""
+    return {stem: {key: entry.get(key) for key in PRESET_KEYS} for stem, entry in read_preset_file(name, root).items()}
+
+
+def claim_statuses(results: Path) -> dict[str, str]:
+    """Claim id -> status of the claims (not the checks or controls) in results/claims.csv; empty when
+    there is none."""
+    path = Path(results) / "claims.csv"
+    if not path.exists():
+        return {}
+    with path.open() as f:
+        return {row["id"]: row["status"] for row in csv.DictReader(f) if row.get("kind", "claim") == "claim"}
+
+
+def preset_record(stem: str, seconds: float, main_claim: str | None, preset: dict, defaults: dict) -> dict:
+    """A chapter's row of results/NAME-runs.csv: its wall time at the preset, its main claim's status
+    there ("missing" when the run did not make it), and how many of the claims made at both the preset
+    (``preset``: id -> status) and the defaults (``defaults``) have the same status."""
+    both = set(preset) & set(defaults)
+    return {"notebook": stem, "seconds": f"{seconds:.1f}", "main_claim": main_claim or "",
+            "status": preset.get(main_claim, "missing") if main_claim else "",
+            "same_verdicts": sum(preset[key] == defaults[key] for key in both), "compared": len(both)}
+
+
+RUN_COLUMNS = ["notebook", "seconds", "main_claim", "status", "same_verdicts", "compared"]
+
+
+def update_runs(path: Path, row: dict) -> None:
+    """Set the row of ``row["notebook"]`` in a preset's record results/NAME-runs.csv (under a lock, as
+    :func:`update_table`)."""
+    path.parent.mkdir(exist_ok=True)
+    with (path.parent / f".{path.name}.lock").open("w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        rows = {}
+        if path.exists():
+            with path.open() as f:
+                rows = {old["notebook"]: old for old in csv.DictReader(f)}
+        rows[row["notebook"]] = row
+        with path.open("w", newline="") as f:
+            writer = csv.DictWriter(f, RUN_COLUMNS)
+            writer.writeheader()
+            writer.writerows(rows[key] for key in sorted(rows))
+
+
 def run_preset(source: Path, name: str, root: Path = ROOT, out: Path | None = None) -> float:
     """Run the chapter ``source`` at its parameters in the preset ``name`` into ``out`` (default
     ROOT/NAME): the notebook out/<chapter>.ipynb, the results out/results/<chapter>/ (its
     ``results_dir``), the time a row of out/execution-times.csv. The book's notebooks and results are
-    left alone. Returns the wall time in seconds."""
+    left alone, but for the default ``out``, whose time and main claim's status are also recorded in
+    root/results/NAME-runs.csv (:func:`update_runs`). Returns the wall time in seconds."""
+    record = out is None
     out = root / name if out is None else Path(out)
     parameters = dict(read_preset(name, root)[source.stem])
     results = (out / "results" / source.stem).resolve()
@@ -168,6 +221,11 @@ def run_preset(source: Path, name: str, root: Path = ROOT, out: Path | None = No
     seconds = execute(source, root, target=out / f"{source.stem}.ipynb", parameters=parameters, results=results)
     print(f"{source.stem}: {seconds:.1f} s (preset {name})", flush=True)
     update_table(out / "execution-times.csv", "seconds", source.stem, f"{seconds:.1f}")
+    if record:
+        main_claim = read_main_claims(name, root)[source.stem]["main_claim"]
+        update_runs(root / "results" / f"{name}-runs.csv",
+                    preset_record(source.stem, seconds, main_claim, claim_statuses(results),
+                                  claim_statuses(root / "results" / source.stem)))
     return seconds
 
 

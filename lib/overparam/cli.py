@@ -6,6 +6,13 @@ every model size for a problem given by its parameters, and the best size for ea
 
 With only --p --n --s --spike --sigma the problem is chapter 1's panel (b): the s salient features
 have variance ``spike``, the others 1, and theta*_i = 1/sqrt(p).
+
+    overparam sweep notebooks/01-linear-gaussian.md --set sigma=0.25,0.5,1 --seeds 3 --out sweeps/lg
+        [--workers 2 | --scheduler tcp://HOST:8786]
+    overparam sweep-report sweeps/lg [--x sigma --y theta_law] [--claim ID]
+
+run a chapter by papermill at every point of a grid, on Dask (overparam.sweep), and summarise the
+verdicts of its claims over the grid.
 """
 from __future__ import annotations
 
@@ -13,6 +20,11 @@ import argparse
 import sys
 
 from overparam.reports.predict import best_sizes, model_sizes, predict
+from overparam.sweep.cluster import dashboard_link, open_client
+from overparam.sweep.grid import GridError
+from overparam.sweep.plan import plan_sweep
+from overparam.sweep.report import sweep_report
+from overparam.sweep.runner import run_sweep
 from overparam.theory.problems import ALIGNMENTS, THETA_LAWS, fig3_problem
 
 
@@ -36,7 +48,73 @@ def parser() -> argparse.ArgumentParser:
     command.add_argument("--simulate", type=int, default=0, metavar="R",
                          help="also simulate R data sets and print the means with 95%% intervals")
     command.add_argument("--csv", help="write the whole table to this CSV file")
+    add_sweep_commands(commands)
     return main
+
+
+def add_sweep_commands(commands) -> None:
+    """The ``sweep`` and ``sweep-report`` subcommands."""
+    sweep = commands.add_parser("sweep", help="run a chapter by papermill at every point of a grid, on Dask")
+    sweep.add_argument("chapter", help="the chapter's source, e.g. notebooks/01-linear-gaussian.md")
+    sweep.add_argument("--set", dest="settings", action="append", default=[], metavar="NAME=V1,V2",
+                       help="a parameter and its values (repeat for more parameters; the grid is every combination)")
+    sweep.add_argument("--seeds", type=int, help="also vary the parameter seed over 0 .. SEEDS-1")
+    sweep.add_argument("--out", required=True, help="the sweep's folder (a second run resumes it)")
+    where = sweep.add_mutually_exclusive_group()
+    where.add_argument("--workers", type=int, default=2,
+                       help="worker processes of the local Dask cluster started for the sweep (default 2)")
+    where.add_argument("--scheduler", help="address of an existing Dask scheduler, e.g. tcp://127.0.0.1:8786")
+    sweep.add_argument("--timeout", type=float, default=10.0, help="seconds to wait for --scheduler (default 10)")
+    sweep.add_argument("--retries", type=int, default=2,
+                       help="runs again of a point whose worker died, before it is recorded as died (default 2)")
+    sweep.add_argument("--smoke", action="store_true",
+                       help="the parameters not set take the chapter's small test values, not its defaults")
+    sweep.add_argument("--rerun-failed", action="store_true",
+                       help="run again the points that raised (by default a point that raised is finished)")
+    sweep.add_argument("--no-progress", action="store_true", help="no progress bar")
+    report = commands.add_parser("sweep-report", help="how often each claim held over a sweep, and a verdict map")
+    report.add_argument("folder", help="the sweep's folder (its --out)")
+    report.add_argument("--x", help="the map's horizontal parameter (default: the grid's first)")
+    report.add_argument("--y", help="the map's vertical parameter (default: the grid's second)")
+    report.add_argument("--claim", help="map this claim id only (default: every claim)")
+    report.add_argument("--png", help="where to write the map (default: FOLDER/verdict-map-X-Y.png)")
+
+
+def sweep_main(arguments: argparse.Namespace) -> int:
+    """``overparam sweep``: the grid checked, then run; 1 when a point of the sweep is not done
+    (it raised, its worker died, or it did not run), 2 when refused, 130 when interrupted."""
+    try:
+        sweep = plan_sweep(arguments.chapter, arguments.settings, arguments.seeds, arguments.out, arguments.smoke)
+        print(f"{len(sweep.ids)} points of {sweep.chapter.source.name} into {sweep.out}", flush=True)
+        with open_client(arguments.workers, arguments.scheduler, arguments.timeout) as client:
+            link = dashboard_link(client)
+            if link:
+                print(f"Dask dashboard: {link}", flush=True)
+            outcome = run_sweep(sweep, client, retries=arguments.retries, progress=not arguments.no_progress,
+                                rerun_failed=arguments.rerun_failed)
+    except (GridError, OSError, ValueError) as error:
+        print(f"overparam sweep: refused: {error}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("overparam sweep: interrupted; the finished points are kept: the same command runs the rest",
+              file=sys.stderr)
+        return 130
+    print(outcome)
+    print(f"tables: {sweep.out / 'points.csv'}, {sweep.out / 'claims.csv'}, {sweep.out / 'curves'}/")
+    return 1 if outcome.not_done else 0
+
+
+def sweep_report_main(arguments: argparse.Namespace) -> int:
+    """``overparam sweep-report``: the status counts per claim id, and the verdict map's path."""
+    try:
+        text, png = sweep_report(arguments.folder, arguments.x, arguments.y, arguments.claim, arguments.png)
+    except (FileNotFoundError, ValueError) as error:
+        print(f"overparam sweep-report: {error}", file=sys.stderr)
+        return 2
+    print(text)
+    if png is not None:
+        print(f"\nverdict map (share of claims reproduced at each pair of values): {png}")
+    return 0
 
 
 def check(arguments: argparse.Namespace) -> str | None:
@@ -57,6 +135,10 @@ def check(arguments: argparse.Namespace) -> str | None:
 def main(argv: list[str] | None = None) -> int:
     parse = parser()
     arguments = parse.parse_args(argv)
+    if arguments.command == "sweep":
+        return sweep_main(arguments)
+    if arguments.command == "sweep-report":
+        return sweep_report_main(arguments)
     problem_message = check(arguments)
     if problem_message:
         parse.error(problem_message)

@@ -10,6 +10,7 @@ from pathlib import Path
 import pandas as pd
 
 from overparam.book.claim_table import declared
+from overparam.book.glue import glue
 from overparam.book.stamp import inputs_commit
 from overparam.book.tidy import write_csv
 from overparam.book.verdicts import KINDS, ORIGINS, SCALES, Verdict
@@ -126,3 +127,22 @@ def ClaimsView(claims: pd.DataFrame) -> Shown:  # noqa: N802 (reads like the tab
     """A chapter's claims as the page shows them: :func:`claims_html` in the book, :func:`claims_text`
     elsewhere."""
     return Shown(claims_html(claims), claims_text(claims))
+
+
+ANSWERS = {"reproduced": "yes", "partly": "partly", "not reproduced": "no", "inconclusive": "not decided"}
+
+
+def is_question(row) -> bool:
+    """A row of the book's own claims (origin ``beyond``): a question, whose status is an answer."""
+    return row.origin == "beyond" and row.kind == "claim"
+
+
+def glue_claims(claims: pd.DataFrame, prefix: str) -> None:
+    """Glue each claim of a chapter for its prose (its "Key findings" box): the status as
+    ``{prefix}-claim-{id}``, the book's own questions' answer (yes, no, ...) as ``{prefix}-answer-{id}``,
+    and the measured numbers as ``{prefix}-measured-{id}``."""
+    for row in claims.itertuples():
+        glue(f"{prefix}-claim-{row.id}", row.status)
+        glue(f"{prefix}-measured-{row.id}", row.measured)
+        if is_question(row):
+            glue(f"{prefix}-answer-{row.id}", ANSWERS[row.status])

@@ -8,6 +8,7 @@ and an edit to the shared plumbing (``overparam.book``) re-runs every chapter th
 from __future__ import annotations
 
 import ast
+import hashlib
 from collections.abc import Iterable
 from pathlib import Path
 
@@ -81,3 +82,15 @@ def input_files(source: Path, root: Path = ROOT) -> list[Path]:
     if source.stem == REPORT:
         files += matching(root, REPORT_INPUTS)
     return files
+
+
+def input_hash(source: Path, root: Path = ROOT) -> str:
+    """SHA-256 of everything a chapter's outputs depend on (:func:`input_files`): its source, the
+    package modules it imports, the pinned environment and, for the reproduction report, the claims
+    files it reads. Each file enters with its path relative to ``root`` (a chapter outside ``root``,
+    such as a sweep's throw-away chapter: its file name)."""
+    digest = hashlib.sha256()
+    for path in input_files(source, root):
+        name = path.relative_to(root) if path.is_relative_to(root) else Path(path.name)
+        digest.update(str(name).encode() + b"\0" + path.read_bytes() + b"\0")
+    return digest.hexdigest()

@@ -1,8 +1,10 @@
 """Validation of notebook parameters: stop early with a message that names the parameter."""
 from __future__ import annotations
 
+import ast
 import numbers
 import os
+import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -61,10 +63,11 @@ def check_path(name: str, value) -> str:
 
 def check_results_dir(name: str, value) -> str:
     """Require a results folder that can be written (see check_path): the folder itself or its
-    nearest existing parent must be a writable folder, so that a bad path stops the run here and
-    not after the experiment. When the environment variable named by RESULTS_REDIRECT is set (the
-    test suite sets it), a folder inside the book's results/ is redirected to the same sub-folder of
-    that folder; any other folder is left as given."""
+    nearest existing parent must be a folder in which a folder can be created
+    (:func:`can_create_in`), so that a bad path stops the run here and not after the experiment.
+    When the environment variable named by RESULTS_REDIRECT is set (the test suite sets it), a
+    folder inside the book's results/ is redirected to the same sub-folder of that folder; any other
+    folder is left as given."""
     value = check_path(name, value)
     redirect = os.environ.get(RESULTS_REDIRECT)
     path = Path(value).resolve()
@@ -73,9 +76,19 @@ def check_results_dir(name: str, value) -> str:
     existing = Path(value).resolve()
     while not existing.exists():
         existing = existing.parent
-    if not existing.is_dir() or not os.access(existing, os.W_OK | os.X_OK):
+    if not existing.is_dir() or not os.access(existing, os.W_OK | os.X_OK) or not can_create_in(existing):
         raise ParameterError(f"parameter {name!r}: cannot write into {value!r} ({existing} is not a writable folder)")
     return value
+
+
+def can_create_in(folder: Path) -> bool:
+    """Whether a folder can be created in ``folder``, tried (and removed at once): permissions
+    alone do not tell, e.g. for root under /proc or on a read-only mount."""
+    try:
+        tempfile.TemporaryDirectory(dir=folder, prefix=".write-check-").cleanup()
+    except OSError:
+        return False
+    return True
 
 
 def check_memory(estimate_bytes: float, what: str, fraction: float = 0.8) -> None:
@@ -228,12 +241,17 @@ def check_parameters(rules: dict[str, Rule], namespace: dict, memory=None, summa
     """Validate every declared parameter found in ``namespace`` (a chapter's globals) in the order of
     ``rules``, and return the normalised values (``globals().update(...)`` puts them back).
 
-    A parameter in the namespace's parameters but missing from ``rules`` is not checked, so every
-    parameter of a chapter must be declared. ``memory``, a function of the values returning
+    A parameter that papermill injected (:func:`injected_names`) but ``rules`` does not declare, such
+    as the typo ``-p sigmma 0.3``, is refused: the chapter would otherwise run at its defaults.
+    ``memory``, a function of the values returning
     (bytes, what), stops a run whose estimated memory exceeds what this machine has
     (:func:`check_memory`). With ``summary`` the run's parameters are printed as a table with their
     meaning.
     """
+    undeclared = [name for name in injected_names(namespace) if name not in rules]
+    if undeclared:
+        raise ParameterError(f"parameter {undeclared[0]!r} is not a parameter of this chapter (a typo?); "
+                             f"its parameters are {list(rules)}")
     missing = [name for name in rules if name not in namespace]
     if missing:
         raise ParameterError(f"parameters {missing} are declared but have no value in the parameters cell")
@@ -245,6 +263,29 @@ def check_parameters(rules: dict[str, Rule], namespace: dict, memory=None, summa
     if summary:
         print(parameter_summary(rules, values))
     return values
+
+
+INJECTED_COMMENT = "# Parameters"  # the first line of the cell papermill injects (tagged injected-parameters)
+
+
+def injected_names(namespace: dict) -> list[str]:
+    """The names papermill assigned in the cell it injected after the parameters cell, in order:
+    read with ``ast`` from IPython's input history ``In`` of a kernel's ``namespace`` (the latest
+    cell that starts with papermill's ``# Parameters`` comment); empty outside a kernel or without
+    injected parameters."""
+    history = namespace.get("In")
+    if not isinstance(history, (list, tuple)):
+        return []
+    cell = next((code for code in reversed(history) if isinstance(code, str)
+                 and code.lstrip().startswith(INJECTED_COMMENT)), None)
+    if cell is None:
+        return []
+    try:
+        tree = ast.parse(cell)
+    except SyntaxError:
+        return []
+    return [target.id for node in tree.body if isinstance(node, ast.Assign)
+            for target in node.targets if isinstance(target, ast.Name)]
 
 
 def parameter_summary(rules: dict[str, Rule], values: dict) -> str:

@@ -90,6 +90,22 @@ def _interval_text(mean, low, high, digits):
     return f"{mean:+.{digits}f} [{low:+.{digits}f}, {high:+.{digits}f}]"
 
 
+OPPOSITE = {"falls": "rises", "rises": "falls", "fall": "rise", "rise": "fall"}
+
+
+def effect_text(what: str, mean: float, low: float, high: float, digits: int = 3) -> str:
+    """An effect and its 95% interval in words. A ``what`` ending in a direction ("the error falls")
+    is written in the direction the mean went, with a positive size ("the error rises by 0.023 [0.000,
+    0.046]", not "falls -0.023 [-0.046, -0.000]"); any other is followed by the signed numbers."""
+    *subject, verb = what.split(" ")
+    if verb not in OPPOSITE:
+        return f"{what} {_interval_text(mean, low, high, digits)}"
+    if mean < 0:
+        verb, mean, low, high = OPPOSITE[verb], -mean, -high, -low
+    plain = [f"{round(value, digits) + 0.0:.{digits}f}" for value in (mean, low, high)]  # no "-0.000"
+    return f"{' '.join([*subject, verb])} by {plain[0]} [{plain[1]}, {plain[2]}]"
+
+
 def _differences(values, what: str, digits: int, min_draws: int, rule: str):
     """The per-draw differences' mean and interval, or the inconclusive Verdict that stops a rule
     (NaN or infinite draws, fewer than ``min_draws``)."""
@@ -101,7 +117,7 @@ def _differences(values, what: str, digits: int, min_draws: int, rule: str):
     if values.size < min_draws or not np.isfinite(low):
         return Verdict("inconclusive", f"{what} {mean:+.{digits}f} over {values.size} draws (fewer than {min_draws})",
                        rule=rule)
-    return mean, low, high, f"{what} {_interval_text(mean, low, high, digits)} over {values.size} draws"
+    return mean, low, high, f"{effect_text(what, mean, low, high, digits)} over {values.size} draws"
 
 
 def comparison(a, b=None, paired: bool = True, digits: int = 3,
@@ -134,7 +150,7 @@ def comparison(a, b=None, paired: bool = True, digits: int = 3,
         if draws < min_draws or not np.isfinite(low):
             return Verdict("inconclusive", f"{what} {mean:+.{digits}f} over {draws} draws (fewer than {min_draws})",
                            rule="comparison")
-        text = f"{what} {_interval_text(mean, low, high, digits)} over {draws} draws (unpaired)"
+        text = f"{effect_text(what, mean, low, high, digits)} over {draws} draws (unpaired)"
     status = "reproduced" if low > 0 else "not reproduced" if high < 0 else "inconclusive"
     return Verdict(status, text, rule="comparison")
 

@@ -119,7 +119,10 @@ def least_squares_curve_names(rules=PRUNING_RULES) -> list[str]:
 
 
 def logistic_curve_names(rules=PRUNING_RULES) -> list[str]:
-    return ["logistic/dense", *(f"logistic/{r}" for r in rules), *(f"logistic/{r}{REFIT}{SAME_SAMPLE}" for r in rules)]
+    """The logistic curves: dense, pruned by each rule, and refit on the training sample after each
+    rule but the random one (:func:`_scored_rules`)."""
+    return ["logistic/dense", *(f"logistic/{r}" for r in rules),
+            *(f"logistic/{r}{REFIT}{SAME_SAMPLE}" for r in _scored_rules(rules))]
 
 
 def simulate_panel(problem: LinearGaussianProblem, n: int, s: int, ks, logistic_ks, trials: int, logistic_trials: int,
@@ -148,7 +151,7 @@ def simulate_panel(problem: LinearGaussianProblem, n: int, s: int, ks, logistic_
     run.errors |= {c: np.empty((logistic_trials, len(logistic_ks))) for c in logistic}
     if svm:
         run.errors |= {c: np.full((logistic_trials, len(logistic_ks)), np.nan)
-                       for c in ["svm/dense", *(f"svm/{r}" for r in _svm_rules(rules))]}
+                       for c in ["svm/dense", *(f"svm/{r}" for r in _scored_rules(rules))]}
     run.interpolator_is_max_margin = np.zeros((trials, len(ks)), dtype=bool)
     samples = []
     bar = tqdm(total=trials + len(logistic_ks), desc=desc, disable=not progress, mininterval=1.0)
@@ -192,7 +195,7 @@ def _simulate_logistic(run, problem, samples, s, tolerance, max_iterations, bar,
     run.classifies_all = np.empty(shape, dtype=bool)
     run.svm_cosine = np.full(shape, np.nan)
     run.cross_entropy_hessian = np.empty(shape)
-    run.refit_converged = np.ones(shape + (len(rules),), dtype=bool)
+    run.refit_converged = np.ones(shape + (len(_scored_rules(rules)),), dtype=bool)
     run.separation_sizes = (np.asarray(separation) if separation is not None else
                             np.array([separation_size(X[t, :, :max(run.logistic_ks)], y[t]) for t in range(trials)]))
     for j, k in enumerate(run.logistic_ks):
@@ -223,19 +226,21 @@ def _record_svm(run, problem, j, k, s, X, y, logistic, samples, rules):
         w = hard_margin_svm(X[t, :, :k], y[t])
         run.svm_cosine[t, j] = cosine(logistic[t], w)
         run.errors["svm/dense"][t, j] = classification_error(_pad(w, problem.p), problem)
-        for rule, support in supports(w, X[t, :, :k], s, samples[t][3], _svm_rules(rules)).items():
+        for rule, support in supports(w, X[t, :, :k], s, samples[t][3], _scored_rules(rules)).items():
             run.errors[f"svm/{rule}"][t, j] = classification_error(_pad(restrict(w, support), problem.p), problem)
 
 
-def _svm_rules(rules) -> list:
-    """The pruning rules the SVM is pruned by: the chapter's, without the random support (a control that
-    the other fits already give)."""
+def _scored_rules(rules) -> list:
+    """The pruning rules the SVM is pruned by, and after which logistic regression is refit: the chapter's,
+    without the random support (a control that the other fits already give; no figure, table or claim
+    reads a random support's logistic refit, the costliest fit of the chapter)."""
     return [rule for rule in rules if rule != "random"]
 
 
 def _refit_logistic(run, problem, j, k, s, X, y, dense, kept, rules, tolerance, max_iterations):
-    """Gradient descent from zero on each kept support of the training sample, all rules and draws in one batch."""
-    trials = len(kept)
+    """Gradient descent from zero on each kept support of the training sample, all rules (but random:
+    :func:`_scored_rules`) and draws in one batch."""
+    trials, rules = len(kept), _scored_rules(rules)
     if k <= s:  # nothing was pruned: the refit is the dense fit
         refits = np.repeat(dense.theta[None], len(rules), axis=0)
         run.refit_converged[:, j] = dense.converged[:, None]
@@ -258,7 +263,8 @@ def descent_stability(problem: LinearGaussianProblem, n: int, s: int, ks, draws:
     ``draws`` training samples of :func:`simulate_panel` with ``trials`` and ``seed``, the dense and
     Hessian-pruned logistic errors after each (tolerance, max_iterations) of ``runs`` (the first is the
     chapter's), per size k; where the sample is separable also the cosine of each fit with the hard-margin
-    SVM (NaN elsewhere)."""
+    SVM (NaN elsewhere). A run with a smaller tolerance and a larger cap than the one before it continues
+    that one's descent (the same iterate as from zero, without repeating its steps)."""
     samples = training_samples(problem, n, seed, trials, draws)
     X, y = np.stack([x for x, _ in samples]), np.stack([labels for _, labels in samples])
     rows = []
@@ -266,8 +272,12 @@ def descent_stability(problem: LinearGaussianProblem, n: int, s: int, ks, draws:
         for k in [int(k) for k in ks]:
             svms = [hard_margin_svm(X[t, :, :k], y[t]) if linearly_separable(X[t, :, :k], y[t]) else None
                     for t in range(draws)]
+            fit, before = None, (np.inf, 0)
             for tolerance, max_iterations in runs:
-                fit = logistic_descent(X[:, :, :k], y, tolerance, max_iterations)
+                # a run with a smaller tolerance and a larger cap continues the one before it (the same iterate)
+                ahead = fit if tolerance <= before[0] and max_iterations >= before[1] else None
+                fit = logistic_descent(X[:, :, :k], y, tolerance, max_iterations, start=ahead)
+                before = (tolerance, max_iterations)
                 pruned = [restrict(theta, hessian_support(theta, X[t, :, :k], s)) if k > s else theta
                           for t, theta in enumerate(fit.theta)]
                 rows.append({"k": k, "tolerance": tolerance, "max iterations": max_iterations,

@@ -85,6 +85,16 @@ class CorrelatedFeatures:
         return X, X @ self.problem.theta_star + self.sigma * rng.standard_normal(n)
 
 
+def feature_families(p: int, s: int, spike: float, sigma: float, group: int, theta_seed: int) -> dict:
+    """The chapter's three families at one size, each a function of rho: every pair correlated with
+    theta* aligned ("equicorrelated"), blocks of ``group`` ("block"), every pair with random signs of
+    theta* drawn from ``theta_seed`` ("random-sign")."""
+    return {"equicorrelated": lambda rho: CorrelatedFeatures(p, s, spike, sigma, rho),
+            "block": lambda rho: CorrelatedFeatures(p, s, spike, sigma, rho, group),
+            "random-sign": lambda rho: CorrelatedFeatures(p, s, spike, sigma, rho, law="random-sign",
+                                                          theta_seed=theta_seed)}
+
+
 def zero_risk(features: CorrelatedFeatures) -> float:
     """The risk L(0) = sigma^2 + theta*^T Sigma theta* of the zero model (the scale of the problem)."""
     problem = features.problem
@@ -218,13 +228,18 @@ def theory_sweep(families: dict, rhos, n: int, s: int, split_fractions, unlabele
     return tidy(sweep("theory", families, rhos, point, progress), "theory")
 
 
+STREAM = 13  # the seed-stream marker of the chapter's simulation
+REPLICATE_STREAMS = (18, 19)  # independent streams: the replicate at the same size, the one at the second size
+
+
 def simulation_sweep(families: dict, rhos, n: int, s: int, split_fractions, unlabeled, trials: int, seed: int,
-                     progress: bool = True) -> dict:
+                     progress: bool = True, stream_marker: int = STREAM) -> dict:
     """Per-draw simulated risks {(family, rho): {key: array(trials)}}; each point its own stream (a
-    theta* family other than "constant" adds its theta_seed and a marker to the key)."""
+    theta* family other than "constant" adds its theta_seed and a marker to the key). Another
+    ``stream_marker`` (REPLICATE_STREAMS) gives draws independent of the chapter's at the same seed."""
     def stream(features):
         extra = [] if features.law == "constant" else [features.theta_seed, 17]
-        return [seed, 13, int(round(features.rho * 1e6)), features.group or 0, *extra]
+        return [seed, stream_marker, int(round(features.rho * 1e6)), features.group or 0, *extra]
     point = lambda features: simulate_point(features, n, s, split_fractions, unlabeled, trials, stream(features))
     return sweep("simulation", families, rhos, point, progress)
 

@@ -21,8 +21,8 @@ from overparam.theory.dc import sample_dc
 from overparam.theory.features import equivalent_lgp
 from overparam.theory.problems import fig3_problem
 from overparam.theory.pruning import restrict
-from overparam.theory.quantization import (best_map, binary_map, calibrated_step, empirical_binary, empirical_step,
-                                           empirical_ternary, map_risk, posterior_target, prune_then_uniform_map,
+from overparam.theory.quantization import (best_map, best_shrinkage, binary_map, calibrated_step, empirical_binary,
+                                           empirical_step, empirical_ternary, map_risk, posterior_target, prune_then_uniform_map,
                                            quantize, ternary_map, uniform_map)
 from overparam.theory.risk import FitLaw
 from overparam.theory.solvers import min_norm_least_squares
@@ -227,17 +227,20 @@ def theta_law_comparison(p: int, n: int, s: int, spike: float, sigma: float, nam
     drawn from each law of ``laws`` (:func:`overparam.theory.problems.fig3_problem`; same covariance,
     each coordinate's mean square kept). Theory: the DC law of each problem, every quantizer with its
     statistics from the law and its bound ("bound-<name>": the best map of the value alone with the same
-    levels). Simulation: per trial one design X and one noise draw shared by every law (so comparisons
+    levels), and the best scalar shrinkage c* theta_hat ("shrinkage", c* from the law: a benchmark).
+    Simulation: per trial one design X and one noise draw shared by every law (so comparisons
     across curves and laws are paired), the min-norm fit of each law's labels, each quantizer calibrated
     on the fit's weights and each bound map of the law applied to it. Returns (table with columns law,
     curve, source, risk, ci_low, ci_high; {law: {curve: per-trial risks}})."""
     problems = {law: fig3_problem("b", p, s, spike, sigma, theta_law=law, seed=law_seed) for law in laws}
     cov = problems[laws[0]].cov
     fit_laws = {law: FitLaw(problem, n) for law, problem in problems.items()}
-    maps, theory = {}, {}
+    maps, theory, shrink = {}, {}, {}
     for law, fit_law in fit_laws.items():
         target = posterior_target(fit_law)
-        theory[law] = {"dense": float(fit_law.dc.risk), "dense-s": float(FitLaw(problems[law].prefix(s), n).dc.risk)}
+        shrink[law], shrunk = best_shrinkage(fit_law)
+        theory[law] = {"dense": float(fit_law.dc.risk), "dense-s": float(FitLaw(problems[law].prefix(s), n).dc.risk),
+                       "shrinkage": shrunk}
         for name in names:
             quantizer = quantizer_map(fit_law, name)
             maps[law, name] = best_map(fit_law, quantizer.levels, target=target)
@@ -256,6 +259,7 @@ def theta_law_comparison(p: int, n: int, s: int, spike: float, sigma: float, nam
             fit = TrainedFit(problem, theta, p, X, None, None, p)
             draws[law]["dense"][t] = problem.risk(theta)
             draws[law]["dense-s"][t] = problem.risk(np.r_[small[:, j], np.zeros(p - s)])
+            draws[law]["shrinkage"][t] = problem.risk(shrink[law] * theta)
             for name in names:
                 draws[law][name][t] = problem.risk(COMPRESSORS[name].compress(fit))
                 draws[law][f"bound-{name}"][t] = problem.risk(quantize(theta, maps[law, name]))
@@ -267,27 +271,37 @@ def theta_law_comparison(p: int, n: int, s: int, spike: float, sigma: float, nam
     return pd.DataFrame(rows, columns=["law", "curve", "source", "risk", "ci_low", "ci_high"]), draws
 
 
+RF_SOURCES = {"theory": None, "simulation": "relu", "gaussian twin": "gaussian"}
+
+
 def random_features_quantization(d: int, n: int, p_grid, names, tasks: int, data_draws: int, dc_draws: int,
-                                 seed, progress: bool = False) -> pd.DataFrame:
+                                 seed, progress: bool = False):
     """Quantizing random-features models (chapter 6's task: ReLU features of Gaussian inputs, a
-    quadratic label), theory against simulation, with p running through the interpolation point.
+    quadratic label), theory against simulation, with the Gaussian twin as the control, and p running
+    through the interpolation point.
 
     Theory: the sampled DC of the task's equivalent LGP (Def. 2, Def. 4; the covariance is not
     diagonal, so theta_hat is drawn from its DC Gaussian) quantized with statistics calibrated on
-    each draw, as a trained fit is. Simulation: min-norm fits on ReLU data, quantized the same way.
-    Both are judged by the exact test risk of the equivalent LGP. Returns per (curve, p, source) the
-    mean over tasks and draws and the 95% interval over the tasks (draws averaged within a task)."""
+    each draw, as a trained fit is. Simulation: min-norm fits on ReLU data (source "simulation") and on
+    the task's Gaussian twin (source "gaussian twin": Gaussian features with the same second moments,
+    for which the characterization is exact up to its finite-size error), quantized the same way. All
+    are judged by the exact test risk of the equivalent LGP, on the same tasks (directions R), so the
+    sources can be compared task by task. Returns (table: per (curve, p, source) the mean over tasks
+    and draws and the 95% Student interval over the tasks; {source: per-task mean risks of shape
+    (tasks, len(p_grid), curves)})."""
     curves = ["dense", *names]
-    per_task = {source: np.full((tasks, len(p_grid), len(curves)), np.nan) for source in ("theory", "simulation")}
+    per_task = {source: np.full((tasks, len(p_grid), len(curves)), np.nan) for source in RF_SOURCES}
     for t, child in enumerate(tqdm(np.random.SeedSequence(seed).spawn(tasks), desc="random-features tasks",
                                    disable=not progress, mininterval=1.0)):
         rng = np.random.default_rng(child)
         R, beta = draw_task(d, max(p_grid), rng)
         for a, p in enumerate(p_grid):
             problem = equivalent_lgp(R[:p], beta)
-            draw = feature_sampler(R[:p], beta, "relu")
-            thetas = {"theory": sample_dc(problem, n, dc_draws, rng),
-                      "simulation": [min_norm_least_squares(*draw(n, rng)) for _ in range(data_draws)]}
+            thetas = {"theory": sample_dc(problem, n, dc_draws, rng)}
+            for source, design in RF_SOURCES.items():
+                if design is not None:
+                    draw = feature_sampler(R[:p], beta, design, problem)
+                    thetas[source] = [min_norm_least_squares(*draw(n, rng)) for _ in range(data_draws)]
             for source, fits in thetas.items():
                 risks = [[problem.risk(COMPRESSORS[c].compress(TrainedFit(problem, theta, p, None, None, None, p)))
                           for c in curves] for theta in fits]
@@ -298,4 +312,4 @@ def random_features_quantization(d: int, n: int, p_grid, names, tasks: int, data
         for a, p in enumerate(p_grid):
             for c, curve in enumerate(curves):
                 rows.append(("rf", curve, source, p, mean[a, c], low[a, c], high[a, c]))
-    return pd.DataFrame(rows, columns=["panel", "curve", "source", "p", "risk", "ci_low", "ci_high"])
+    return pd.DataFrame(rows, columns=["panel", "curve", "source", "p", "risk", "ci_low", "ci_high"]), per_task

@@ -13,17 +13,23 @@ The simulated point of a tuned curve uses the theory's tuned mu itself (ridge fi
 the same, from one SVD), so theory and simulation are compared at the same mu; a grid of mus gives
 the heat map and the simulated best grid value. :func:`cv_mus` is what a practitioner can do instead
 of the theory's tuning: K-fold cross-validation of the pruned pipeline on the training sample.
+For ridge, mu = inf is the closed-form limit (:func:`overparam.theory.ridge.screening_dc`; fitted as
+X^T y / n). The Lasso is the penalty "lasso" of the same tables: its fixed point
+(:mod:`overparam.theory.lasso`), scikit-learn's Lasso path in the simulation, and its own support as
+a pruning rule (curves ``support`` and ``support+retrain``, :func:`lasso_rows`).
 """
 from __future__ import annotations
 
 import numpy as np
 import pandas as pd
 from scipy.optimize import minimize_scalar
+from sklearn.linear_model import lasso_path
 from tqdm import tqdm
 
 from overparam.book.stats import mean_ci
 from overparam.experiments.compressors import COMPRESSORS, TrainedFit
 from overparam.theory.problems import LinearGaussianProblem, restrict_problem
+from overparam.theory.lasso import lasso_law, lasso_pipeline_risk, mu_for_support_size, mu_scale
 from overparam.theory.pruning import restrict
 from overparam.theory.ridge import penalty_weights
 from overparam.theory.risk import FitLaw
@@ -33,23 +39,40 @@ PIPELINES = ["magnitude", "hessian", "magnitude+retrain", "hessian+retrain"]
 TUNINGS = ["none", "dense-optimal", "prune-optimal"]
 COLUMNS = ["panel", "curve", "source", "k", "mu", "penalty", "tuning", "risk", "ci_low", "ci_high"]
 MU_BOUNDS = (1e-5, 1e2)
+LASSO = "lasso"  # the penalty column of the Lasso's rows: mu ||theta||_1 in the scaling of overparam.theory.lasso
+LASSO_BOUNDS = (1e-3, 10.0)  # the Lasso's mu search, in units of overparam.theory.lasso.mu_scale
 
 
 def pipeline_risk(problem: LinearGaussianProblem, n: int, s: int, curve: str, mu: float,
                   penalty: str = "identity") -> float:
     """Predicted risk of ridge (mu, penalty) on ``problem`` followed by the registered compressor
-    ``curve`` (dense, magnitude, hessian, magnitude+retrain, hessian+retrain) at budget s."""
+    ``curve`` (dense, magnitude, hessian, magnitude+retrain, hessian+retrain) at budget s; with
+    ``penalty`` "lasso", of the Lasso at mu followed by ``curve`` (the Lasso's fixed point,
+    :func:`overparam.theory.lasso.lasso_pipeline_risk`, which also knows the curves support and
+    support+retrain: the Lasso's own non-zeros, refitted or not)."""
+    if penalty == LASSO:
+        return lasso_pipeline_risk(lasso_law(problem, n, mu), s, curve)
+    if np.isinf(mu) and not curve.endswith("+retrain"):  # the fit tends to 0: see overparam.theory.ridge.screening_dc
+        return FitLaw(problem, n, mu=mu, penalty=penalty).dense()
     return COMPRESSORS[curve].theory(FitLaw(problem, n, mu=mu, penalty=penalty), s)
 
 
 def tune_mu(problem: LinearGaussianProblem, n: int, s: int, curve: str, penalty: str = "identity",
-            bounds=MU_BOUNDS) -> tuple[float, float]:
-    """(mu, risk) minimising :func:`pipeline_risk` over log mu in ``bounds`` (bounded Brent search)."""
+            bounds=None) -> tuple[float, float]:
+    """(mu, risk) minimising :func:`pipeline_risk` over log mu in ``bounds`` (bounded Brent search;
+    by default :data:`MU_BOUNDS` for ridge, :data:`LASSO_BOUNDS` times the problem's mu scale for the Lasso);
+    for ridge, mu = inf (its closed-form limit) when that is no worse than the search's best."""
+    if bounds is None:
+        bounds = MU_BOUNDS if penalty != LASSO else tuple(b * mu_scale(problem, n) for b in LASSO_BOUNDS)
     def objective(log_mu):
         risk = pipeline_risk(problem, n, s, curve, float(np.exp(log_mu)), penalty)
         return risk if np.isfinite(risk) else 1e300
 
     best = minimize_scalar(objective, bounds=np.log(bounds), method="bounded", options={"xatol": 1e-3})
+    if penalty != LASSO:  # ridge's limit mu -> infinity in closed form (screening, then a refit)
+        limit = pipeline_risk(problem, n, s, curve, np.inf, penalty)
+        if limit <= best.fun:
+            return np.inf, float(limit)
     return float(np.exp(best.x)), float(best.fun)
 
 
@@ -57,11 +80,15 @@ def theory_table(problem: LinearGaussianProblem, n: int, s: int, ks, panel: str 
                  penalties=("identity",), progress: bool = False) -> pd.DataFrame:
     """Theory rows of every curve and tuning at each model size k: mu = 0 (``none``), mu tuned for
     the dense fit (``dense-optimal``, the same mu for every pipeline), and mu tuned for each pipeline
-    (``prune-optimal``); the dense fit with its own tuned mu is the curve ``dense``."""
+    (``prune-optimal``); the dense fit with its own tuned mu is the curve ``dense``. The penalty
+    "lasso" (:func:`lasso_rows`) has rows only at k > s."""
     rows = []
     for k in tqdm(ks, desc="theory", disable=not progress, mininterval=1.0):
         sub = problem.prefix(int(k))
         for penalty in penalties:
+            if penalty == LASSO:
+                rows.extend(lasso_rows(sub, n, s, int(k)) if k > s else [])
+                continue
             dense_mu, dense_risk = tune_mu(sub, n, s, "dense", penalty)
             if penalty == "identity":
                 rows.append(("dense", k, 0.0, penalty, "none", pipeline_risk(sub, n, s, "dense", 0.0)))
@@ -74,6 +101,23 @@ def theory_table(problem: LinearGaussianProblem, n: int, s: int, ks, panel: str 
                 rows.append((curve, k, mu, penalty, "prune-optimal", risk))
     table = pd.DataFrame(rows, columns=["curve", "k", "mu", "penalty", "tuning", "risk"])
     return table.assign(panel=panel, source="theory", ci_low=np.nan, ci_high=np.nan)[COLUMNS]
+
+
+def lasso_rows(problem: LinearGaussianProblem, n: int, s: int, k: int) -> list:
+    """Theory rows of the Lasso on the k features of ``problem`` (k > s): the fit at its own tuned mu
+    (``dense``, ``dense-optimal``), every pipeline of :data:`PIPELINES` at the mu tuned for it
+    (``prune-optimal``), and at the mu whose predicted number of non-zeros is s (``support-size``) the
+    fit itself (``support``: its own support as the pruning rule) and its support refitted
+    (``support+retrain``)."""
+    mu, risk = tune_mu(problem, n, s, "dense", LASSO)
+    rows = [("dense", k, mu, LASSO, "dense-optimal", risk)]
+    for curve in PIPELINES:
+        mu, risk = tune_mu(problem, n, s, curve, LASSO)
+        rows.append((curve, k, mu, LASSO, "prune-optimal", risk))
+    mu = mu_for_support_size(problem, n, s)
+    rows += [(curve, k, mu, LASSO, "support-size", pipeline_risk(problem, n, s, curve, mu, LASSO))
+             for curve in ("support", "support+retrain")]
+    return rows
 
 
 def simulated_mus(theory: pd.DataFrame, ks) -> dict:
@@ -93,7 +137,8 @@ def gram_ridge_path(X: np.ndarray, y: np.ndarray, mus, penalty_diagonal: np.ndar
     from one eigendecomposition of the smaller Gram matrix instead of an SVD (several times faster
     for the n x k designs here): with Z Z^T = U D^2 U^T, theta_mu = Z^T U (U^T y) / (D^2 + n mu)
     when k > n, and with Z^T Z = V D^2 V^T, theta_mu = V (V^T Z^T y) / (D^2 + n mu) otherwise
-    (directions with D^2 at the rounding level of the largest are dropped, as the SVD path does)."""
+    (directions with D^2 at the rounding level of the largest are dropped, as the SVD path does); a
+    row for mu = inf holds the limit direction mu theta_mu -> Z^T y / n (mapped back by Omega^{-1/2})."""
     n, k = X.shape
     omega = np.ones(k) if penalty_diagonal is None else np.asarray(penalty_diagonal, dtype=float)
     Z = X / np.sqrt(omega)
@@ -103,7 +148,19 @@ def gram_ridge_path(X: np.ndarray, y: np.ndarray, mus, penalty_diagonal: np.ndar
     basis, d2 = basis[:, keep], d2[keep]
     projected = basis.T @ (y if wide else Z.T @ y)
     fits = np.array([basis @ (projected / (d2 + n * mu)) for mu in mus])
-    return (fits @ Z if wide else fits) / np.sqrt(omega)
+    fits = fits @ Z if wide else fits
+    fits[np.isinf(np.asarray(mus, dtype=float))] = Z.T @ y / n  # the direction mu theta_mu as mu -> infinity
+    return fits / np.sqrt(omega)
+
+
+def lasso_fits(X: np.ndarray, y: np.ndarray, mus) -> np.ndarray:
+    """Lasso fits argmin (1/(2n))||y - X theta||^2 + mu ||theta||_1 (scikit-learn's ``alpha`` = mu, no
+    intercept) for every mu in ``mus``, rows in the order of ``mus``, from one warm-started path."""
+    order = np.argsort(mus)[::-1]  # the path runs from the largest mu down
+    _, coefs, _ = lasso_path(X, y, alphas=np.asarray(mus, dtype=float)[order], tol=1e-7, max_iter=20_000)
+    fits = np.empty((len(mus), X.shape[1]))
+    fits[order] = coefs.T
+    return fits
 
 
 def refit_on_fresh(problem: LinearGaussianProblem, n: int, support: np.ndarray, rng: np.random.Generator) -> np.ndarray:
@@ -121,10 +178,14 @@ def refit_on_fresh(problem: LinearGaussianProblem, n: int, support: np.ndarray, 
 
 
 def _compress(fit: TrainedFit, curve: str, rng: np.random.Generator) -> np.ndarray:
-    """The model of ``curve`` from ``fit``: retrained pipelines refit on a fresh sample of their own."""
+    """The model of ``curve`` from ``fit``: retrained pipelines refit on a fresh sample of their own
+    the kept weights that are non-zero (a Lasso fit with fewer than s non-zeros keeps only those, as its
+    theory does); ``support`` is the fit itself (a Lasso fit: its own non-zeros are the kept weights)."""
+    rule = curve.removesuffix("+retrain")
     if curve.endswith("+retrain"):
-        return refit_on_fresh(fit.problem, len(fit.y), fit.support(curve.removesuffix("+retrain")), rng)
-    return COMPRESSORS[curve].compress(fit)
+        kept = np.flatnonzero(fit.theta) if rule == "support" else fit.support(rule)
+        return refit_on_fresh(fit.problem, len(fit.y), kept[fit.theta[kept] != 0], rng)
+    return fit.theta if curve == "support" else COMPRESSORS[curve].compress(fit)
 
 
 def cv_mus(X: np.ndarray, y: np.ndarray, s: int, curves, grid, folds: int = 5) -> dict:
@@ -152,7 +213,8 @@ def simulate(problem: LinearGaussianProblem, n: int, s: int, needed: dict, grid,
     """Per-trial risks keyed by (curve, k, mu, penalty), arrays of length ``trials``.
 
     Each trial draws one training sample; for every model size k and penalty, one eigendecomposition gives
-    the ridge fits at all mus (:func:`gram_ridge_path`). The dense and pruned risks
+    the ridge fits at all mus (:func:`gram_ridge_path`), one warm-started path the Lasso fits
+    (:func:`lasso_fits`; also recorded: the fit itself as ``support`` and its number of non-zeros). The dense and pruned risks
     are computed at every mu of ``grid`` with the identity penalty (the heat map's simulated
     optimum) and at every mu in ``needed``; a retrained pipeline only where ``needed`` lists it,
     each such point refitted on a fresh sample of its own (:func:`refit_on_fresh`), so no two
@@ -171,13 +233,19 @@ def simulate(problem: LinearGaussianProblem, n: int, s: int, needed: dict, grid,
         X, y = problem.sample(n, rng)
         for (k, penalty), by_mu in needed.items():
             everywhere = sorted(set(by_mu) | (set(grid) if penalty == "identity" else set()))
-            omega = penalty_weights(penalty, problem.cov_diagonal[:k])
-            for mu, theta_k in zip(everywhere, gram_ridge_path(X[:, :k], y, everywhere, omega)):
+            if penalty == LASSO:
+                fits = lasso_fits(X[:, :k], y, everywhere)
+            else:
+                fits = gram_ridge_path(X[:, :k], y, everywhere, penalty_weights(penalty, problem.cov_diagonal[:k]))
+            for mu, theta_k in zip(everywhere, fits):
                 theta = np.zeros(problem.p)
                 theta[:k] = theta_k
                 fit = TrainedFit(problem, theta, k, X, y, None, s)
-                for curve in ["dense", "magnitude", "hessian", *sorted(by_mu.get(mu, ()))]:
+                lasso = ["support"] if penalty == LASSO else []
+                for curve in ["dense", "magnitude", "hessian", *lasso, *sorted(by_mu.get(mu, ()))]:
                     record((curve, k, mu, penalty), t, problem.risk(_compress(fit, curve, rng)))
+                if lasso:
+                    record(("non-zeros", k, mu, penalty), t, np.count_nonzero(theta_k))
         if cv_k is not None:
             for curve, mu in cv_mus(X[:, :cv_k], y, s, cv_curves, grid, folds).items():
                 theta = np.zeros(problem.p)
@@ -199,6 +267,14 @@ def simulation_table(theory: pd.DataFrame, simulated: dict, panel: str = "b") ->
             mean, low, high = mean_ci(risks)
             rows.append((panel, row.curve, "simulation", row.k, mu, row.penalty, row.tuning, mean, low, high))
     return pd.DataFrame(rows, columns=COLUMNS)
+
+
+def interior_maxima(theory: pd.DataFrame, curve: str, tuning: str = "prune-optimal", penalty: str = "identity") -> list:
+    """The model sizes k at which the theory curve (curve, tuning, penalty) has an interior local maximum on
+    its grid: a risk strictly above both neighbours' (a peak, however small; the ends cannot be one)."""
+    rows = theory[(theory.curve == curve) & (theory.tuning == tuning) & (theory.penalty == penalty)].sort_values("k")
+    risk, ks = rows.risk.to_numpy(), rows.k.to_numpy()
+    return [int(k) for k in ks[1:-1][(risk[1:-1] > risk[:-2]) & (risk[1:-1] > risk[2:])]]
 
 
 def heat_map(problem: LinearGaussianProblem, n: int, s: int, ks, mus, curve: str = "magnitude") -> np.ndarray:

@@ -114,7 +114,8 @@ def _errors(runs: pd.DataFrame, variant: str, width: int, base=None, split: str 
 
 def _steps(runs, variant, widths, base, split="test_error") -> list[Verdict]:
     """Paired comparisons between consecutive widths: a positive difference is a fall of the error."""
-    return [comparison(_errors(runs, variant, a, base, split), _errors(runs, variant, b, base, split), what="fall")
+    return [comparison(_errors(runs, variant, a, base, split), _errors(runs, variant, b, base, split),
+                       what="the error falls")
             for a, b in zip(widths, widths[1:])]
 
 
@@ -251,7 +252,7 @@ def sweep_claims(runs: pd.DataFrame, summary: pd.DataFrame, widths, base_widths,
             (main, "pruned-error-falls", "claim", "paper",
              "the pruned and retrained network's test error falls from the narrowest to the widest network (target width {b})",
              trend(lambda: comparison(_errors(runs, "magnitude+retrain", narrowest, base), at["magnitude+retrain"],
-                                      what="fall"))),
+                                      what="the test error falls"))),
             (main, "double-descent" if dd_present else "no-clear-double-descent", "claim", "paper",
              ("the pruned and retrained network's test error shows a double descent in width (target width {b})"
               if dd_present else
@@ -260,7 +261,8 @@ def sweep_claims(runs: pd.DataFrame, summary: pd.DataFrame, widths, base_widths,
             (main, "pruned-train-error-falls", "claim", "paper",
              "the pruned and retrained network's training error falls from the narrowest to the widest network (target width {b})",
              trend(lambda: comparison(_errors(runs, "magnitude+retrain", narrowest, base, "train_error"),
-                                      _errors(runs, "magnitude+retrain", widest, base, "train_error"), what="fall"))),
+                                      _errors(runs, "magnitude+retrain", widest, base, "train_error"),
+                                      what="the training error falls"))),
             (retrain_fig, "no-retrain-wider-no-better", "claim", "paper",
              "without retraining, pruning a wider network does not help: the widest network pruned without retraining "
              "is not better than the narrowest one (target width {b})",
@@ -268,7 +270,8 @@ def sweep_claims(runs: pd.DataFrame, summary: pd.DataFrame, widths, base_widths,
                    "non-inferiority", margin)),
             (retrain_fig, "no-retrain-error-grows", "claim", "paper-extended",
              "without retraining, the pruned network's test error grows with the width it was cut from (target width {b})",
-             trend(lambda: comparison(at["magnitude"], _errors(runs, "magnitude", narrowest, base), what="rise"))),
+             trend(lambda: comparison(at["magnitude"], _errors(runs, "magnitude", narrowest, base),
+                                      what="the test error rises"))),
         ]
         for (prefix, paper), key, kind, origin, text, verdict in rows:
             claims.append(claim(f"{prefix}-{key}", paper, text.format(b=base, w=widest), verdict, origin=origin,

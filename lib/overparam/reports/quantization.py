@@ -15,6 +15,7 @@ from overparam.book.curves import BITS
 from overparam.book.style import log_axis
 from overparam.book.verdicts import comparison, deterministic, non_inferiority, over_range
 from overparam.experiments.quantization import FLOAT_BITS, position_bits, quantizer_map
+from overparam.reports.quantization_budget import fair_budget_claim, shrinkage_claim
 from overparam.theory.quantization import best_map, map_risk
 
 # the theory's finite-size band (chapter 1's 3%, declared with quant-largest-model-best): a change of the
@@ -121,19 +122,6 @@ def plot_theta_laws(axes, law_table: pd.DataFrame, names) -> None:
         ax.set(title=f"theta*: {law}", xlabel="quantizer", ylabel="test risk at k = p")
 
 
-def rf_gaps(rf: pd.DataFrame) -> pd.DataFrame:
-    """The random-features risks by (curve, p), one column per source, with the relative gap
-    (simulation - sampled DC) / sampled DC."""
-    pivot = rf.pivot_table(index=["curve", "p"], columns="source", values="risk")
-    pivot["gap"] = (pivot.simulation - pivot.theory) / pivot.theory
-    return pivot
-
-
-def fine_quantizers(names) -> list[str]:
-    """The dense model and the uniform quantizers of 4 bits or more (nearly the identity)."""
-    return ["dense"] + [name for name in names if name.startswith("uniform-") and int(name.split("-")[1]) >= 4]
-
-
 def _peak_height_claim(simulation: dict, ks: list, theory: dict, theory_ks, names, peak: int) -> dict:
     """Quantization changes the height of the interpolation peak (k = ``peak``) as the theory predicts:
     each quantizer whose predicted change over the dense peak exceeds the theory's band is a point,
@@ -164,30 +152,6 @@ def _largest_claim(theory: dict, theory_ks, name: str, p: int) -> dict:
                                text=f"lowest risk at k < p over the risk at k = p, minus 1: {excess:+.3f} "
                                     f"(at k = {int(theory_ks[j])})"),
                  origin="beyond", variant=name)
-
-
-def _budget_claim(budget_draws, configs, budget_table: pd.DataFrame, small: pd.DataFrame, small_draws, s: int) -> dict:
-    """Within the bits of the 32-bit dense model on the s salient features, the best compressed model
-    of all p features (lowest theory risk, pruned weights' positions charged either way) beats the best
-    small model at every precision of ``small`` (:func:`overparam.experiments.quantization.small_models`;
-    ``small_draws``: their per-trial simulated risks), in simulation (unpaired: different draws)."""
-    points, where = [], []
-    for column, accounting in (("total_bits", "mask or indices"), ("entropy_bits", "entropy-coded mask")):
-        affordable = affordable_models(budget_table, s, column)
-        best = affordable.loc[affordable.risk.idxmin()]
-        j = next(i for i, c in enumerate(configs)
-                 if c[1] == best.curve and (c[2] == best.s or (c[2] is None and np.isnan(best.s))))
-        for i, row in enumerate(small.itertuples()):
-            label = f"{best.curve} vs {row.precision}-bit k = {row.k}"
-            if label not in where:
-                where.append(label)
-                points.append(comparison(small_draws[:, i], budget_draws[:, j], paired=False,
-                                         what=f"{accounting}: {label}, small minus compressed risk"))
-    return claim("quant-budget-beats-small-models", "Sec. 5 (open question)",
-                 f"within the {FLOAT_BITS * s} bits of the 32-bit dense model on the s salient features, the best "
-                 f"compressed model of all p features beats the best small dense model stored at "
-                 f"{', '.join(str(b) for b in small.precision)} bits, with either accounting of pruned positions",
-                 over_range(points, where), origin="beyond")
 
 
 def _law_claims(law_draws: dict, law_theory: pd.DataFrame, names) -> list:
@@ -227,17 +191,21 @@ def _law_claims(law_draws: dict, law_theory: pd.DataFrame, names) -> list:
     return claims
 
 
-def quantization_claims(simulation: dict, simulated_ks, theory: dict, theory_ks, budget_draws, configs,
-                        budget_table, small, small_draws, law_draws, law_theory, names, n: int, s: int, p: int) -> list:
+def quantization_claims(simulation: dict, simulated_ks, theory: dict, theory_ks, fair: pd.DataFrame, fair_draws: dict,
+                        law_draws, law_theory, names, n: int, s: int, p: int) -> list:
     """The chapter's answers as claims (origin ``beyond``): the height of the interpolation peak, the
     largest model best (a statement about the theory, with the theory's finite-size band declared in
-    overparam.book.claim_table), the theta* laws (3-bit quantization and the bound), and the best
-    compressed model at the bit budget of the s-weight dense model against the best small models."""
+    overparam.book.claim_table), the theta* laws (3-bit quantization against the dense fit, against the
+    best scalar shrinkage, and the bound), and the fair bit budget: the best quantized model of all p
+    features against every small model, least squares or tuned ridge (``fair``, ``fair_draws``: the
+    table and draws of :func:`overparam.experiments.quantization_budget.fair_budget`)."""
     ks, peak = list(simulated_ks), peak_size(simulated_ks, n)
     claims = [_peak_height_claim(simulation, ks, theory, theory_ks, names, peak)]
     claims += [_largest_claim(theory, theory_ks, name, p) for name in names]
     claims += _law_claims(law_draws, law_theory, names)
-    return claims + [_budget_claim(budget_draws, configs, budget_table, small, small_draws, s)]
+    if all("shrinkage" in law_draws[law] for law in law_draws) and "uniform-3" in names:
+        claims.append(shrinkage_claim(law_draws, law_theory))
+    return claims + [fair_budget_claim(fair, fair_draws, s)]
 
 
 def _relative(theory: dict, theory_ks, curve: str, k: int) -> float:
@@ -245,17 +213,15 @@ def _relative(theory: dict, theory_ks, curve: str, k: int) -> float:
     return float(theory[curve][at] / theory["dense"][at] - 1)
 
 
-def quoted_numbers(fit: pd.DataFrame, theory: dict, theory_ks, budget_table: pd.DataFrame, gaps: pd.DataFrame,
-                   names, s: int, prune_bits: int, rf_tasks: int, laws: pd.DataFrame, small: pd.DataFrame,
-                   peak: int) -> dict:
+def quoted_numbers(fit: pd.DataFrame, theory: dict, theory_ks, budget_table: pd.DataFrame, names, s: int,
+                   prune_bits: int, laws: pd.DataFrame, small: pd.DataFrame, peak: int) -> dict:
     """The run's numbers that the chapter's prose quotes, by glue key: the worst gap of theory and
     simulation (``fit``: the agreement table of :func:`overparam.reports.linear.agreement_table`), the
     theory risks at k = p, k = s and the peak, the theta* laws (``laws`` from :func:`law_summary`), the
-    bit-budget comparison (``small``: :func:`overparam.experiments.quantization.small_models`), the random-features gaps (``gaps``
-    from :func:`rf_gaps`) of the fine and of the coarse quantizers, and two parameters."""
+    bit-budget comparison (``small``: :func:`overparam.experiments.quantization.small_models`) and a
+    parameter."""
     at_s = list(theory_ks).index(s)
     p = int(theory_ks[-1])
-    fine = gaps.index.get_level_values("curve").isin(fine_quantizers(names))
     numbers = {"quant-worst-gap": float(fit.worst_gap.max()),
                "quant-binary-at-p": float(theory["binary"][-1]),
                "quant-dense-at-p": float(theory["dense"][-1]),
@@ -269,10 +235,7 @@ def quoted_numbers(fit: pd.DataFrame, theory: dict, theory_ks, budget_table: pd.
                "quant-entropy-mask-bits": position_bits(p, s, "entropy"),
                "quant-best-risk-at-budget": float(affordable_models(budget_table, s).risk.min()),
                "quant-best-at-budget-bits": int(affordable_models(budget_table, s).sort_values("risk").bits.iloc[0]),
-               "quant-dense-at-s": float(theory["dense"][at_s]),
-               "quant-rf-fine-gap": float(gaps.gap.abs()[fine].max()),
-               "quant-rf-coarse-gap": float(gaps.gap.abs()[~fine].max()),
-               "quant-rf-tasks": rf_tasks}
+               "quant-dense-at-s": float(theory["dense"][at_s])}
     for row in small.itertuples():
         numbers[f"quant-small-{row.precision}-k"] = row.k
         numbers[f"quant-small-{row.precision}-risk"] = row.risk

@@ -12,7 +12,7 @@ from pathlib import Path
 import pandas as pd
 
 from overparam.book.chapters import chapter_sources
-from overparam.book.claims import Shown, share, status_badge
+from overparam.book.claims import ANSWERS, BADGES, Shown, is_question, share, status_badge
 from overparam.book.claim_table import DECLARED, UNTESTED
 from overparam.book.verdicts import SCALES, STATUSES
 
@@ -21,8 +21,9 @@ SECTIONS = [  # (title, which rows, what the section is)
      "each claim as the paper states it; the only rows counted in the headline"),
     ("Stronger versions of the paper's claims (ours)", lambda c: (c.origin == "paper-extended") & (c.kind == "claim"),
      "this book's extensions of a paper claim (every size, every noise level, ...), scored beside the paper's own"),
-    ("Claims of this book, beyond the paper", lambda c: (c.origin == "beyond") & (c.kind == "claim"),
-     "questions the paper does not ask; a 'not reproduced' here is the answer 'no'"),
+    ("Questions of this book, beyond the paper", lambda c: (c.origin == "beyond") & (c.kind == "claim"),
+     "questions the paper does not ask, each with the answer this run gives: yes, no, partly (at some of its "
+     "points) or not decided; a 'no' is an answer, not a failed reproduction"),
     ("Controls", lambda c: c.kind == "control", "comparisons that must come out equal by construction"),
     ("Consistency checks", lambda c: c.kind == "check",
      "identities that can fail only through a bug in the code; not claims, never counted"),
@@ -70,8 +71,43 @@ def commits(claims: pd.DataFrame) -> str:
                 f"{commit} ({', '.join(chapters)})" for commit, chapters in made.items()))
 
 
-def _chapter_link(slug: str, titles: dict[str, str]) -> str:
-    return f'<a href="{html.escape(slug)}.html">{html.escape(titles.get(slug, slug))}</a>'
+# Where each chapter shows what its claims rest on: (claim id prefix, label of that section of the
+# chapter's page), first match first; a chapter or claim without one links to the chapter's page.
+SECTION_LABELS = {
+    "01-linear-gaussian": [("fig3-", "sec-lg-fig3"), ("fig7-", "sec-lg-fig7"),
+                           ("lg-retraining-theory", "sec-lg-same-sample"), ("lg-theory", "sec-lg-agreement"),
+                           ("lg-scope", "sec-lg-scope")],
+    "02-distributional-characterization": [("dc-law", "sec-dc-law"), ("dc-", "sec-dc-risk")],
+    "03-pruning-risk": [("pr-theory", "sec-pr-risk"), ("pr-hessian", "sec-pr-hessian"), ("pr-", "sec-pr-best-small")],
+    "04-lemma1-correlated-features": [("lemma1-", "sec-lemma1-risk")],
+    "05-denoising": [("dn-", "sec-dn-simulation")],
+    "06-random-features": [("fig2-", "sec-rf-fig2"), ("dc-pruning", "sec-rf-fig2"), ("fig4-", "sec-rf-fig4"),
+                           ("", "sec-rf-gap")],
+    "07-random-features-mnist": [("digits-", "sec-digits-claims")],
+    "08-two-layer-networks": [("fig6-", "sec-mlp-width")],
+    "09-resnet20": [("fig", "sec-resnet-width")],
+}
+
+
+def section_label(chapter: str, claim_id: str) -> str | None:
+    """The label of the section of ``chapter`` that shows claim ``claim_id`` (None: the whole page)."""
+    return next((label for prefix, label in SECTION_LABELS.get(chapter, []) if claim_id.startswith(prefix)), None)
+
+
+def _chapter_link(slug: str, titles: dict[str, str], claim_id: str = "") -> str:
+    """A link to the chapter's page, at the section that shows the claim where there is one."""
+    label = section_label(slug, claim_id)
+    anchor = f"#{label}" if label else ""
+    return f'<a href="{html.escape(slug)}.html{anchor}">{html.escape(titles.get(slug, slug))}</a>'
+
+
+def answer_badge(status: str, holds: float | None = None) -> str:
+    """The status of one of the book's own questions as its answer (a rejected hypothesis is the
+    answer "no", not a failed reproduction): the status's symbol and the answer, in one neutral colour."""
+    symbol = BADGES[status][0]
+    fraction = "" if holds is None or pd.isna(holds) else f" (at {share(holds)} of points)"
+    return (f'<span style="font-weight:bold;white-space:nowrap">{symbol} {ANSWERS[status]}</span>{fraction}'
+            f'<br><small>answer</small>')
 
 
 def _tolerance_cell(row) -> str:
@@ -81,15 +117,26 @@ def _tolerance_cell(row) -> str:
     return f"{row.tolerance:g}: at half {html.escape(row.at_half)}, at twice {html.escape(row.at_double)}{flag}"
 
 
+def _status_cell(row) -> str:
+    holds = None if pd.isna(row.holds) else float(row.holds)
+    return answer_badge(row.status, holds) if is_question(row) else status_badge(row.status, holds)
+
+
+def _claim_words(row) -> str:
+    """The claim as stated; for the book's own questions, asked (with a question mark)."""
+    return f"{row.claim.rstrip('.')}?" if is_question(row) else row.claim
+
+
 def claims_table(rows: pd.DataFrame, titles: dict[str, str]) -> str:
     """Rows of claims as an HTML table whose long lines wrap: status (a badge with a symbol and the
-    fraction of points that hold), claim, measured, the paper's figure or section, the tolerance with
-    the status at half and at twice it, and the chapter (linked)."""
+    fraction of points that hold; for the book's own questions, the answer), claim (or question),
+    measured, the paper's figure or section, the tolerance with the status at half and at twice it,
+    and the chapter (linked to the section that shows the claim)."""
     body = "".join(
-        f"<tr><td>{status_badge(row.status, None if pd.isna(row.holds) else float(row.holds))}</td>"
-        f"<td>{html.escape(row.claim)}<br><small><code>{html.escape(row.id)}</code></small></td>"
+        f"<tr><td>{_status_cell(row)}</td>"
+        f"<td>{html.escape(_claim_words(row))}<br><small><code>{html.escape(row.id)}</code></small></td>"
         f"<td>{html.escape(row.measured)}</td><td>{html.escape(row.paper)}</td><td>{_tolerance_cell(row)}</td>"
-        f"<td>{_chapter_link(row.chapter, titles)}</td></tr>" for row in rows.itertuples())
+        f"<td>{_chapter_link(row.chapter, titles, row.id)}</td></tr>" for row in rows.itertuples())
     return ('<table class="claims" style="table-layout:auto;width:100%;white-space:normal"><thead><tr>'
             "<th>status</th><th>claim</th><th>measured</th><th>paper</th><th>tolerance</th><th>chapter</th>"
             f"</tr></thead><tbody>{body}</tbody></table>")
@@ -97,7 +144,8 @@ def claims_table(rows: pd.DataFrame, titles: dict[str, str]) -> str:
 
 def claims_lines(rows: pd.DataFrame) -> str:
     """The same rows as plain lines (status first), for the PDF and a terminal."""
-    return "\n".join(f"[{row.status}] {row.chapter}: {row.claim} -- {row.measured}" for row in rows.itertuples())
+    return "\n".join(f"[{ANSWERS[row.status] if is_question(row) else row.status}] {row.chapter}: "
+                     f"{_claim_words(row)} -- {row.measured}" for row in rows.itertuples())
 
 
 def sections(claims: pd.DataFrame) -> list[tuple[str, str, pd.DataFrame]]:
@@ -127,6 +175,12 @@ STATUS_WORDS = [("reproduced", "stand"), ("partly", "stand only in part"), ("not
                 ("inconclusive", "cannot be decided at this scale")]
 
 
+def paper_reference(where: str) -> str:
+    """Where the paper makes a claim, as the book's prose writes it: the paper's figures as "paper
+    Fig. 3", so that they are not read as the book's own (numbered "Fig. 6.2")."""
+    return f"paper {where}" if where.startswith("Fig.") else where
+
+
 def narrative(claims: pd.DataFrame) -> str:
     """A short generated account of the paper's claims, one paragraph per scale (never mixed): which
     stand, which stand qualified (with the share of points where they hold), which fail, which are
@@ -139,7 +193,7 @@ def narrative(claims: pd.DataFrame) -> str:
         for status, phrase in STATUS_WORDS:
             chosen = rows[rows.status == status]
             if len(chosen):
-                items = "; ".join(f"{row.claim} ({row.paper}" + (f", holds at {share(float(row.holds))} of points"
+                items = "; ".join(f"{row.claim} ({paper_reference(row.paper)}" + (f", holds at {share(float(row.holds))} of points"
                                                                if status == "partly" and not pd.isna(row.holds) else "")
                                   + ")" for row in chosen.itertuples())
                 parts.append(f"- {len(chosen)} {phrase}: {items}.")

@@ -18,25 +18,29 @@ from overparam.book.curves import style_of
 from overparam.book.style import log_axis, theory_simulation_legend
 from overparam.book.stats import t_interval
 from overparam.book.verdicts import agreement, comparison, equality, non_inferiority, point_counts, point_states
-from overparam.experiments.ridge_pruning import PIPELINES, pipeline_risk
+from overparam.experiments.ridge_pruning import LASSO, PIPELINES, interior_maxima, pipeline_risk
 from overparam.reports.denoising import theory_covered
 from overparam.theory.problems import LinearGaussianProblem
 
 PRUNING = ["magnitude", "hessian"]  # the pipelines without retraining, which the claims are about
-TUNING_STYLE = {"none": dict(ls=":", mfc="none", label="min-norm (mu = 0)"),
-                "dense-optimal": dict(ls="--", mfc="none", label="mu tuned for the dense model"),
-                "prune-optimal": dict(ls="-", mfc=None, label="mu tuned for the pruned model")}
+TUNING_STYLE = {"none": dict(ls=":", marker="v", mfc="none", label="min-norm (mu = 0)"),
+                "dense-optimal": dict(ls="--", marker="s", mfc="none", label="mu tuned for the dense model"),
+                "prune-optimal": dict(ls="-", marker="o", mfc=None, label="mu tuned for the pruned model")}
 PENALTY_STYLE = {"identity": dict(ls="-", marker="o", label="plain ridge, Ω = I"),
                  "inverse-covariance": dict(ls="--", marker="s", label="Ω = Σ⁻¹"),
-                 "covariance": dict(ls=":", marker="^", label="Ω = Σ")}
+                 "covariance": dict(ls=":", marker="^", label="Ω = Σ"),
+                 LASSO: dict(ls="-.", marker="D", label="Lasso, μ‖θ‖₁")}
 
 
-def _draw(ax, rows: pd.DataFrame, color, marker, ls, mfc, label):
-    """One curve of ``rows``: its theory line and its simulated means with 95% bars."""
+def _draw(ax, rows: pd.DataFrame, color, marker, ls, mfc, label, legend_color=None):
+    """One curve of ``rows``: its theory line and its simulated means with 95% bars; its legend entry
+    shows the line style and the marker together (in ``legend_color`` if given)."""
     theory, simulation = rows[rows.source == "theory"], rows[rows.source == "simulation"]
     ax.plot(theory.k, theory.risk, color=color, ls=ls, lw=1.4)
     ax.errorbar(simulation.k, simulation.risk, yerr=[simulation.risk - simulation.ci_low, simulation.ci_high - simulation.risk],
-                fmt=marker, ms=5, color=color, mfc=mfc or color, capsize=2, lw=1, label=label)
+                fmt=marker, ms=5, color=color, mfc=mfc or color, capsize=2, lw=1)
+    shown = legend_color or color
+    ax.plot([], [], color=shown, ls=ls, marker=marker, ms=5, mfc=mfc or shown, lw=1.4, label=label)
 
 
 def _risk_axes(ax, n, s, title):
@@ -60,8 +64,8 @@ def plot_tunings(table: pd.DataFrame, curves, n: int, s: int, ylim=None):
               "-", None, "dense model, mu tuned for it")
         for tuning, look in TUNING_STYLE.items():
             style = style_of(curve)
-            _draw(ax, plain[(plain.curve == curve) & (plain.tuning == tuning)], style["color"], style["marker"],
-                  look["ls"], look["mfc"], f"pruned model, {look['label']}")
+            _draw(ax, plain[(plain.curve == curve) & (plain.tuning == tuning)], style["color"], look["marker"],
+                  look["ls"], look["mfc"], f"pruned model, {look['label']}", legend_color="dimgrey")
         _risk_axes(ax, n, s, style_of(curve)["label"])
         log_axis(ax, "y")
         ax.set_yticks([1.5, 2, 3, 5, 10, 20])
@@ -74,13 +78,16 @@ def plot_tunings(table: pd.DataFrame, curves, n: int, s: int, ylim=None):
 
 
 def plot_penalties(table: pd.DataFrame, curves, n: int, s: int):
-    """One panel per pipeline: its risk against k with mu tuned for it, for each penalty."""
+    """One panel per pipeline: its risk against k with mu tuned for it, for each penalty (the Lasso
+    among them, where the table has its rows)."""
     tuned = table[table.tuning == "prune-optimal"]
     fig, axes = plt.subplots(1, len(curves), figsize=(11, 4.6), sharey=True)
     for ax, curve in zip(axes, curves):
         for penalty, look in PENALTY_STYLE.items():
+            if penalty not in set(tuned.penalty):
+                continue
             _draw(ax, tuned[(tuned.curve == curve) & (tuned.penalty == penalty)], style_of(curve)["color"],
-                  look["marker"], look["ls"], None, look["label"])
+                  look["marker"], look["ls"], None, look["label"], legend_color="dimgrey")
         _risk_axes(ax, n, s, style_of(curve)["label"] + ", mu tuned for it")
     axes[1].set_ylabel("")
     theory_simulation_legend(fig, axes[0], ncol=3)
@@ -93,7 +100,9 @@ def plot_heat_map(risks: np.ndarray, ks, mus, theory: pd.DataFrame, best_simulat
     fig, ax = plt.subplots(figsize=(8, 4.8))
     mesh = ax.pcolormesh(ks, mus, risks, norm=LogNorm(vmin=np.nanmin(risks), vmax=min(np.nanmax(risks), 10 * np.nanmin(risks))),
                          cmap="viridis", shading="nearest")
-    fig.colorbar(mesh, ax=ax, label="magnitude-pruned test risk (theory)")
+    bar = fig.colorbar(mesh, ax=ax, label="magnitude-pruned test risk (theory)")
+    for axis in (bar.ax.yaxis.set_major_formatter, bar.ax.yaxis.set_minor_formatter):
+        axis(FuncFormatter(lambda value, _: f"{value:.2g}"))  # plain numbers, not 2x10^0
     plain = theory[(theory.penalty == "identity") & (theory.k > s)]
     for curve, tuning, color, label in [("dense", "dense-optimal", "white", "mu tuned for the dense model"),
                                         ("magnitude", "prune-optimal", "#E69F00", "mu tuned for the pruned model")]:
@@ -101,10 +110,14 @@ def plot_heat_map(risks: np.ndarray, ks, mus, theory: pd.DataFrame, best_simulat
         ax.plot(line.k, line.mu, color=color, lw=2, label=label)
     ax.plot(best_simulated.k, best_simulated.mu, "o", color="#E69F00", mec="black", ms=6,
             label="best grid mu in simulation (pruned)")
+    row, column = np.unravel_index(np.nanargmin(risks), risks.shape)
+    ax.plot(ks[column], mus[row], "*", color="red", mec="white", ms=14, label="lowest risk on the map (theory)")
     log_axis(ax)
-    ax.set_yscale("log")
+    ax.set_xticks([k for k in (10, 20, 50, 100, 200, 500, 1000, 2000) if min(ks) <= k <= max(ks)])
+    log_axis(ax, "y")
     ax.yaxis.set_major_formatter(FuncFormatter(lambda value, _: f"{value:g}"))
-    ax.axvline(n, color="white", ls=":", lw=1)
+    ax.axvline(s, color="white", ls="--", lw=1, label="k = s")
+    ax.axvline(n, color="white", ls=":", lw=1, label="k = n")
     ax.set_xlabel("number of features used, k")
     ax.set_ylabel("ridge regularization mu")
     ax.legend(loc="lower left", fontsize=8, frameon=True)
@@ -218,6 +231,21 @@ def cv_table(theory: pd.DataFrame, simulated: dict, p: int, curves=("hessian", "
     return pd.DataFrame(rows).set_index("pipeline")
 
 
+def peak_lines(theory: pd.DataFrame, simulated: dict, n: int, sim_ks) -> str:
+    """Per pruning rule with mu tuned for it, two peak tests: the interior local maxima of the theory curve
+    on its grid (:func:`interior_maxima`), and in simulation whether the risk at k ~ 1.05n is significantly
+    above both k ~ 0.8n and k ~ 1.3n (two paired comparisons, which a peak needs both of)."""
+    left, mid, right = (min(sim_ks, key=lambda k: abs(k - f * n)) for f in (0.8, 1.05, 1.3))
+    lines = []
+    for curve in PRUNING:
+        draws = {k: _draws(theory, simulated, curve, k, "prune-optimal") for k in (left, mid, right)}
+        sides = [comparison(draws[mid] - draws[k], what=f"risk at k = {mid} minus at k = {k}") for k in (left, right)]
+        peak = all(side.status == "reproduced" for side in sides)
+        lines.append(f"{curve}: interior maxima of the theory curve: {interior_maxima(theory, curve) or 'none'}; "
+                     f"simulation: {'; '.join(side.measured for side in sides)}: {'a' if peak else 'no'} peak")
+    return "\n".join(lines)
+
+
 def _no_peak_claims(theory: pd.DataFrame, simulated: dict, n: int, sim_ks) -> list:
     """Per pruning rule, mu tuned for it: the simulated risk at k = 1.05n at most the declared margin
     above the risk at k = 1.3n (the sizes nearest those among ``sim_ks``)."""
@@ -241,12 +269,20 @@ def ridge_claims(theory: pd.DataFrame, simulated: dict, n: int, s: int, p: int, 
     with the simulation (``points`` from :func:`agreement_points`); with mu tuned, Hessian pruning of
     the model with all p features is within the declared band of the model handed the s salient
     features; the min-norm comparison overstates that gain; the tuned curves have no peak at k = n;
-    a cross-validated mu is about as good as the oracle-tuned one."""
+    a cross-validated mu is about as good as the oracle-tuned one; where the run has the Lasso's rows,
+    the Lasso's fixed point agrees with the simulation (a variant of the agreement claim)."""
+    ridge_points, lasso_points = points[points.penalty != LASSO], points[points.penalty == LASSO]
     fit = claim("ridge-dc-agreement", "Sec. 5 (open question)",
                 "the ridge DC predicts every simulated risk (dense, pruned, retrained; three penalties), away from "
                 "the peak (each retrained point refits on a fresh sample of its own)",
-                agreement(points.risk_theory, points.risk, points.ci_low, points.ci_high,
+                agreement(ridge_points.risk_theory, ridge_points.risk, ridge_points.ci_low, ridge_points.ci_high,
                           tolerance("ridge-dc-agreement")), origin="beyond")
+    lasso_claims = [claim("ridge-dc-agreement", "Sec. 5 (open question)",
+                          "the Lasso's fixed point predicts every simulated risk of scikit-learn Lasso fits (the fit, "
+                          "pruned, its own support, retrained), away from the peak",
+                          agreement(lasso_points.risk_theory, lasso_points.risk, lasso_points.ci_low,
+                                    lasso_points.ci_high, tolerance("ridge-dc-agreement")),
+                          origin="beyond", variant="lasso")] if len(lasso_points) else []
     band = tolerance("ridge-tuned-gain-small")
     tuned = claim("ridge-tuned-gain-small", "Sec. 5 (open question)",
                   f"with mu tuned for each, Hessian pruning of the model with all p features is within {band:.0%} of the "
@@ -267,23 +303,24 @@ def ridge_claims(theory: pd.DataFrame, simulated: dict, n: int, s: int, p: int, 
                non_inferiority((oracle - simulated[("cv", "hessian", p)]) / oracle.mean(), margin,
                                what="(risk with oracle mu - risk with cross-validated mu) / risk with oracle mu"),
                origin="beyond")
-    return [fit, tuned, overstated, *_no_peak_claims(theory, simulated, n, sim_ks), cv]
+    return [fit, *lasso_claims, tuned, overstated, *_no_peak_claims(theory, simulated, n, sim_ks), cv]
 
 
 def quoted_numbers(theory: pd.DataFrame, simulated: dict, points: pd.DataFrame, n: int, s: int, p: int, sim_ks) -> dict:
-    """The run's numbers that the chapter's prose quotes, by glue key: the agreement of theory and
-    simulation (``points`` from :func:`agreement_points`), the gains of pruning the largest model
-    (theory, :func:`gains`, and the simulated tuned Hessian gain), the min-norm Hessian-pruned risk
-    near the peak over the k = s least-squares risk, the range of the ratio of tuned mus, the cost of
-    the dense model's mu per pipeline (:func:`dense_mu_cost`), the cross-validated mu
-    (:func:`cv_table`), the best size and the risk at k = p of each pruning rule (and at k = s, the
-    same for both), and
+    """The run's numbers that the chapter's prose quotes, by glue key: the agreement of theory and simulation
+    for ridge and for the Lasso (``points``: :func:`agreement_points`), the gains of pruning the largest model
+    (:func:`gains`; the simulated tuned Hessian gain), the min-norm Hessian-pruned risk near the peak over the
+    k = s risk, the range of the tuned mus' ratio, the cost of the dense model's mu (:func:`dense_mu_cost`),
+    the cross-validated mu (:func:`cv_table`), each rule's best size and risks at k = p and k = s, and
     magnitude pruning at k = p with the inverse-covariance penalty and with plain ridge."""
     ratios = mu_ratios(theory, s)
-    numbers = {"ridge-worst-gap": float(points.gap.max()), "ridge-covered": float(points.covered.mean()),
-               "ridge-agree": int(agreement_counts(points)["agree"]), "ridge-points": int(len(points)),
-               "ridge-inconclusive": int(agreement_counts(points)["inconclusive"]),
-               "ridge-disagree": int(agreement_counts(points)["disagree"])}
+    numbers = {}
+    for prefix, subset in (("ridge", points[points.penalty != LASSO]), ("lasso", points[points.penalty == LASSO])):
+        if len(subset):
+            counts = agreement_counts(subset)
+            numbers.update({f"{prefix}-worst-gap": float(subset.gap.max()), f"{prefix}-covered": float(subset.covered.mean()),
+                            f"{prefix}-agree": int(counts["agree"]), f"{prefix}-points": int(len(subset)),
+                            f"{prefix}-inconclusive": int(counts["inconclusive"]), f"{prefix}-disagree": int(counts["disagree"])})
     table = gains(theory, s, p)
     for curve in PRUNING:
         numbers[f"ridge-gain-tuned-{curve}"] = float(table.loc[curve, "prune-optimal"])

@@ -105,6 +105,13 @@ def dc_eigenbasis(problem: LinearGaussianProblem, n: int,
                               exact_finite_n=exact_finite_n)
 
 
+def principal_root(basis: np.ndarray, variances: np.ndarray) -> np.ndarray:
+    """The principal (symmetric, positive semi-definite) square root U diag(sqrt v) U^T of the covariance
+    U diag(v) U^T, negative rounding in v clipped to 0. It is a function of the covariance alone, whatever
+    orthonormal basis U of a repeated eigenvalue is passed, so Gaussian draws z @ root are too."""
+    return (basis * np.sqrt(np.clip(variances, 0, None))) @ basis.T
+
+
 def sample_dc(problem: LinearGaussianProblem, n: int, size: int,
               rng: np.random.Generator) -> np.ndarray:
     """``size`` draws of theta_hat from its DC Gaussian (shape size x p); no data matrix needed."""
@@ -112,8 +119,8 @@ def sample_dc(problem: LinearGaussianProblem, n: int, size: int,
     noise = rng.standard_normal((size, problem.p))
     if var.ndim == 1:
         return mean + noise * np.sqrt(var)
-    w, v = np.linalg.eigh(var)
-    return mean + (noise * np.sqrt(np.clip(w, 0, None))) @ v.T
+    variances, basis = np.linalg.eigh(var)
+    return mean + noise @ principal_root(basis, variances)
 
 
 @dataclass(frozen=True)

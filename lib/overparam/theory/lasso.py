@@ -33,7 +33,7 @@ import numpy as np
 from scipy.optimize import brentq, minimize_scalar
 from scipy.special import ndtr
 
-from overparam.theory.dc import atoms
+from overparam.theory.dc import atoms, diagonal_dc
 from overparam.theory.problems import LinearGaussianProblem
 from overparam.theory.pruning import score_scale
 
@@ -261,3 +261,42 @@ def optimal_mu(problem: LinearGaussianProblem, n: int, bounds: tuple[float, floa
 
     result = minimize_scalar(risk, bounds=(np.log(lo), np.log(hi)), method="bounded", options={"xatol": 1e-4})
     return float(np.exp(result.x)), float(result.fun)
+
+
+LASSO_CURVES = ("dense", "magnitude", "hessian", "magnitude+retrain", "hessian+retrain", "support", "support+retrain")
+
+
+def lasso_refit_risk(law: LassoLaw, keep: np.ndarray) -> float:
+    """Risk of a least-squares refit, on a fresh sample of n, of the coordinates kept with probability
+    ``keep`` per atom (the retraining DC, Def. 5, as for the min-norm and ridge fits in
+    :mod:`overparam.theory.risk`): the dropped coordinates turn into noise
+    sigma^2 + sum_j w_j (1 - keep_j) lambda_j theta*_j^2, and the refit has the DC of least squares on
+    the expected kept counts w_j keep_j."""
+    noise = law.sigma2 + float(np.sum(law.w * (1 - keep) * law.lam * law.theta**2))
+    return float(diagonal_dc(law.lam, law.theta, noise, law.n, law.w * keep).risk)
+
+
+def lasso_pipeline_risk(law: LassoLaw, s: float, curve: str) -> float:
+    """Predicted risk of the Lasso fit ``law`` followed by ``curve`` (:data:`LASSO_CURVES`): the fit
+    itself (``dense``) or its own support (``support``: no pruning, the fit has df weights), magnitude or
+    Hessian pruning to s weights (:func:`lasso_pruned_risk`), and either rule or the fit's own support
+    followed by a least-squares refit on a fresh sample (:func:`lasso_refit_risk`)."""
+    if curve in ("dense", "support"):
+        return law.risk
+    rule, _, retrain = curve.partition("+")
+    if not retrain:
+        return lasso_pruned_risk(law, s, rule)
+    keep = law.nonzero_probability if rule == "support" else lasso_kept_probability(law, s, rule)
+    return lasso_refit_risk(law, keep)
+
+
+def mu_for_support_size(problem: LinearGaussianProblem, n: int, size: float) -> float:
+    """The mu whose predicted number of non-zeros df (eq. L3) is ``size``: a root in log mu (df falls
+    from min(p, n) toward 0 as mu grows); the Lasso's own support at this mu is a pruning rule to
+    about ``size`` weights."""
+    scale = mu_scale(problem, n)
+    if not 0 < size < min(problem.p, n):
+        raise ValueError(f"a support size must be in (0, min(p, n)), got {size}")
+    log_mu = brentq(lambda v: lasso_support_size(problem, n, float(np.exp(v))) - size,
+                    np.log(1e-6 * scale), np.log(20 * scale), xtol=1e-6)
+    return float(np.exp(log_mu))

@@ -187,3 +187,56 @@ def empirical_step(values: np.ndarray, bits: int) -> float:
     best = minimize_scalar(error,
                            bounds=(np.log(scale * 1e-4), np.log(scale)), method="bounded", options={"xatol": 1e-6})
     return float(np.exp(best.x))
+
+
+def _lloyd(levels: np.ndarray, centroids, iterations: int) -> PiecewiseMap:
+    """Lloyd's algorithm (Lloyd 1982, Max 1960) from sorted ``levels``: edges at the midpoints, then
+    each level moved to the centroid of its bin; ``centroids(edges)`` returns (mass, first moment) per
+    bin. A level whose bin is empty stays where it is."""
+    levels = np.sort(np.asarray(levels, dtype=float))
+    for _ in range(iterations):
+        edges = np.concatenate([[-np.inf], (levels[:-1] + levels[1:]) / 2, [np.inf]])
+        mass, first = centroids(edges)
+        moved = np.where(mass > 0, first / np.where(mass > 0, mass, 1.0), levels)
+        if np.allclose(moved, levels, rtol=0, atol=1e-12 * np.max(np.abs(levels))):
+            break
+        levels = np.sort(moved)
+    return PiecewiseMap(np.concatenate([[-np.inf], (levels[:-1] + levels[1:]) / 2, [np.inf]]), levels)
+
+
+def lloyd_max_map(law: FitLaw, bits: int, iterations: int = 500) -> PiecewiseMap:
+    """The b-bit Lloyd-Max quantizer (2^b free levels, each the centroid of its bin, each edge the
+    midpoint of its levels) of the DC mixture law of the weights: the centroids are truncated Gaussian
+    moments; started from the calibrated uniform levels spread over 2^b points."""
+    mean, sd, share = _moments(law)
+    step = calibrated_step(law, bits)
+
+    def centroids(edges):
+        prob, first, _ = truncated_moments(mean, sd, edges)
+        return share @ prob, share @ first
+    start = step * (np.arange(2**bits) - (2**bits - 1) / 2)
+    return _lloyd(start, centroids, iterations)
+
+
+def empirical_lloyd_max(values: np.ndarray, bits: int, iterations: int = 500) -> PiecewiseMap:
+    """1-D k-means with 2^b centres on one fit's weights (Lloyd's algorithm), started like
+    :func:`lloyd_max_map` from the calibrated uniform step."""
+    values = np.asarray(values, dtype=float)
+    step = empirical_step(values, bits)
+
+    def centroids(edges):
+        bins = np.searchsorted(edges, values, side="right") - 1
+        return (np.bincount(bins, minlength=edges.size - 1).astype(float),
+                np.bincount(bins, weights=values, minlength=edges.size - 1))
+    start = step * (np.arange(2**bits) - (2**bits - 1) / 2)
+    return _lloyd(start, centroids, iterations)
+
+
+def best_shrinkage(law: FitLaw) -> tuple[float, float]:
+    """(c*, risk) of the best scalar shrinkage c theta_hat under the DC law: the risk
+    sigma^2 + sum_i w_i lambda_i [c^2 (m_i^2 + v_i) - 2 c theta*_i m_i + theta*_i^2] is a parabola in c,
+    minimized at c* = sum w lambda theta* m / sum w lambda (m^2 + v). It needs theta*: a benchmark."""
+    m, v, weight = law.dc.mean, law.dc.var, law.w * law.lam
+    cross, square = float(np.sum(weight * law.theta * m)), float(np.sum(weight * (m**2 + v)))
+    c = cross / square
+    return c, float(law.problem.sigma**2 + np.sum(weight * law.theta**2) - c * cross)

@@ -25,7 +25,7 @@ from __future__ import annotations
 import numpy as np
 from threadpoolctl import threadpool_limits
 
-from overparam.theory.dc import dc_eigenbasis
+from overparam.theory.dc import dc_eigenbasis, principal_root
 from overparam.theory.problems import LinearGaussianProblem
 from overparam.theory.pruning import top_s
 
@@ -34,13 +34,14 @@ CHUNK = 256  # draws per batched solve: CHUNK s^2 doubles in memory (s = 100: 20
 
 
 def dc_draws(problem: LinearGaussianProblem, n: int, draws: int, rng: np.random.Generator) -> np.ndarray:
-    """``draws`` min-norm fits of n samples sampled from their DC Gaussian (Def. 4), draws x p:
-    independent Gaussian coordinates in the eigenbasis of Sigma, rotated back."""
+    """``draws`` min-norm fits of n samples sampled from their DC Gaussian (Def. 4), draws x p: the mean
+    plus standard normals times the principal square root of the DC covariance (:func:`principal_root`),
+    so that the draws do not depend on which eigenbasis LAPACK returns for a repeated eigenvalue of Sigma."""
     basis, dc = dc_eigenbasis(problem, n)
     if not np.isfinite(dc.risk):
         raise ValueError(f"the DC of a fit with n = {n} samples and p = {problem.p} features is not "
                          "finite (interpolation threshold)")
-    return (dc.mean + rng.standard_normal((draws, problem.p)) * np.sqrt(dc.var)) @ basis.T
+    return dc.mean @ basis.T + rng.standard_normal((draws, problem.p)) @ principal_root(basis, dc.var)
 
 
 def supports_of(thetas: np.ndarray, s: int, rule: str, cov_diagonal: np.ndarray) -> np.ndarray:

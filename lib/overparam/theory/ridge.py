@@ -62,10 +62,13 @@ def ridge_dc(lam: np.ndarray, theta_star: np.ndarray, sigma2: float, n: int, mu:
 
     Returns the per-coordinate law N(mean_i, var_i) in the original coordinates and the predicted
     risk; ``xi`` holds 1 / tau. At mu = 0 with p < n this is the asymptotic law (n - p, Def. 6).
+    At mu = inf it is :func:`screening_dc`, the law of the fit's direction.
     """
     lam = np.asarray(lam, dtype=float)
     theta = np.asarray(theta_star, dtype=float)
     w = np.ones_like(lam) if weights is None else np.asarray(weights, dtype=float)
+    if np.isinf(mu):
+        return screening_dc(lam, theta, sigma2, n, w, penalty)
     scaled = lam / penalty_weights(penalty, lam)  # feature variances of beta = Omega^{1/2} theta
     if mu == 0 and abs(np.sum(w) - n) < 1:
         return DiagonalDC(theta.copy(), np.full_like(lam, np.inf), np.inf, None)
@@ -74,6 +77,26 @@ def ridge_dc(lam: np.ndarray, theta_star: np.ndarray, sigma2: float, n: int, mu:
     bias = tau**2 * np.sum(w * scaled * (penalty_weights(penalty, lam) * theta**2) / (scaled + tau) ** 2)
     gamma = (sigma2 + bias) / (1 - np.sum(w * r**2) / n)
     return DiagonalDC(r * theta, gamma * r**2 / (n * lam), float(gamma), 1 / tau if tau > 0 else None)
+
+
+def screening_dc(lam: np.ndarray, theta_star: np.ndarray, sigma2: float, n: int, weights: np.ndarray | None = None,
+                 penalty: str = "identity") -> DiagonalDC:
+    """The mu -> infinity limit of :func:`ridge_dc`, as the law of the direction tau theta_mu.
+
+    As mu grows, tau -> infinity, tau r'_i -> lambda_i / omega_i and gamma -> gamma_inf = sigma^2 +
+    sum_i lambda_i theta*_i^2 (the risk of the zero fit, which the fit tends to), so
+    tau theta_mu,i ~ N(lambda_i theta*_i / omega_i, gamma_inf lambda_i / (n omega_i^2)): the law of
+    X^T y / n (omega = 1), whose ranking is marginal screening by the empirical covariances. A pruning
+    rule's kept probabilities and a refit of the kept weights depend on this direction only, so their
+    risks at mu = inf are the limits; ``risk`` is gamma_inf, but the truncated moments of this law are
+    not the limit of a pruned risk (the pruned fit tends to 0, with risk gamma_inf too).
+    """
+    lam = np.asarray(lam, dtype=float)
+    theta = np.asarray(theta_star, dtype=float)
+    w = np.ones_like(lam) if weights is None else np.asarray(weights, dtype=float)
+    omega = penalty_weights(penalty, lam)
+    null = float(sigma2 + np.sum(w * lam * theta**2))
+    return DiagonalDC(lam * theta / omega, null * lam / (n * omega**2), null, None)
 
 
 def ridge_fit(X: np.ndarray, y: np.ndarray, mu: float, penalty_diagonal: np.ndarray | None = None) -> np.ndarray:

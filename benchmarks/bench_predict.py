@@ -1,0 +1,64 @@
+"""Benchmark (issue 27): the calculator's theory, every compressor with a closed form over 60 model sizes
+of one problem, computed for all sizes at once (overparam.theory.risk_curves) against the per-size
+closed forms (overparam.experiments.linear.theory_curves, one FitLaw per size) in the same process.
+
+The target is at most 0.1 s for `overparam predict --p 1000 --n 300 --s 100 --spike 10 --sigma 0.5`
+(chapter 1's panel (b)); the other families of the problem show what a continuous law of theta* (every
+feature its own atom) costs. Both sides give the same numbers (the largest relative difference is
+printed; tests/test_risk_curves.py checks it is below 1e-10). Times are the best of a few repeats.
+
+usage: python benchmarks/bench_predict.py
+"""
+from __future__ import annotations
+
+import time
+
+import numpy as np
+
+from overparam.experiments.linear import theory_curves
+from overparam.reports.predict import model_sizes
+from overparam.theory.problems import fig3_problem
+from overparam.theory.risk_curves import CURVES, risk_curves
+
+P, N, S, SPIKE, SIGMA, SIZES = 1000, 300, 100, 10.0, 0.5, 60
+TARGET_S = 0.1
+FAMILIES = [("b", "constant", "aligned"), ("a", "constant", "aligned"), ("b", "random-sign", "aligned"),
+            ("b", "sparse", "aligned"), ("b", "constant", "inverted"), ("b", "gaussian", "aligned")]
+
+
+def best_time(function, repeats: int) -> tuple[float, dict]:
+    """The shortest wall time of ``repeats`` calls, and the last call's result."""
+    times = []
+    for _ in range(repeats):
+        start = time.perf_counter()
+        result = function()
+        times.append(time.perf_counter() - start)
+    return min(times), result
+
+
+def largest_relative_difference(reference: dict, fast: dict) -> float:
+    worst = 0.0
+    for name in CURVES:
+        finite = np.isfinite(reference[name])
+        assert np.array_equal(finite, np.isfinite(fast[name])), name
+        worst = max(worst, float(np.max(np.abs(fast[name][finite] / reference[name][finite] - 1), initial=0.0)))
+    return worst
+
+
+def main():
+    sizes = model_sizes(P, N, SIZES)
+    print(f"p = {P}, n = {N}, s = {S}, spike {SPIKE}, sigma {SIGMA}: {len(sizes)} model sizes "
+          f"({SIZES} log-spaced, without k = n - 1, n, n + 1), {len(CURVES)} compressors")
+    for panel, law, alignment in FAMILIES:
+        problem = fig3_problem(panel, P, S, SPIKE, SIGMA, law, alignment)
+        fast_time, fast = best_time(lambda: risk_curves(problem, N, S, sizes), 7)
+        loop_time, reference = best_time(lambda: theory_curves(problem, N, S, sizes, CURVES), 3)
+        verdict = "within" if fast_time <= TARGET_S else "over"
+        difference = largest_relative_difference(reference, fast)
+        print(f"  panel {panel}, theta* {law}, {alignment}: all sizes at once {1000 * fast_time:6.1f} ms "
+              f"({verdict} the {1000 * TARGET_S:.0f} ms target), one size at a time {1000 * loop_time:6.1f} ms: "
+              f"{loop_time / fast_time:4.1f}x; largest relative difference {difference:.1e}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,170 @@
+"""The phase diagrams of the book's conclusions (chapter 14): each margin against a direct computation,
+its sign where the answer is known, the grid evaluator with a custom mapper, the boundary points, the
+simulated confirmation and the report's sentences."""
+from dataclasses import asdict
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from overparam.experiments import phase_diagrams as pd_exp
+from overparam.experiments.compressors import COMPRESSORS
+from overparam.experiments.linear import theory_curves
+from overparam.experiments.quantization import register_quantizers
+from overparam.experiments.ridge_pruning import pipeline_risk
+from overparam.reports import phase_diagrams as pd_rep
+from overparam.theory.risk import FitLaw, best_underparameterized_risk
+
+DEFAULT = pd_exp.Config(0.3, 0.1, p=100)
+
+
+def test_config_sizes_and_problem():
+    config = pd_exp.Config(0.3, 0.1, p=200)
+    assert (config.n, config.s) == (60, 20)
+    problem = config.problem()
+    assert problem.p == 200 and np.allclose(problem.cov[:20], 10.0) and np.allclose(problem.cov[20:], 1.0)
+
+
+def test_hessian_margin_is_the_relative_gap_of_the_two_pruned_risks():
+    law = FitLaw(DEFAULT.problem(), DEFAULT.n)
+    magnitude, hessian = law.pruned(DEFAULT.s, "magnitude"), law.pruned(DEFAULT.s, "hessian")
+    assert pd_exp.hessian_beats_magnitude(DEFAULT) == pytest.approx((magnitude - hessian) / magnitude)
+
+
+def test_best_size_margin_against_the_curve_over_k():
+    ks = pd_exp.smaller_sizes(DEFAULT)
+    assert ks.max() < DEFAULT.p and DEFAULT.n not in ks
+    curve = theory_curves(DEFAULT.problem(), DEFAULT.n, DEFAULT.s, list(ks) + [DEFAULT.p], ("hessian",))["hessian"]
+    assert pd_exp.best_size_is_p(DEFAULT) == pytest.approx((curve[:-1].min() - curve[-1]) / curve[-1])
+
+
+def test_small_model_and_retraining_margins_against_the_closed_forms():
+    problem, n, s = DEFAULT.problem(), DEFAULT.n, DEFAULT.s
+    law = FitLaw(problem, n)
+    small = best_underparameterized_risk(problem, n)[1]
+    hessian = law.pruned(s, "hessian")
+    assert pd_exp.pruned_beats_small(DEFAULT) == pytest.approx((small - hessian) / small)
+    assert pd_exp.retraining_hurts_at_p(DEFAULT) == pytest.approx((law.retrained(s, "hessian") - hessian) / hessian)
+
+
+def test_ridge_margin_uses_each_models_tuned_mu():
+    risks = pd_exp.tuned_ridge_risks(DEFAULT)
+    problem, n, s = DEFAULT.problem(), DEFAULT.n, DEFAULT.s
+    assert risks["small"] == pytest.approx(pipeline_risk(problem.prefix(s), n, s, "dense", risks["small_mu"]))
+    assert risks["large"] == pytest.approx(pipeline_risk(problem, n, s, "hessian", risks["large_mu"]))
+    # tuning cannot do worse than the min-norm fit (mu -> 0 is inside the search)
+    assert risks["large"] <= pipeline_risk(problem, n, s, "hessian", 1e-5) * (1 + 1e-6)
+    assert pd_exp.ridge_large_still_gains(DEFAULT) == pytest.approx((risks["small"] - risks["large"]) / risks["small"])
+
+
+def test_quantized_margin_against_the_equal_bit_small_model():
+    register_quantizers((3,))
+    k = pd_exp.equal_bit_small_size(DEFAULT)
+    assert 32 * k <= 3 * DEFAULT.p + 32 < 32 * (k + 1)
+    problem, n = DEFAULT.problem(), DEFAULT.n
+    small = FitLaw(problem.prefix(k), n).dense()
+    quantized = COMPRESSORS["uniform-3"].theory(FitLaw(problem, n), DEFAULT.p)
+    assert pd_exp.quantized_beats_small(DEFAULT) == pytest.approx((small - quantized) / small)
+
+
+@pytest.mark.parametrize("conclusion, config, sign", [
+    ("hessian-beats-magnitude", pd_exp.Config(0.3, 0.1, p=100), 1),  # Fig. 3(b): variance points at saliency
+    ("hessian-beats-magnitude", pd_exp.Config(0.3, 0.1, alignment="inverted", p=100), -1),
+    ("best-size-is-p", pd_exp.Config(0.3, 0.1, p=200), 1),  # chapter 1's default ratios
+    ("best-size-is-p", pd_exp.Config(0.8, 0.03, p=200), -1),  # few features per sample: a smaller model wins
+    ("retraining-hurts-at-p", pd_exp.Config(0.3, 0.1, p=200), 1),
+    ("retraining-hurts-at-p", pd_exp.Config(0.9, 0.25, p=200), -1),  # near interpolation retraining pays
+])
+def test_margin_signs_where_the_answer_is_known(conclusion, config, sign):
+    assert np.sign(pd_exp.CONCLUSIONS[conclusion](config)) == sign
+
+
+def test_hessian_and_magnitude_agree_without_a_spike():
+    flat = pd_exp.Config(0.3, 0.1, spike=1.0 + 1e-9, p=100)  # Sigma = I: the two scores rank alike
+    assert abs(pd_exp.hessian_beats_magnitude(flat)) < 1e-6
+
+
+def test_grid_evaluator_with_a_custom_mapper():
+    configs = pd_exp.config_grid([0.2, 0.4], [0.05, 0.1], ("constant",), ("aligned", "inverted"), p=80)
+    calls = []
+
+    def mapper(function, tasks):
+        calls.append(len(tasks))
+        return [function(task) for task in reversed(tasks)][::-1]  # any order of work, rows back in order
+
+    conclusions = ["hessian-beats-magnitude", "retraining-hurts-at-p"]
+    grid = pd_exp.evaluate_grid(configs, conclusions, mapper=mapper)
+    assert calls == [8] and len(grid) == 8
+    pd.testing.assert_frame_equal(grid, pd_exp.evaluate_grid(configs, conclusions))
+    row = grid.iloc[3]
+    assert row["hessian-beats-magnitude"] == pytest.approx(pd_exp.hessian_beats_magnitude(pd_exp.config_of(row)))
+    with pytest.raises(ValueError, match="unknown conclusions"):
+        pd_exp.evaluate_grid(configs, ["no-such-conclusion"])
+
+
+def _toy_grid():
+    """A 3 x 3 grid whose margin is n/p - 0.3 (boundary at n/p = 0.3) in one family."""
+    rows = [{**asdict(pd_exp.Config(a, b, p=100)), "toy": a - 0.3}
+            for a in (0.1, 0.2, 0.4) for b in (0.05, 0.1, 0.2)]
+    return pd.DataFrame(rows)
+
+
+def test_boundary_points_take_the_nearest_resolvable_row_on_each_side():
+    chosen = pd_exp.boundary_points(_toy_grid(), "toy", per_side=1, min_margin=0.05)
+    assert sorted(np.round(chosen.toy, 3)) == [-0.1, 0.1]
+    assert (chosen.conclusion == "toy").all()
+    assert pd_exp.boundary_points(_toy_grid(), "toy", min_margin=0.5).empty
+
+
+def test_boundary_crossing_and_sentence():
+    grid = _toy_grid().rename(columns={"toy": "hessian-beats-magnitude"})
+    crossings = pd_rep.boundary_crossings(grid, "hessian-beats-magnitude", "n_over_p", "s_over_p", 0.1)
+    assert len(crossings) == 1 and 0.2 < crossings[0] < 0.4
+    sentence = pd_rep.holds_sentence(grid, "hessian-beats-magnitude", pd_exp.Config(0.2, 0.1, p=100))
+    assert "holds on 33% of the 9 grid problems" in sentence
+    assert "constant/aligned 33%" in sentence and "margin is -10.0%" in sentence
+    assert f"n/p ≈ {crossings[0]:.2g}" in sentence
+    assert pd_rep.scope_of(grid, "hessian-beats-magnitude", pd_exp.Config(0.2, 0.1, p=100)) == "reversed"
+    assert pd_rep.scope_of(grid, "hessian-beats-magnitude", pd_exp.Config(0.4, 0.1, p=100)) == "narrowed"
+    assert pd_rep.scope_of(grid.assign(**{"hessian-beats-magnitude": 1.0}), "hessian-beats-magnitude",
+                           pd_exp.Config(0.4, 0.1, p=100)) == "confirmed"
+
+
+def test_confirmation_orients_the_difference_toward_the_predicted_side():
+    configs = [pd_exp.Config(0.3, 0.1, p=100), pd_exp.Config(0.3, 0.1, alignment="inverted", p=100)]
+    grid = pd_exp.evaluate_grid(configs, ["hessian-beats-magnitude"]).assign(conclusion="hessian-beats-magnitude")
+    table, verdicts = pd_rep.confirm_points(grid, trials=4, seed=0)
+    assert list(table.predicted) == ["holds", "fails"]
+    for row, verdict in zip(table.itertuples(), verdicts):
+        side = 1 if row.predicted == "holds" else -1
+        assert row.outcome == pd_rep.OUTCOMES[verdict.status]
+        if row.outcome == "confirmed":
+            assert side * row.ci_low > 0 or side * row.ci_high < 0
+    claims = pd_rep.confirmation_claims(table, verdicts)
+    assert len(claims) == 1 and claims[0]["id"] == "phase-diagram-confirmed-hessian-beats-magnitude"
+
+
+def test_nice_ticks():
+    assert pd_rep.nice_ticks(0.05, 0.9) == [0.05, 0.1, 0.2, 0.5]
+    assert pd_rep.nice_ticks(0.001, 0.9) == [0.001, 0.01, 0.1]  # three decades: the powers of ten only
+
+
+def test_correlated_retraining_margin_from_the_sampled_characterization():
+    from overparam.experiments.correlated_refits import theory_point
+
+    config = pd_exp.Config(0.3, 0.1, p=100, rho=0.5)
+    risks = theory_point(config.problem(), config.n, config.s, [], [], pd_exp.DC_DRAWS, (config.seed, 14))
+    pruned, retrained = np.mean(risks[("magnitude", None, None)]), np.mean(risks[("magnitude+retrain", None, None)])
+    assert pd_exp.retraining_pays_correlated(config) == pytest.approx((pruned - retrained) / pruned)
+    assert pd_exp.retraining_pays_correlated(config) > 0  # strong correlation: retraining pays (chapter 12)
+    assert pd_exp.retraining_pays_correlated(pd_exp.Config(0.3, 0.1, p=100)) < 0  # rho = 0: it does not
+    with pytest.raises(ValueError, match="constant aligned"):
+        pd_exp.Config(0.3, 0.1, theta_law="gaussian", p=100, rho=0.5).problem()
+
+
+def test_rho_star_by_row():
+    rows = [{**asdict(pd_exp.Config(a, 0.1, p=100, rho=r)), "retraining-pays-correlated": r - a / 10}
+            for a in (0.2, 0.4) for r in (0.01, 0.03, 0.1)]
+    stars = pd_rep.rho_star_by_row(pd.DataFrame(rows), "retraining-pays-correlated")
+    assert list(stars.n_over_p) == [0.2, 0.4]
+    assert 0.01 < stars.rho_star[0] < 0.03 < stars.rho_star[1] < 0.1
