@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-$(shell sha1sum requirements.txt | cut -c1-12)
 NOTEBOOKS := $(sort $(wildcard notebooks/*.md))
-PYTEST_NBVAL := --nbval --nbval-current-env --nbval-cell-timeout=1200 --nbval-sanitize-with tests/nbval-sanitize.cfg
+PYTEST_NBVAL := --nbval --nbval-current-env --nbval-cell-timeout=3600 --nbval-sanitize-with tests/nbval-sanitize.cfg
 
 .PHONY: venv run stale explorer book pdf print-tex-packages test bench clean lab
 
