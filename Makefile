@@ -43,10 +43,12 @@ endif
 stale: $(STAMP)
 	$(BIN)/python tools/execute_notebooks.py --stale
 
-## explorer: precompute the curves of the page "Explore the theory" (book/_static/explorer/data.js,
+## explorer: precompute the curves of the page "Explore the theory" (book/_static/explorer/data.js, and
+## static-panel.png, the printed book's stand-in;
 ## about a minute; a test fails when they differ from the calculator's)
 explorer: $(STAMP)
 	$(BIN)/python tools/explorer_data.py
+	MPLBACKEND=Agg $(BIN)/python tools/explorer_panel.py
 
 ## book: run every chapter, then build the static site in _build/html (warnings are errors)
 book: run
@@ -77,8 +79,9 @@ bench: $(STAMP)
 	set -e; for script in benchmarks/bench_*.py; do $(BIN)/python $$script; done
 
 ## lab: open JupyterLab on the chapters (notebooks/); a chapter run there writes its results to
-## ~/overparam-results/<chapter>/, not into the book's results/ (BOOK_RESULTS_REDIRECT, which overparam.book.params reads)
+## LAB_RESULTS/<chapter>/ and says so, not into the book's results/ (OVERPARAM_RESULTS, which
+## overparam.book.params reads; without it, a chapter run in any Jupyter writes under ~/overparam-results/)
 LAB_RESULTS ?= $(HOME)/overparam-results
 lab: $(STAMP)
 	mkdir -p $(LAB_RESULTS)
-	BOOK_RESULTS_REDIRECT=$(LAB_RESULTS) $(BIN)/jupyter lab --notebook-dir=notebooks
+	OVERPARAM_RESULTS=$(LAB_RESULTS) $(BIN)/jupyter lab --notebook-dir=notebooks

@@ -7,10 +7,20 @@ The target is at most 0.1 s for `overparam predict --p 1000 --n 300 --s 100 --sp
 feature its own atom) costs. Both sides give the same numbers (the largest relative difference is
 printed; tests/test_risk_curves.py checks it is below 1e-10). Times are the best of a few repeats.
 
-usage: python benchmarks/bench_predict.py
+Issue 26: the command's start-up, the wall time of the whole `overparam predict` above in a fresh
+process (median of 5 runs), most of which is importing modules, not the 10 ms computation;
+``--against LIB`` also times another checkout's package folder (e.g. one made with
+`git archive HEAD lib | tar -x -C /tmp/base`), alternating runs so that both see the same load.
+
+usage: python benchmarks/bench_predict.py [--against /tmp/base/lib]
 """
 from __future__ import annotations
 
+import argparse
+import os
+import statistics
+import subprocess
+import sys
 import time
 
 import numpy as np
@@ -22,6 +32,8 @@ from overparam.theory.risk_curves import CURVES, risk_curves
 
 P, N, S, SPIKE, SIGMA, SIZES = 1000, 300, 100, 10.0, 0.5, 60
 TARGET_S = 0.1
+COMMAND = ["predict", "--p", str(P), "--n", str(N), "--s", str(S), "--spike", str(SPIKE), "--sigma", str(SIGMA)]
+RUNS = 5
 FAMILIES = [("b", "constant", "aligned"), ("a", "constant", "aligned"), ("b", "random-sign", "aligned"),
             ("b", "sparse", "aligned"), ("b", "constant", "inverted"), ("b", "gaussian", "aligned")]
 
@@ -45,7 +57,33 @@ def largest_relative_difference(reference: dict, fast: dict) -> float:
     return worst
 
 
+def command_time(library: str | None) -> float:
+    """Wall time of one `overparam predict` (COMMAND) in a fresh interpreter, with the package taken
+    from ``library`` when given (ahead of the installed one), else from the install."""
+    environment = {**os.environ, **({"PYTHONPATH": library} if library else {})}
+    start = time.perf_counter()
+    subprocess.run([sys.executable, "-c", "import sys; from overparam.cli import main; sys.exit(main(sys.argv[1:]))",
+                    *COMMAND], env=environment, check=True, stdout=subprocess.DEVNULL)
+    return time.perf_counter() - start
+
+
+def startup(against: str | None) -> None:
+    """Median (and range) over RUNS fresh processes of the command's wall time, for the installed
+    package and, alternating with it, for the one in ``against``."""
+    libraries = {"installed": None, **({against: against} if against else {})}
+    times: dict[str, list[float]] = {name: [] for name in libraries}
+    for _ in range(RUNS):
+        for name, library in libraries.items():
+            times[name].append(command_time(library))
+    for name, runs in times.items():
+        print(f"  `overparam {' '.join(COMMAND)}` ({name}): median {statistics.median(runs):.2f} s "
+              f"over {RUNS} runs (from {min(runs):.2f} to {max(runs):.2f} s)")
+
+
 def main():
+    arguments = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    arguments.add_argument("--against", help="another checkout's package folder (its lib/) to time the command with")
+    startup(arguments.parse_args().against)
     sizes = model_sizes(P, N, SIZES)
     print(f"p = {P}, n = {N}, s = {S}, spike {SPIKE}, sigma {SIGMA}: {len(sizes)} model sizes "
           f"({SIZES} log-spaced, without k = n - 1, n, n + 1), {len(CURVES)} compressors")

@@ -8,10 +8,11 @@ import numpy as np  # noqa: E402
 import pytest  # noqa: E402
 
 from overparam.book.curves import CURVES  # noqa: E402
-from overparam.experiments.denoising import (CURVE, best_overparameterized, model_sizes, salient_errors,  # noqa: E402
-                                             simulate_panels, theory_errors, theory_margins, theory_sizes)
+from overparam.experiments.denoising import (CURVE, best_overparameterized, denoising_problem, model_sizes,  # noqa: E402
+                                             salient_errors, simulate_panels, theory_errors, theory_margins, theory_sizes)
 from overparam.reports.denoising import (best_size_lines, denoising_claims, error_curves,  # noqa: E402
                                          plot_noise_levels, quoted_numbers, theory_covered, theory_points)
+from overparam.theory.problems import fig3_problem  # noqa: E402
 
 N, S, SPIKE = 40, 4, 10.0
 PANELS = {"d < n": 30, "d > n": 90}
@@ -111,3 +112,30 @@ def test_best_size_lines_and_quoted_numbers(simulated):
     small, best = margins[SIGMAS[0]]
     assert numbers["denoising-margin-lowest-noise"] == pytest.approx(1 - best / small)
     assert all(isinstance(value, float) for value in numbers.values())
+
+
+def test_the_default_problem_is_panel_a_and_the_family_keeps_every_saliency():
+    default = denoising_problem(30, S, SPIKE, 0.5)
+    panel_a = fig3_problem("a", 30, S, SPIKE, 0.5)
+    np.testing.assert_array_equal(default.theta_star, panel_a.theta_star)
+    np.testing.assert_array_equal(default.cov, panel_a.cov)
+    inverted = denoising_problem(30, S, SPIKE, 0.5, "random-sign", "inverted", seed=1)
+    np.testing.assert_allclose(inverted.cov[:S], 1 / SPIKE)
+    np.testing.assert_allclose(inverted.cov * inverted.theta_star**2, panel_a.theta_star**2)
+    with pytest.raises(ValueError, match="alignment"):
+        denoising_problem(30, S, SPIKE, 0.5, alignment="sideways")
+
+
+@pytest.mark.parametrize("theta_law, alignment", [("gaussian", "inverted"), ("random-sign", "aligned"),
+                                                  ("sparse", "identity")])
+def test_the_familys_theory_is_exact_below_the_peak(theta_law, alignment):
+    family = {"theta_law": theta_law, "alignment": alignment, "seed": 3}
+    ks = np.array([S, 12, 30])
+    trials = 400
+    errors = salient_errors(30, S, SPIKE, 0.5, N, ks, trials, (4, 5), **family)
+    theory = theory_errors(30, S, SPIKE, 0.5, N, ks, **family)
+    mean, se = errors.mean(axis=0), errors.std(axis=0, ddof=1) / np.sqrt(trials)
+    # exact in expectation; 4 standard errors, not 3, because nine points (3 sizes x 3 families) are checked
+    assert np.all(np.abs(mean - theory) < 4 * se), (mean, theory, se)
+    noise_free = salient_errors(30, S, SPIKE, 0.0, N, [30], 20, (4, 6), **family)
+    assert noise_free.max() < 1e-20  # d < n and no noise: exact recovery in every family

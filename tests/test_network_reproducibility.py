@@ -1,5 +1,5 @@
 """Training on another CPU gives other raw numbers; the network chapters' numbers are therefore
-compared within the seed-to-seed noise (overparam.reports.networks.rerun_agreement), not digit by
+compared within the seed-to-seed noise (overparam.reports.network_reruns.rerun_agreement), not digit by
 digit, and their verdicts up to one step to or from "inconclusive" (verdicts_agree), while nbval
 compares their text exactly (the cells that print numbers or statuses are nbval-ignore-output).
 """
@@ -11,7 +11,7 @@ import papermill as pm
 import pytest
 
 from overparam.book.params import BOOK_RESULTS, RESULTS_REDIRECT
-from overparam.reports.networks import rerun_agreement, verdicts_agree
+from overparam.reports.network_reruns import rerun_agreement, verdicts_agree
 
 NOTEBOOKS = Path(__file__).resolve().parent.parent / "notebooks"
 # torch's generic (non-vectorized) kernels and oneDNN limited to SSE4.1: another "CPU"

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 import torch
 
-from overparam.networks import models, training
+from overparam.networks import images, models, training
 from overparam.data import as_network_input, load_images
 
 
@@ -173,25 +173,25 @@ def test_recalibrated_batch_norm_matches_the_statistics_of_the_data():
 
 def test_validation_is_held_out_of_the_training_images():
     from overparam.data import hold_out_validation
-    images = {"x_train": np.arange(10), "y_train": np.arange(10) % 3, "x_test": np.arange(4), "y_test": np.zeros(4)}
-    split = hold_out_validation(images, 3)
+    arrays = {"x_train": np.arange(10), "y_train": np.arange(10) % 3, "x_test": np.arange(4), "y_test": np.zeros(4)}
+    split = hold_out_validation(arrays, 3)
     assert list(split["x_train"]) == list(range(7)) and list(split["x_validation"]) == [7, 8, 9]
     assert list(split["y_validation"]) == [7 % 3, 8 % 3, 9 % 3]
     with pytest.raises(ValueError, match="n_validation"):
-        hold_out_validation(images, 10)
+        hold_out_validation(arrays, 10)
 
 
 def test_sweep_data_cuts_holds_out_and_shapes_the_images():
-    data = training.sweep_data("bundled-mnist", "resnet20", torch.device("cpu"), n_validation=10, n_train=50)
+    data = images.sweep_data("bundled-mnist", "resnet20", torch.device("cpu"), n_validation=10, n_train=50)
     assert data["x_train"].shape == (40, 3, 32, 32) and data["x_validation"].shape == (10, 3, 32, 32)
     assert data["x_test"].shape == (1000, 3, 32, 32)
     assert data["x_train"].dtype == torch.float32 and data["y_train"].dtype == torch.long
-    whole = training.sweep_data("bundled-mnist", "mlp", torch.device("cpu"), n_validation=500)
+    whole = images.sweep_data("bundled-mnist", "mlp", torch.device("cpu"), n_validation=500)
     assert whole["x_train"].shape == (3500, 784)
     # the same fixed order: the first 40 of the cut are the first 40 of the whole
     assert torch.equal(whole["y_train"][:40], data["y_train"])
-    assert training.describe_data(data) == "40 training, 10 validation and 1000 test images on cpu"
-    assert training.describe_data(data, with_shape=True).endswith("test images of shape (3, 32, 32) on cpu")
+    assert images.describe_data(data) == "40 training, 10 validation and 1000 test images on cpu"
+    assert images.describe_data(data, with_shape=True).endswith("test images of shape (3, 32, 32) on cpu")
 
 
 def test_run_sweep_writes_under_runs_and_resumes(tmp_path, monkeypatch):
@@ -203,3 +203,26 @@ def test_run_sweep_writes_under_runs_and_resumes(tmp_path, monkeypatch):
     again = training.run_sweep("mlp", [2, 4], [2], tiny_data(), config, [0], torch.device("cpu"), tmp_path, "test",
                                progress=False)
     assert [r["test_error"] for r in again] == [r["test_error"] for r in rows]
+
+
+def test_controls_at_the_widest_width_only(tmp_path, monkeypatch):
+    """With controls_everywhere=False the controls are retrained at the widest width only, magnitude
+    pruning (with and without retraining) at every width; sweep_epochs counts what is trained."""
+    config = training.TrainConfig(epochs=1, batch_size=16)
+    epochs, real_train = [], training.train
+    monkeypatch.setattr(training, "train", lambda model, data, cfg, *a, **k: (epochs.append(cfg.epochs), real_train(model, data, cfg, *a, **k))[1])
+    rows = training.sweep("mlp", [2, 3, 4], [2], tiny_data(), config, [0], torch.device("cpu"), tmp_path, "test",
+                          controls_everywhere=False)
+    assert sum(epochs) == training.sweep_epochs([2, 3, 4], [2], 1, [0], controls_everywhere=False)
+    assert sum(epochs) < training.sweep_epochs([2, 3, 4], [2], 1, [0])
+    variants = {width: {r["variant"] for r in rows if r["width"] == width} for width in (3, 4)}
+    assert variants[3] == {"dense", "magnitude", "magnitude+retrain"}
+    assert variants[4] == {"dense", "magnitude", "magnitude+retrain", "random+retrain", "random-layerwise+retrain",
+                           "magnitude-reinit+retrain"}
+    # a folder that already holds the controls at every width returns only those asked for
+    everywhere = training.sweep("mlp", [2, 3, 4], [2], tiny_data(), config, [0], torch.device("cpu"), tmp_path / "b",
+                                "test")
+    assert {r["variant"] for r in everywhere if r["width"] == 3} == variants[4]
+    again = training.sweep("mlp", [2, 3, 4], [2], tiny_data(), config, [0], torch.device("cpu"), tmp_path / "b", "test",
+                           controls_everywhere=False)
+    assert {r["variant"] for r in again if r["width"] == 3} == variants[3]

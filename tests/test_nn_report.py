@@ -3,7 +3,7 @@ import numpy as np
 import pytest
 import pandas as pd
 
-from overparam.reports.networks import rerun_agreement, verdicts_agree
+from overparam.reports.network_reruns import rerun_agreement, verdicts_agree
 
 
 def runs(shift=0.0, seed=0):
@@ -149,3 +149,28 @@ def test_a_single_width_above_the_target_is_inconclusive_under_the_declared_rule
     rows = {row["id"].removesuffix("-target-2"): row for row in claims}
     for key in ("pruned-error-falls", "no-clear-double-descent", "no-retrain-wider-no-better"):
         assert rows[f"fig6-{key}"]["status"] == "inconclusive" and "only one width" in rows[f"fig6-{key}"]["measured"]
+
+
+def test_same_status_on_rerun_is_high_far_from_zero_and_a_coin_at_the_edge():
+    from scipy.stats import norm
+    from scipy.stats import t as scipy_t
+    from overparam.reports.network_reruns import same_status_on_rerun
+    noise = np.array([-1.0, -0.5, 0.0, 0.5, 1.0]) * 0.02  # mean 0, standard deviation about 0.016
+    half = float(scipy_t.ppf(0.975, 4)) * noise.std(ddof=1) / np.sqrt(5)
+    assert same_status_on_rerun(0.5 + noise) > 0.999  # reproduced far above its interval
+    assert same_status_on_rerun(-0.5 + noise) > 0.999  # not reproduced, as stably
+    assert same_status_on_rerun(half * 1.001 + noise) == pytest.approx(0.5, abs=0.01)  # an interval ending at zero
+    quantile = float(scipy_t.ppf(0.975, 4))  # inconclusive at a mean of zero: P(|N(0, 2 e^2)| <= t e)
+    assert same_status_on_rerun(noise) == pytest.approx(2 * norm.cdf(quantile / np.sqrt(2)) - 1)
+    assert np.isnan(same_status_on_rerun([0.1])) and np.isnan(same_status_on_rerun([0.1, np.nan, 0.2]))
+
+
+def test_rerun_stability_names_the_claims_of_sweep_claims():
+    from overparam.reports.network_reruns import rerun_stability
+    from overparam.reports.networks import sweep_claims, sweep_tables
+    tables = sweep_tables(sweep_rows(), "mlp")
+    _, claims = sweep_claims(tables.runs, tables.summary, [2, 4, 8], [2], "resnet20", "reduced")
+    table = rerun_stability(tables.runs, tables.summary, [2, 4, 8], [2], "resnet20")
+    assert set(table.id) <= {row["id"] for row in claims} and len(table) == 5
+    assert table.same_status_on_rerun.between(0, 1).all()
+    assert rerun_stability(tables.runs, tables.summary, [2, 4, 8], [3], "resnet20").empty

@@ -10,7 +10,7 @@ import pandas as pd
 import papermill as pm
 import pytest
 
-from overparam.book.chapters import chapter_rules, chapter_sources
+from overparam.book.chapters import chapter_parameters, chapter_rules, chapter_sources
 from overparam.book.params import bad_parameter, smoke_parameters
 
 NOTEBOOKS = Path(__file__).resolve().parent.parent / "notebooks"
@@ -31,19 +31,11 @@ def test_markdown_source_and_executed_notebook_are_in_sync(source):
         f"{source.name} changed after {executed.name} was executed: run `make run`"
 
 
-def parameters_cell(source) -> dict:
-    """The literal defaults of a chapter's cell tagged ``parameters``."""
-    cell = next(cell for cell in jupytext.read(source).cells if "parameters" in cell.metadata.get("tags", []))
-    values: dict = {}
-    exec(cell.source, {}, values)
-    return values
-
-
 @pytest.mark.parametrize("source", [path for path in CHAPTERS if path.stem != "99-reproduction-report"],
                          ids=lambda path: path.stem)
 def test_a_chapter_writes_under_its_own_name(source):
     """The chapter's default results folder and the chapter its claims name are its file name."""
-    assert parameters_cell(source)["results_dir"] == f"../results/{source.stem}"
+    assert chapter_parameters(source)["results_dir"] == f"../results/{source.stem}"
     named = re.findall(r'results_dir,\s*"(\d\d-[a-z0-9-]+)"\)', source.read_text())
     assert named == [source.stem], f"write_claims names {named}, not {source.stem}"
 
@@ -64,9 +56,7 @@ def test_network_chapter_refuses_cuda_without_a_gpu(tmp_path):
 def test_every_chapter_declares_its_parameter_rules(source):
     rules = chapter_rules(source)
     assert rules, f"{source.name} has no cell assigning RULES (see overparam.book.params)"
-    executed = nbformat.read(source.with_suffix(".ipynb"), as_version=4)
-    parameters = next(cell for cell in executed.cells if "parameters" in cell.metadata.get("tags", []))
-    names = {line.split("=")[0].strip() for line in parameters.source.splitlines() if "=" in line}
+    names = set(chapter_parameters(source.with_suffix(".ipynb")))  # the executed notebook's defaults
     assert names == set(rules), f"{source.name}: parameters {sorted(names)} but rules for {sorted(rules)}"
 
 

@@ -2,10 +2,13 @@
 its sign where the answer is known, the grid evaluator with a custom mapper, the boundary points, the
 simulated confirmation and the report's sentences."""
 from dataclasses import asdict
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
 import pytest
+
+from overparam.cli import main
 
 from overparam.experiments import phase_diagrams as pd_exp
 from overparam.experiments.compressors import COMPRESSORS
@@ -13,6 +16,7 @@ from overparam.experiments.linear import theory_curves
 from overparam.experiments.quantization import register_quantizers
 from overparam.experiments.ridge_pruning import pipeline_risk
 from overparam.reports import phase_diagrams as pd_rep
+from overparam.sweep.cluster import grid_mapper
 from overparam.theory.risk import FitLaw, best_underparameterized_risk
 
 DEFAULT = pd_exp.Config(0.3, 0.1, p=100)
@@ -102,6 +106,33 @@ def test_grid_evaluator_with_a_custom_mapper():
         pd_exp.evaluate_grid(configs, ["no-such-conclusion"])
 
 
+def test_classifier_margin_against_chapter_13s_prediction_and_its_simulation():
+    config = pd_exp.Config(0.3, 0.1, p=80)
+    k, smaller, at_p = pd_exp.classifier_best_smaller_size(config)
+    ks = [*pd_exp.smaller_sizes(config), config.p]
+    means = pd_exp.classifier_errors(config, ks).mean(axis=0)
+    assert k in ks[:-1] and smaller == pytest.approx(means[:-1].min()) and at_p == pytest.approx(means[-1])
+    assert 0 < at_p < 0.5
+    assert pd_exp.classifier_best_size_is_p(config) == pytest.approx((smaller - at_p) / (0.5 - at_p))
+    # n/p = 0.9: the model on all p features sits near its interpolation peak, so a smaller size wins by far
+    assert pd_exp.classifier_best_size_is_p(pd_exp.Config(0.9, 0.5, p=80)) < -0.05
+    gaps = pd_exp.simulate_classifier_best_size(config, 4, (1, 2))
+    assert gaps.shape == (4,) and np.all(np.abs(gaps) < 0.5)
+    assert pd_exp.CONCLUSIONS.keys() == pd_exp.SIMULATIONS.keys() == pd_rep.STATEMENTS.keys() == pd_rep.SHORT.keys()
+
+
+def test_grid_on_a_two_worker_local_cluster_equals_the_serial_grid():
+    configs = pd_exp.config_grid([0.2, 0.4], [0.05, 0.1], ("constant", "random-sign"), ("aligned", "inverted"), p=60)
+    conclusions = ["hessian-beats-magnitude", "pruned-beats-small"]
+    with grid_mapper() as mapper:
+        assert mapper is map  # the default stays in process
+        serial = pd_exp.evaluate_grid(configs, conclusions, mapper=mapper)
+    with grid_mapper(workers=2) as mapper:
+        assert mapper is not map
+        on_dask = pd_exp.evaluate_grid(configs, conclusions, mapper=mapper)
+    pd.testing.assert_frame_equal(on_dask, serial)  # same rows, same order, same values
+
+
 def _toy_grid():
     """A 3 x 3 grid whose margin is n/p - 0.3 (boundary at n/p = 0.3) in one family."""
     rows = [{**asdict(pd_exp.Config(a, b, p=100)), "toy": a - 0.3}
@@ -168,3 +199,26 @@ def test_rho_star_by_row():
     stars = pd_rep.rho_star_by_row(pd.DataFrame(rows), "retraining-pays-correlated")
     assert list(stars.n_over_p) == [0.2, 0.4]
     assert 0.01 < stars.rho_star[0] < 0.03 < stars.rho_star[1] < 0.1
+
+
+CHAPTER_ONE = Path(__file__).resolve().parent.parent / "notebooks" / "01-linear-gaussian.md"
+
+
+def test_the_diagrams_against_a_sweep_of_chapter_one_on_both_sides_of_the_boundary(tmp_path):
+    """`overparam sweep` of chapter 1 at p = 200, s = 20 and n = 50, 150 (n/p = 0.25 and 0.75, on the two
+    sides of the boundary of "the pruned large model beats the best small model" for constant aligned
+    theta*, at n/p of about 0.38): chapter 1's paired simulation at k = p in every family (scope.csv)
+    has the sign of the diagram's margin wherever the margin is resolvable, and the boundary itself is
+    confirmed from both sides."""
+    out = tmp_path / "sweep"
+    status = main(["sweep", str(CHAPTER_ONE), "--set", "n=50,150", "--set", "p=200", "--set", "s=20",
+                   "--set", "trials=3", "--set", "scope_trials=20", "--set", "seed=0", "--out", str(out),
+                   "--workers", "2", "--no-progress"])
+    assert status == 0
+    check = pd_rep.sweep_scope_check(pd.read_csv(out / "curves" / "scope.csv"))
+    assert len(check) == 2 * 8 * 2  # points x families x conclusions
+    assert not (check.outcome == "contradicted").any(), check[check.outcome == "contradicted"]
+    home = check[(check.conclusion == "pruned-beats-small") & (check.theta_law == "constant")
+                 & (check.alignment == "aligned")].set_index("n_over_p")
+    assert home.loc[0.25, "predicted"] == "holds" and home.loc[0.75, "predicted"] == "fails"
+    assert set(home.outcome) == {"confirmed"}

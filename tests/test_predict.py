@@ -1,6 +1,9 @@
 """The calculator (overparam.reports.predict, `overparam predict`): the closed forms of chapter 1 for
 any problem of the families, checked against a simulation, and bad input refused before anything
 is computed."""
+import subprocess
+import sys
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -45,6 +48,22 @@ def test_the_command_prints_the_table_and_writes_the_csv(tmp_path, capsys):
     out = capsys.readouterr().out
     assert "best model size for each compressor" in out and "hessian+retrain" in out
     assert set(pd.read_csv(path).compressor) >= {"dense", "magnitude", "hessian", "oracle", "random"}
+
+
+# Modules of seconds of start-up that the command does not need: the sweep commands' (imported by
+# name when a sweep runs) and scipy.stats (Student's t quantiles come from scipy.special).
+HEAVY = ("scipy.stats", "jupytext", "nbformat", "dask", "distributed", "papermill", "matplotlib.pyplot",
+         "overparam.sweep.commands")
+
+
+def test_the_command_imports_none_of_the_heavy_modules():
+    """`overparam predict` run in a fresh interpreter, then its modules listed (no timing: what is
+    imported, which is what the start-up time follows)."""
+    code = ("import sys\nfrom overparam.cli import main\n"
+            "main(['predict', '--p', '60', '--n', '20', '--s', '6', '--sizes', '5'])\n"
+            f"print([name for name in {HEAVY!r} if name in sys.modules])")
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert result.stdout.strip().splitlines()[-1] == "[]"
 
 
 @pytest.mark.parametrize("arguments, message", [

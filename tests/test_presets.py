@@ -7,12 +7,11 @@ and the teachers' guide shows the table tools/preset_table.py makes of that reco
 import importlib.util
 from pathlib import Path
 
-import jupytext
 import nbformat
 import pytest
 import yaml
 
-from overparam.book.chapters import chapter_rules, chapter_sources
+from overparam.book.chapters import chapter_parameters, chapter_rules, chapter_sources
 from overparam.book.params import check_parameters
 from overparam.book.paths import REPORT, RESULTS
 
@@ -29,16 +28,6 @@ spec.loader.exec_module(preset_table)
 PRESETS = execute_notebooks.read_preset("classroom")  # chapter -> papermill parameters
 MAIN = execute_notebooks.read_main_claims("classroom")  # chapter -> main_claim, verdict_differs
 SOURCES = {source.stem: source for source in chapter_sources(ROOT)}
-
-
-def parameters_cell(source: Path) -> dict:
-    """The chapter's default parameters: its cell tagged `parameters`, run on its own."""
-    cells = [cell for cell in jupytext.read(source).cells
-             if cell.cell_type == "code" and "parameters" in cell.metadata.get("tags", [])]
-    assert len(cells) == 1, f"{source.name}: expected one cell tagged parameters"
-    namespace: dict = {}
-    exec(cells[0].source, namespace)
-    return {name: value for name, value in namespace.items() if not name.startswith("__")}
 
 
 def test_the_preset_covers_every_chapter_but_the_report():
@@ -71,7 +60,7 @@ def test_each_preset_passes_the_chapters_validation(stem, tmp_path):
     unknown = set(values) - set(rules)
     assert not unknown, f"{stem}: parameters {sorted(unknown)} are not declared by the chapter"
     assert "results_dir" not in values, f"{stem}: results_dir is set by tools/execute_notebooks.py"
-    namespace = {**parameters_cell(SOURCES[stem]), **values, "results_dir": str(tmp_path / stem)}
+    namespace = {**chapter_parameters(SOURCES[stem]), **values, "results_dir": str(tmp_path / stem)}
     check_parameters(rules, namespace, summary=False)  # raises ParameterError naming the parameter
 
 

@@ -1,8 +1,9 @@
 import numpy as np
 import pytest
 
-from overparam.theory.pruning import (hessian_support, magnitude_support, oracle_support, random_support, restrict,
-                                      select_support, top_s, train_prune, train_prune_retrain)
+from overparam.theory.pruning import (DATA_RULES, FIT_RULES, PRUNING, fit_supports, hessian_support, magnitude_support,
+                                      oracle_support, random_support, restrict, score_scale, select_support, top_s,
+                                      train_prune, train_prune_retrain)
 from overparam.theory.solvers import fit_on_support
 
 
@@ -33,8 +34,39 @@ def test_random_support_has_the_right_size_and_is_reproducible():
     np.testing.assert_array_equal(a, b)
 
 
-def test_unknown_method_is_rejected():
-    with pytest.raises(ValueError, match="unknown pruning method"):
+def test_the_registry_says_what_each_rule_needs():
+    assert list(PRUNING) == ["magnitude", "hessian", "oracle", "random"]
+    assert FIT_RULES == ("magnitude", "hessian") and DATA_RULES == ("magnitude", "hessian", "random")
+    assert [name for name, rule in PRUNING.items() if rule.random] == ["random"]
+    assert [name for name, rule in PRUNING.items() if rule.oracle] == ["oracle"]
+    lam = np.array([0.25, 1.0, 4.0])
+    np.testing.assert_array_equal(score_scale("magnitude", lam), [1, 1, 1])
+    np.testing.assert_array_equal(score_scale("hessian", lam), [0.5, 1, 2])
+    with pytest.raises(ValueError, match="closed-form threshold"):
+        score_scale("random", lam)
+
+
+def test_a_stack_of_fits_is_pruned_row_by_row_as_one_fit_is():
+    rng = np.random.default_rng(4)
+    thetas, X = rng.standard_normal((5, 12)), rng.standard_normal((8, 12))
+    curvature = np.einsum("ij,ij->j", X, X) / 8
+    for rule, one in (("magnitude", lambda theta: magnitude_support(theta, 3)),
+                      ("hessian", lambda theta: hessian_support(theta, X, 3))):
+        np.testing.assert_array_equal(fit_supports(rule, thetas, curvature, 3), [one(theta) for theta in thetas])
+        np.testing.assert_array_equal(select_support(rule, thetas[0], X, 3), one(thetas[0]))
+
+
+def test_the_oracle_and_random_rules_ask_for_what_they_need():
+    with pytest.raises(ValueError, match="needs theta_star"):
+        select_support("oracle", np.ones(4), np.ones((2, 4)), 2)
+    with pytest.raises(ValueError, match="needs an rng"):
+        select_support("random", np.ones(4), np.ones((2, 4)), 2)
+    with pytest.raises(ValueError, match="ranks the fit"):
+        fit_supports("oracle", np.ones(4), None, 2)
+
+
+def test_unknown_rule_is_rejected():
+    with pytest.raises(ValueError, match="unknown pruning rule"):
         select_support("biggest", np.ones(3), np.ones((2, 3)), 1)
 
 

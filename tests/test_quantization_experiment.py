@@ -209,3 +209,22 @@ def test_report_tables_and_quoted_numbers():
     assert numbers["quant-prune-bits"] == 4
     assert numbers["quant-gaussian-3bit"] == pytest.approx(0.05) and numbers["quant-constant-3bit"] == pytest.approx(-0.05)
     assert numbers["quant-small-8-k"] == s and numbers["quant-entropy-mask-bits"] == position_bits(p, s, "entropy")
+
+
+def test_theta_laws_with_lloyd_max_quantizers_and_their_bounds():
+    """The Lloyd-Max quantizers of the bound comparison: each has its bound (the best map of the value
+    alone with its own levels) at or below it in theory, and its theory follows k-means on the simulated
+    fits on the laws without zeros (on the sparse law k-means and Lloyd's iteration on the law can stop
+    at different local optima: chapter 11 says so)."""
+    names = register_quantizers((3,))
+    table, draws = theta_law_comparison(300, 90, 30, 10.0, 0.5, names, 30, seed=2, lloyd_bits=(2,))
+    assert {"lloyd-2", "bound-lloyd-2"} <= set(draws["gaussian"])
+    theory = table[table.source == "theory"].set_index(["law", "curve"]).risk
+    pivot = table.pivot_table(index=["law", "curve"], columns="source", values=["risk", "ci_low", "ci_high"])
+    for law in draws:
+        assert theory[(law, "bound-lloyd-2")] <= theory[(law, "lloyd-2")] + 1e-9
+    for law in ("constant", "random-sign", "gaussian"):
+        row = pivot.loc[(law, "lloyd-2")]
+        gap = abs(row["risk", "simulation"] - row["risk", "theory"])
+        assert gap <= 1.5 * (row["ci_high", "simulation"] - row["ci_low", "simulation"]) + 0.03 * row["risk", "theory"], law
+    assert len(law_summary(table, ["lloyd-2"])) == 4

@@ -5,11 +5,18 @@ import pytest
 
 from overparam.book.curves import style_of
 from overparam.experiments.random_features import (DESIGNS, SIM_CURVES, THEORY_CURVES, draw_task, refit_on_fixed_support,
-                                                   run_memory, simulate_task, theory_task)
+                                                   retrained_dc_risks, run_memory, simulate_task, support_refit_formula,
+                                                   supported_risk, task_problems, theory_task)
 from overparam.reports.random_features import (
-    FORMULA_ROWS, TABLE_COLUMNS, agreement_checks, chapter_claims, fits, format_refit_table, growth_lines, panel,
-    quoted_numbers, refit_gap_table, risk_table, same_sample_gaps, scored, select, support_split, task_ratio)
+    FORMULA_ROWS, GAP_COLUMNS, TABLE_COLUMNS, agreement_checks, format_refit_table, gap_rows, growth_lines,
+    paired_gaps, panel, quoted_numbers, refit_gap_table, risk_table, same_sample_gaps, scored, select,
+    support_split)
+from overparam.reports.random_features_claims import chapter_claims, fits, task_ratio
 from overparam.book.verdicts import STATUSES
+from overparam.theory.features import equivalent_lgp
+from overparam.theory.problems import restrict_problem
+from overparam.theory.pruning import restrict
+from overparam.theory.risk import dense_risk, sampled_prune_retrain_risks
 
 P_GRID, SPARSITIES, N = [10, 20, 50, 80], [5, 8], 30
 
@@ -68,24 +75,52 @@ def test_select_and_panel_pick_one_design_with_the_shared_lines():
 
 
 def test_agreement_checks_and_fits_see_a_known_gap():
-    table = risk_table(*fake_run({("magnitude", "relu"): -0.10}), P_GRID, SPARSITIES)
-    checks = agreement_checks(table, N, SPARSITIES).set_index(["data", "curve", "s"])
+    gaps = paired_gaps(*fake_run({("magnitude", "relu"): -0.10}), P_GRID, SPARSITIES)
+    checks = agreement_checks(gaps, N, SPARSITIES).set_index(["data", "curve", "s"])
     pruned = checks.loc[("ReLU data", "magnitude", 5)]
     assert pruned["points"] == 4 and pruned["mean gap"] == pytest.approx(-0.10, abs=2e-3) and pruned["covered"] == 0
     assert abs(checks.loc[("Gaussian twin", "magnitude", 5)]["mean gap"]) < 2e-3
-    assert fits(table, "magnitude", N, 0.05).status == "not reproduced"
-    assert fits(table, "magnitude", N, 0.11).status == "reproduced"
-    assert fits(table, "magnitude", N, 0.05, design="gaussian").status == "reproduced"
-    assert fits(table, "dense", N, 0.05).status == "reproduced"
+    assert fits(gaps, "magnitude", N, 0.05).status == "not reproduced"
+    assert fits(gaps, "magnitude", N, 0.11).status == "reproduced"
+    assert fits(gaps, "magnitude", N, 0.05, design="gaussian").status == "reproduced"
+    assert fits(gaps, "dense", N, 0.05).status == "reproduced"
     # one sparsity only, and another curve against the retrained line (the paper's same-sample markers)
-    assert fits(table, "magnitude", N, 0.05).measured.startswith("0 of 8 points")
-    assert fits(table, "magnitude", N, 0.05, sparsities=[8]).measured.startswith("0 of 4 points")
-    assert fits(table, "magnitude+retrain-same-sample", N, 0.05, line="magnitude+retrain").status == "reproduced"
+    assert fits(gaps, "magnitude", N, 0.05).measured.startswith("0 of 8 points")
+    assert fits(gaps, "magnitude", N, 0.05, sparsities=[8]).measured.startswith("0 of 4 points")
+    assert fits(gaps, "magnitude+retrain-same-sample", N, 0.05).status == "reproduced"
+
+
+def test_paired_gaps_cancel_the_spread_across_tasks_and_carry_the_theory_error():
+    """A task-to-task spread shared by simulation and theory cancels in the paired interval (it would make
+    an unpaired one several times the tolerance wide); the theory's own Monte-Carlo noise does not cancel: it
+    widens the interval, and a point whose theory is that noisy is no longer decided."""
+    simulated, predicted = fake_run(tasks=6)
+    for t, (task, pred) in enumerate(zip(simulated["relu"], predicted)):
+        level = 1 + 0.3 * (t - 2.5)  # each task's risk level, the same on both sides
+        for curve in ["magnitude", "magnitude+retrain"]:
+            task[curve] = task[curve] * level
+            pred[curve] = pred[curve] * level
+    gaps = paired_gaps(simulated, predicted, P_GRID, SPARSITIES)
+    assert list(gaps.columns) == GAP_COLUMNS
+    assert fits(gaps, "magnitude", N, 0.03).status == "reproduced"
+    unpaired = select(risk_table(simulated, predicted, P_GRID, SPARSITIES), "magnitude", 5)
+    assert ((unpaired.ci_high - unpaired.ci_low) / unpaired.risk).min() > 0.2  # the spread, if it were not paired
+    rng = np.random.default_rng(3)
+    for pred in predicted:  # a theory estimated with 10% Monte-Carlo noise per task
+        noise = 1 + 0.1 * rng.standard_normal(pred["magnitude"].shape)
+        pred["magnitude"] = pred["magnitude"] * noise
+        pred["magnitude mc_se"] = 0.1 * pred["magnitude"]
+    noisy = paired_gaps(simulated, predicted, P_GRID, SPARSITIES)
+    assert fits(noisy, "magnitude", N, 0.03).status != "reproduced"
+    row = gap_rows(noisy, "magnitude", 5).loc[80]
+    assert row.theory_mc_se == pytest.approx(0.1 / np.sqrt(6), rel=0.3)
+    assert (row.gap_ci_high - row.gap_ci_low) > 0.06
+    assert (gap_rows(gaps, "magnitude", 5).theory_mc_se == 0).all()  # no Monte-Carlo error given: none counted
 
 
 def test_same_sample_gaps_compare_both_retrainings_with_the_same_line():
     simulated, predicted = fake_run({("magnitude+retrain-same-sample", "relu"): 0.08})
-    gaps = same_sample_gaps(risk_table(simulated, predicted, P_GRID, SPARSITIES), N, SPARSITIES).set_index("s")
+    gaps = same_sample_gaps(paired_gaps(simulated, predicted, P_GRID, SPARSITIES), N, SPARSITIES).set_index("s")
     assert gaps.loc[5, "same sample: mean gap"] == pytest.approx(0.08, abs=2e-3)
     assert abs(gaps.loc[5, "fresh sample: mean gap"]) < 2e-3 and gaps.loc[5, "points"] == 4
     assert gaps.loc[8, "same sample: covered"] == 0
@@ -98,9 +133,9 @@ def test_same_sample_claims_score_the_paper_markers_and_spare_the_fig4_sparsity(
         simulated, predicted = fake_run()
         for task in simulated["relu"]:
             task["magnitude+retrain-same-sample"][:, :, SPARSITIES.index(factor_on)] *= 1.10
-        table = risk_table(simulated, predicted, P_GRID, SPARSITIES)
+        gaps = paired_gaps(simulated, predicted, P_GRID, SPARSITIES)
         refit = {dim: {"theory": np.ones(5), **{d: np.ones(5) for d in DESIGNS}} for dim in [5, 40]}
-        return {row["id"]: row for row in chapter_claims(simulated, predicted, table, refit, P_GRID, SPARSITIES, 5, N)}
+        return {row["id"]: row for row in chapter_claims(simulated, predicted, gaps, refit, P_GRID, SPARSITIES, 5, N)}
     spared = claims_with(5)
     assert spared["fig2-dc-same-sample-retraining"]["status"] == "reproduced"
     assert spared["fig2-dc-same-sample-retraining"]["origin"] == "paper"
@@ -159,11 +194,12 @@ def test_claims_and_quoted_numbers_on_a_tiny_real_run():
         predicted.append(theory_task(R, beta, N, P_GRID, SPARSITIES, 2, seed=(task, 9)))
     refit_results = {dim: refit_on_fixed_support(dim, N, 5, 10, seed=dim) for dim in [5, 40]}
     table = risk_table(simulated, predicted, P_GRID, SPARSITIES)
-    rows = chapter_claims(simulated, predicted, table, refit_results, P_GRID, SPARSITIES, 5, N)
+    gaps = paired_gaps(simulated, predicted, P_GRID, SPARSITIES)
+    rows = chapter_claims(simulated, predicted, gaps, refit_results, P_GRID, SPARSITIES, 5, N)
     assert len(rows) == 16 and {row["status"] for row in rows} <= set(STATUSES)
     assert len({row["id"] for row in rows}) == 16
     assert all(row["measured"] for row in rows)
-    numbers = quoted_numbers(table, agreement_checks(table, N, SPARSITIES), support_split(table, N, SPARSITIES),
+    numbers = quoted_numbers(table, agreement_checks(gaps, N, SPARSITIES), support_split(table, N, SPARSITIES),
                              refit_gap_table(refit_results, 5), 5)
     assert all(key.startswith("rf-") for key in numbers)
     assert all(type(value) in (int, float, str) for value in numbers.values())  # glue needs plain Python values
@@ -177,3 +213,35 @@ def test_run_memory_grows_with_the_largest_model():
     large, _ = run_memory([10, 2000], 30, 2)
     assert large > 1000 * small / 10 and "p_grid up to 20" in what
     assert run_memory([25, 1000], 200, 30)[0] < 2**30  # the default run is far below a GiB
+
+
+def test_sparse_risks_equal_the_full_risk_and_the_restricted_lgp():
+    """simulate_task scores a sparse model on its support's block of Sigma: the same number as the full
+    quadratic form, and the same refit formula as the dense DC of the restricted LGP (Def. 5)."""
+    R, beta = draw_task(5, 40, np.random.default_rng(1))
+    problem = task_problems(R, beta, [40])[40]
+    image = problem.cov @ problem.theta_star
+    energy = float(problem.theta_star @ image)
+    rng = np.random.default_rng(2)
+    theta, support = rng.standard_normal(40), np.sort(rng.choice(40, size=7, replace=False))
+    assert supported_risk(problem, image, energy, theta[support], support) == pytest.approx(
+        problem.risk(restrict(theta, support)), rel=1e-10)
+    for n in [30, 5]:  # s < n - 1 (closed form) and s >= n - 1 (the restricted LGP's own DC)
+        assert support_refit_formula(problem, image, energy, support, n) == pytest.approx(
+            dense_risk(restrict_problem(problem, support), n), rel=1e-10)
+    supports = np.stack([support, np.arange(7)])
+    np.testing.assert_allclose(retrained_dc_risks(problem, supports, 30),
+                               [dense_risk(restrict_problem(problem, s), 30) for s in supports], rtol=1e-10)
+
+
+def test_theory_task_matches_the_draw_by_draw_dc_within_its_monte_carlo_error():
+    """The batched theory_task and the draw-by-draw DC (overparam.theory.risk.sampled_prune_retrain_risks)
+    sample the same law: their means agree within their Monte-Carlo errors, and the error shrinks with draws."""
+    R, beta = draw_task(5, 60, np.random.default_rng(4))
+    few = theory_task(R, beta, 30, [60], [5, 10], 50, seed=5)
+    many = theory_task(R, beta, 30, [60], [5, 10], 2000, seed=6)
+    reference = sampled_prune_retrain_risks(equivalent_lgp(R, beta), 30, [5, 10], 2000, np.random.default_rng(7))
+    for curve, key in [("magnitude", "pruned"), ("magnitude+retrain", "retrained")]:
+        se = many[f"{curve} mc_se"][0]
+        assert np.all(se < few[f"{curve} mc_se"][0])
+        assert np.all(np.abs(many[curve][0] - reference[key]) < 5 * np.sqrt(2) * se)

@@ -242,3 +242,16 @@ def test_random_sign_family_keeps_the_signal_variance():
     np.testing.assert_array_equal(np.abs(signs[1].problem.theta_star), CorrelatedFeatures(200, 20, 10.0, 0.5, 0.9).problem.theta_star)
     np.testing.assert_array_equal(signs[0].problem.theta_star, signs[1].problem.theta_star)
     np.testing.assert_allclose(signs[1].problem.spectrum[0], np.linalg.eigvalsh(signs[1].problem.cov_matrix))
+
+
+def test_the_curves_of_the_rho_figure_have_distinct_styles():
+    """Every curve drawn in the figure over rho (both pruning rules, one legend) has its own colour or
+    marker, so that no two legend entries look alike (the two distilled curves once shared one green)."""
+    from overparam.book.curves import style_of
+    from overparam.reports.correlated_refits import RHO_CURVES
+    from overparam.theory.refit import RULES
+
+    names = sorted({curve.format(rule=rule) for rule in RULES for curve in RHO_CURVES})
+    looks = {name: (style_of(name)["color"], style_of(name)["marker"], style_of(name).get("hollow", False))
+             for name in names}
+    assert len(set(looks.values())) == len(looks), looks

@@ -7,6 +7,7 @@ from overparam.book.claims import claim, write_claims
 from overparam.book import claim_table
 from overparam.book import verdicts as v
 from overparam.reports import reproduction as report
+from overparam.reports.phase_diagrams import CLAIM_KEY, STATEMENTS
 
 NOISE = [-1.0, 0.0, 1.0, -0.5, 0.5]
 
@@ -78,16 +79,27 @@ def test_rows_link_to_the_section_that_shows_them():
         for _, label in pairs:
             assert f"({label})=" in sources[chapter], f"{chapter} has no section labelled {label}"
     assert report.section_label("01-linear-gaussian", "fig7-retraining-helps-only-at-peak-a-hessian-fresh") == "sec-lg-fig7"
-    assert report.section_label("13-classification", "cls-peak-a-ls-dense") is None  # the page itself
+    assert report.section_label("13-classification", "cls-peak-a-ls-dense") == "sec-cls-cross-entropy"
+    assert report.section_label("99-nowhere", "cls-peak-a-ls-dense") is None  # a chapter without labels: the page itself
     link = report._chapter_link("01-linear-gaussian", {}, "fig3-b-hessian-beats-magnitude")
     assert 'href="01-linear-gaussian.html#sec-lg-fig3"' in link
 
 
-def test_every_committed_claim_of_chapters_1_to_9_links_to_a_section():
+def test_every_committed_claim_links_to_a_labelled_section_of_its_chapter():
     committed = report.load_claims(report.chapter_sources()[0].parents[1] / "results")
-    linked = committed[committed.chapter.isin(report.SECTION_LABELS)]
-    unlinked = [f"{row.chapter}: {row.id}" for row in linked.itertuples() if report.section_label(row.chapter, row.id) is None]
+    sources = {source.stem: source.read_text() for source in report.chapter_sources()}
+    assert set(committed.chapter) <= set(report.SECTION_LABELS)  # every chapter with claims, 1 to 14
+    unlinked = [f"{row.chapter}: {row.id}" for row in committed.itertuples() if report.section_label(row.chapter, row.id) is None]
     assert not unlinked
+    missing = {f"{row.chapter}: {report.section_label(row.chapter, row.id)}" for row in committed.itertuples()
+               if f"({report.section_label(row.chapter, row.id)})=" not in sources[row.chapter]}
+    assert not missing
+
+
+def test_each_phase_diagram_conclusion_links_to_its_own_section():
+    """Chapter 14 makes one claim per conclusion, committed or not yet: each has a section of its own."""
+    labels = [report.section_label("14-where-conclusions-hold", f"{CLAIM_KEY}-{conclusion}") for conclusion in STATEMENTS]
+    assert None not in labels and len(set(labels)) == len(STATEMENTS)
 
 
 def test_narrative_and_commit(claims):

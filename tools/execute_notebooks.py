@@ -3,7 +3,8 @@
 For each MyST source notebooks/NN-topic.md: convert with jupytext, run with papermill in the
 notebooks folder, drop run-specific metadata (timestamps, durations) so that an unchanged chapter
 gives an unchanged file, and write notebooks/NN-topic.ipynb next to the source. The wall time of
-each chapter is written to results/execution-times.csv.
+each chapter is written to results/execution-times.csv. Only these runs write into the book's
+results/ (they set BOOK_RUN; a chapter opened in Jupyter writes under ~/overparam-results/).
 
 A chapter whose inputs have not changed since its last run is skipped: its inputs
 (overparam.book.inputs.input_files) are its source, requirements.txt, pyproject.toml, the package
@@ -40,6 +41,7 @@ import papermill
 
 from overparam.book.execution import one_thread_each
 from overparam.book.inputs import input_hash
+from overparam.book.params import BOOK_RUN
 from overparam.book.paths import CHAPTERS, REPORT
 from overparam.book.stamp import run_stamp
 
@@ -261,8 +263,10 @@ def main(sources: list[str], force: bool = False, root: Path = ROOT, jobs: int =
     last recorded time; the reproduction report runs last, after every chapter whose claims it reads.
     With ``preset``, run every chapter of ``sources`` named in presets/<preset>.yaml at those
     parameters, into the folder <preset>/ (:func:`run_preset`); the others, the report among them,
-    are left out."""
+    are left out. The chapters' kernels inherit BOOK_RUN (overparam.book.params): a chapter left at
+    its default ``results_dir`` writes into the book's results/ only in this run."""
     one_thread_each(os.environ)
+    os.environ[BOOK_RUN] = "1"
     sources = [Path(name).resolve() for name in sources]
     if preset is not None:
         presets = read_preset(preset, root)

@@ -13,19 +13,23 @@ have variance ``spike``, the others 1, and theta*_i = 1/sqrt(p).
 
 run a chapter by papermill at every point of a grid, on Dask (overparam.sweep), and summarise the
 verdicts of its claims over the grid.
+
+Every command's arguments are declared here; the sweep commands run in overparam.sweep.commands,
+imported by name when one of them is called, so that `overparam predict` (a 10 ms computation) does
+not pay seconds of importing Dask, papermill and jupytext (benchmarks/bench_predict.py times it).
 """
 from __future__ import annotations
 
 import argparse
+import importlib
 import sys
 
 from overparam.reports.predict import best_sizes, model_sizes, predict
-from overparam.sweep.cluster import dashboard_link, open_client
-from overparam.sweep.grid import GridError
-from overparam.sweep.plan import plan_sweep
-from overparam.sweep.report import sweep_report
-from overparam.sweep.runner import run_sweep
 from overparam.theory.problems import ALIGNMENTS, THETA_LAWS, fig3_problem
+
+# The sweep commands' module (Dask, papermill, jupytext: seconds to import), imported by name when
+# one of them runs, so that `overparam predict` starts without it.
+SWEEP_COMMANDS = "overparam.sweep.commands"
 
 
 def parser() -> argparse.ArgumentParser:
@@ -80,43 +84,6 @@ def add_sweep_commands(commands) -> None:
     report.add_argument("--png", help="where to write the map (default: FOLDER/verdict-map-X-Y.png)")
 
 
-def sweep_main(arguments: argparse.Namespace) -> int:
-    """``overparam sweep``: the grid checked, then run; 1 when a point of the sweep is not done
-    (it raised, its worker died, or it did not run), 2 when refused, 130 when interrupted."""
-    try:
-        sweep = plan_sweep(arguments.chapter, arguments.settings, arguments.seeds, arguments.out, arguments.smoke)
-        print(f"{len(sweep.ids)} points of {sweep.chapter.source.name} into {sweep.out}", flush=True)
-        with open_client(arguments.workers, arguments.scheduler, arguments.timeout) as client:
-            link = dashboard_link(client)
-            if link:
-                print(f"Dask dashboard: {link}", flush=True)
-            outcome = run_sweep(sweep, client, retries=arguments.retries, progress=not arguments.no_progress,
-                                rerun_failed=arguments.rerun_failed)
-    except (GridError, OSError, ValueError) as error:
-        print(f"overparam sweep: refused: {error}", file=sys.stderr)
-        return 2
-    except KeyboardInterrupt:
-        print("overparam sweep: interrupted; the finished points are kept: the same command runs the rest",
-              file=sys.stderr)
-        return 130
-    print(outcome)
-    print(f"tables: {sweep.out / 'points.csv'}, {sweep.out / 'claims.csv'}, {sweep.out / 'curves'}/")
-    return 1 if outcome.not_done else 0
-
-
-def sweep_report_main(arguments: argparse.Namespace) -> int:
-    """``overparam sweep-report``: the status counts per claim id, and the verdict map's path."""
-    try:
-        text, png = sweep_report(arguments.folder, arguments.x, arguments.y, arguments.claim, arguments.png)
-    except (FileNotFoundError, ValueError) as error:
-        print(f"overparam sweep-report: {error}", file=sys.stderr)
-        return 2
-    print(text)
-    if png is not None:
-        print(f"\nverdict map (share of claims reproduced at each pair of values): {png}")
-    return 0
-
-
 def check(arguments: argparse.Namespace) -> str | None:
     """The first bad argument, as a message, or None (checked before anything is computed)."""
     if arguments.p < 1 or arguments.n < 2:
@@ -135,10 +102,8 @@ def check(arguments: argparse.Namespace) -> str | None:
 def main(argv: list[str] | None = None) -> int:
     parse = parser()
     arguments = parse.parse_args(argv)
-    if arguments.command == "sweep":
-        return sweep_main(arguments)
-    if arguments.command == "sweep-report":
-        return sweep_report_main(arguments)
+    if arguments.command in ("sweep", "sweep-report"):
+        return importlib.import_module(SWEEP_COMMANDS).run(arguments)
     problem_message = check(arguments)
     if problem_message:
         parse.error(problem_message)

@@ -8,9 +8,12 @@ from __future__ import annotations
 import ast
 from pathlib import Path
 
+import jupytext
+
 from overparam.book.paths import ROOT
 
 RULES_NAME = "RULES"
+PARAMETERS_TAG = "parameters"  # papermill's tag for the cell of a notebook's default parameters
 
 
 def chapter_sources(root: Path = ROOT) -> list[Path]:
@@ -20,8 +23,6 @@ def chapter_sources(root: Path = ROOT) -> list[Path]:
 
 def rules_cell(source: Path) -> str | None:
     """The source of the chapter's code cell that assigns ``RULES`` (None when it has none)."""
-    import jupytext
-
     for cell in jupytext.read(source).cells:
         if cell.cell_type == "code" and _assigns_rules(cell.source):
             return cell.source
@@ -49,3 +50,30 @@ def chapter_rules(source: Path) -> dict | None:
     namespace: dict = {}
     exec(compile(ast.Module(body=keep, type_ignores=[]), str(source), "exec"), namespace)
     return namespace[RULES_NAME]
+
+
+def parameters_cell(source: Path) -> str:
+    """The source of the chapter's one code cell tagged ``parameters`` (a MyST ``.md`` or an ``.ipynb``;
+    papermill's injected cell is tagged otherwise). ValueError unless there is exactly one."""
+    cells = [cell.source for cell in jupytext.read(source).cells
+             if cell.cell_type == "code" and PARAMETERS_TAG in cell.metadata.get("tags", [])]
+    if len(cells) != 1:
+        raise ValueError(f"{Path(source).name}: {len(cells)} code cells tagged {PARAMETERS_TAG!r}, expected one")
+    return cells[0]
+
+
+def chapter_parameters(source: Path) -> dict:
+    """The chapter's default parameters, name -> value, in the order declared: the assignments of its
+    cell tagged ``parameters``, read with ``ast.literal_eval`` (nothing of the chapter runs).
+    ValueError for a statement that is not ``name = <literal>`` (papermill could not override it)."""
+    values: dict = {}
+    for node in ast.parse(parameters_cell(source)).body:
+        if not (isinstance(node, ast.Assign) and all(isinstance(target, ast.Name) for target in node.targets)):
+            raise ValueError(f"{Path(source).name}: the parameters cell may only assign literals to names, "
+                             f"not {ast.unparse(node)!r}")
+        try:
+            value = ast.literal_eval(node.value)
+        except (ValueError, TypeError, SyntaxError) as error:
+            raise ValueError(f"{Path(source).name}: {ast.unparse(node)!r} is not a literal") from error
+        values.update({target.id: value for target in node.targets})
+    return values

@@ -55,7 +55,7 @@ CURVES: dict[str, Curve] = {
     "magnitude+split": Curve("magnitude, split sample (prune on f n, refit on the rest)", OKABE_ITO[2], "D", "-."),
     "hessian+split": Curve("Hessian, split sample (prune on f n, refit on the rest)", OKABE_ITO[2], "d", "-."),
     "magnitude+distill": Curve("magnitude, distilled from the dense fit", OKABE_ITO[3], "*", "--"),
-    "hessian+distill": Curve("Hessian, distilled from the dense fit", OKABE_ITO[3], "*", "--"),
+    "hessian+distill": Curve("Hessian, distilled from the dense fit", "#332288", "*", "--"),  # indigo: not magnitude's green
     # chapter 13: classification ("<fit>/<compressor>": least squares on +-1 labels, logistic regression by
     # gradient descent, hard-margin SVM; one colour per pruning rule, one marker family per fit)
     "ls/dense": Curve("least squares, dense", OKABE_ITO[0], "o"),

@@ -15,6 +15,12 @@ from overparam.book.paths import RESULTS
 # of the book's tracked results/, so that running the tests never changes a tracked file.
 RESULTS_REDIRECT = "BOOK_RESULTS_REDIRECT"
 BOOK_RESULTS = RESULTS
+# Set by tools/execute_notebooks.py (`make run`): only then does a chapter left at its default
+# results_dir write into the book's results/.
+BOOK_RUN = "OVERPARAM_BOOK_RUN"
+# Where a chapter opened in Jupyter writes instead (`make lab` sets it): <folder>/<chapter>/
+USER_RESULTS = "OVERPARAM_RESULTS"
+DEFAULT_USER_RESULTS = Path("~/overparam-results")
 
 
 class ParameterError(ValueError):
@@ -61,23 +67,46 @@ def check_path(name: str, value) -> str:
     return value
 
 
-def check_results_dir(name: str, value) -> str:
+def results_destination(value: str, explicit: bool, environ=os.environ) -> tuple[str, bool]:
+    """Where a chapter whose ``results_dir`` is ``value`` writes, and whether to say so.
+
+    Only a folder inside the book's results/ is moved; any other folder is used as given. Such a
+    folder goes, in this order: (1) under the test suite's redirect folder when RESULTS_REDIRECT is
+    set (silently: nbval compares the printed outputs with those of `make run`); (2) where it says
+    when papermill passed it (``explicit``) or when BOOK_RUN is set (`make run`); (3) otherwise (a
+    chapter run in Jupyter, say) to the same sub-folder of USER_RESULTS (default
+    ~/overparam-results), so that a reader never writes over the book's committed results. The
+    second item is True when the run is neither the book's nor the tests' (the chapter then prints
+    where it writes)."""
+    redirect = environ.get(RESULTS_REDIRECT)
+    silent = bool(redirect) or bool(environ.get(BOOK_RUN))
+    path = Path(value).resolve()
+    if path == BOOK_RESULTS or BOOK_RESULTS in path.parents:
+        inside = path.relative_to(BOOK_RESULTS)
+        if redirect:
+            value = str(Path(redirect) / inside)
+        elif not explicit and not environ.get(BOOK_RUN):
+            user = Path(environ.get(USER_RESULTS) or DEFAULT_USER_RESULTS).expanduser()
+            value = str(user / inside)
+    return value, not silent
+
+
+def check_results_dir(name: str, value, explicit: bool = True, announce: bool = False) -> str:
     """Require a results folder that can be written (see check_path): the folder itself or its
     nearest existing parent must be a folder in which a folder can be created
     (:func:`can_create_in`), so that a bad path stops the run here and not after the experiment.
-    When the environment variable named by RESULTS_REDIRECT is set (the test suite sets it), a
-    folder inside the book's results/ is redirected to the same sub-folder of that folder; any other
-    folder is left as given."""
+    The folder is first moved as :func:`results_destination` says (``explicit``: papermill passed
+    it); with ``announce`` the folder is printed when the run is neither `make run` nor a test."""
     value = check_path(name, value)
-    redirect = os.environ.get(RESULTS_REDIRECT)
-    path = Path(value).resolve()
-    if redirect and (path == BOOK_RESULTS or BOOK_RESULTS in path.parents):
-        value = str(Path(redirect) / path.relative_to(BOOK_RESULTS))
+    value, loud = results_destination(value, explicit)
     existing = Path(value).resolve()
     while not existing.exists():
         existing = existing.parent
     if not existing.is_dir() or not os.access(existing, os.W_OK | os.X_OK) or not can_create_in(existing):
         raise ParameterError(f"parameter {name!r}: cannot write into {value!r} ({existing} is not a writable folder)")
+    if announce and loud:
+        print(f"This run writes its tables to {Path(value).resolve()} "
+              f"(the book's own results/ are written only by `make run`).")
     return value
 
 
@@ -201,8 +230,9 @@ def _resolve(bound, values):
     return bound(values) if callable(bound) else bound
 
 
-def check_value(name: str, rule: Rule, value, values: dict):
-    """Check one value against its rule, given the values checked before it; return it normalised."""
+def check_value(name: str, rule: Rule, value, values: dict, explicit: bool = True):
+    """Check one value against its rule, given the values checked before it; return it normalised.
+    ``explicit``: the value was passed by papermill (a results folder is then used as given)."""
     low, high = _resolve(rule.low, values), _resolve(rule.high, values)
     kind = rule.kind
     if kind == "int":
@@ -220,7 +250,7 @@ def check_value(name: str, rule: Rule, value, values: dict):
         if not isinstance(value, str):
             raise ParameterError(f"parameter {name!r} must be a path string, got {value!r}")
     elif kind == "results_dir":
-        value = check_results_dir(name, value)
+        value = check_results_dir(name, value, explicit=explicit, announce=True)
     elif kind == "device":
         value = check_choice(name, value, ["cpu", "cuda", "auto"])
         if value == "cuda":
@@ -248,7 +278,8 @@ def check_parameters(rules: dict[str, Rule], namespace: dict, memory=None, summa
     (:func:`check_memory`). With ``summary`` the run's parameters are printed as a table with their
     meaning.
     """
-    undeclared = [name for name in injected_names(namespace) if name not in rules]
+    injected = injected_names(namespace)
+    undeclared = [name for name in injected if name not in rules]
     if undeclared:
         raise ParameterError(f"parameter {undeclared[0]!r} is not a parameter of this chapter (a typo?); "
                              f"its parameters are {list(rules)}")
@@ -257,7 +288,7 @@ def check_parameters(rules: dict[str, Rule], namespace: dict, memory=None, summa
         raise ParameterError(f"parameters {missing} are declared but have no value in the parameters cell")
     values = {}
     for name, rule in rules.items():
-        values[name] = check_value(name, rule, namespace[name], values)
+        values[name] = check_value(name, rule, namespace[name], values, explicit=name in injected)
     if memory is not None:
         check_memory(*memory(values))
     if summary:

@@ -1,10 +1,21 @@
-"""Monte-Carlo summaries."""
+"""Monte-Carlo summaries.
+
+Student's t quantiles come from ``scipy.special.stdtrit`` (the function ``scipy.stats.t.ppf`` calls,
+the same numbers to the bit), so that importing this module does not import ``scipy.stats``
+(about a second; ``overparam predict`` imports this module).
+"""
 from __future__ import annotations
 
 import numpy as np
-from scipy.stats import t as scipy_t
+from scipy.special import stdtrit
 
 Z95 = 1.959963984540054
+
+
+def t_quantile_975(df) -> float:
+    """The 0.975 quantile of Student's t with ``df`` degrees of freedom (the half-width factor of a
+    two-sided 95% interval)."""
+    return float(stdtrit(df, 0.975))
 
 
 def mean_ci(samples: np.ndarray, axis: int = 0, student: bool = False) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -15,7 +26,7 @@ def mean_ci(samples: np.ndarray, axis: int = 0, student: bool = False) -> tuple[
     mean = samples.mean(axis=axis)
     if count < 2:
         return mean, np.full_like(mean, np.nan), np.full_like(mean, np.nan)
-    quantile = float(scipy_t.ppf(0.975, count - 1)) if student else Z95
+    quantile = t_quantile_975(count - 1) if student else Z95
     half = quantile * samples.std(axis=axis, ddof=1) / np.sqrt(count)
     return mean, mean - half, mean + half
 
@@ -54,7 +65,7 @@ def welch_interval(a, b) -> tuple[float, float, float]:
     if se == 0:
         return difference, difference, difference
     df = (va + vb) ** 2 / (va ** 2 / (a.size - 1) + vb ** 2 / (b.size - 1))
-    half = float(scipy_t.ppf(0.975, df)) * se
+    half = t_quantile_975(df) * se
     return difference, difference - half, difference + half
 
 

@@ -11,11 +11,64 @@ from matplotlib.ticker import NullFormatter, ScalarFormatter
 
 from overparam.book.curves import style_of
 
+# A figure is shown at DISPLAY_DPI CSS pixels per inch (its PNG holds PNG_SCALE times as many pixels,
+# crisp on high-density screens and projectors); the page's text column is about COLUMN_INCHES wide at
+# that scale on a desktop, and a wider figure is shrunk to fit it. Text of FONT_SIZE points is then
+# shown at 11-12 pt in a figure at most COLUMN_INCHES wide; MAX_PANELS_PER_ROW keeps panels readable.
+DISPLAY_DPI = 100
+PNG_SCALE = 2
+COLUMN_INCHES = 8.0
+FONT_SIZE = 12
+SMALL_FONT_SIZE = 11  # ticks and legends
+MAX_PANELS_PER_ROW = 4
+BOOK_RC = {"figure.dpi": DISPLAY_DPI, "savefig.dpi": PNG_SCALE * DISPLAY_DPI, "axes.grid": True,
+           "grid.alpha": 0.3, "axes.spines.top": False, "axes.spines.right": False,
+           "legend.frameon": False, "font.size": FONT_SIZE, "axes.titlesize": FONT_SIZE,
+           "axes.labelsize": FONT_SIZE, "xtick.labelsize": SMALL_FONT_SIZE,
+           "ytick.labelsize": SMALL_FONT_SIZE, "legend.fontsize": SMALL_FONT_SIZE,
+           "figure.titlesize": FONT_SIZE + 1}
+
+
 def use_book_style() -> None:
-    """Set the matplotlib defaults every chapter uses."""
-    plt.rcParams.update({"figure.dpi": 100, "savefig.dpi": 150, "axes.grid": True,
-                         "grid.alpha": 0.3, "axes.spines.top": False, "axes.spines.right": False,
-                         "legend.frameon": False, "font.size": 10})
+    """Set the matplotlib defaults every chapter uses (:data:`BOOK_RC`) and, in a Jupyter kernel,
+    show figures as PNG_SCALE-times PNGs at their natural size (:func:`png_at_scale`)."""
+    plt.rcParams.update(BOOK_RC)
+    show_figures_at_scale()
+
+
+def png_at_scale(fig, scale: int = PNG_SCALE):
+    """A figure as a PNG of ``scale`` times its pixels, with its display width (in CSS pixels at
+    figure.dpi) in the output's metadata, so that the page shows it at its natural size, sharp.
+    Only the width: a fixed height would distort the image where the page shrinks it to the column
+    (a phone). None for an empty figure (as IPython's own formatter)."""
+    from IPython.core.pylabtools import _pngxy, print_figure
+
+    png = print_figure(fig, fmt="png", dpi=scale * fig.dpi)
+    if png is None:
+        return None
+    width, _ = _pngxy(png)
+    return png, {"width": width // scale}
+
+
+def show_figures_at_scale() -> bool:
+    """Make the running IPython kernel display matplotlib figures with :func:`png_at_scale`; whether
+    it did (False outside IPython). The inline backend is loaded first (by opening and closing a
+    figure): loading it later would put back its own 1x PNG formatter."""
+    try:
+        from IPython import get_ipython
+    except ImportError:
+        return False
+    shell = get_ipython()
+    if shell is None:
+        return False
+    from matplotlib.figure import Figure
+
+    plt.close(plt.figure())
+    formatters = shell.display_formatter.formatters
+    formatters["image/png"].for_type(Figure, png_at_scale)
+    for other in ("image/svg+xml", "image/jpeg", "application/pdf"):
+        formatters[other].pop(Figure, None)
+    return True
 
 
 def plot_theory_and_simulation(ax, table: pd.DataFrame, curve: str, theory_curve: str | None = None,
@@ -57,8 +110,14 @@ def theory_simulation_legend(fig, ax, ncol: int = 4, explain_marks: bool = True)
         handles += [plt.Line2D([], [], color="grey", lw=1.5), simulation_handle()]
         labels += ["theory (lines)", "simulation: mean and 95% CI (markers)"]
     rows = -(-len(labels) // ncol)
-    fig.legend(handles, labels, loc="lower center", ncol=ncol, fontsize=9)
-    fig.tight_layout(rect=(0, 0.045 * rows + 0.02, 1, 1))
+    fig.legend(handles, labels, loc="lower center", ncol=ncol, fontsize=SMALL_FONT_SIZE)
+    fig.tight_layout(rect=(0, rows * legend_row_height(fig) + 0.02, 1, 1))
+
+
+def legend_row_height(fig, fontsize: float = SMALL_FONT_SIZE) -> float:
+    """The height of one row of a legend of ``fontsize`` points, as a fraction of ``fig``'s height
+    (a line of text and matplotlib's default spacing: about 1.7 times the font size)."""
+    return 1.7 * fontsize / 72 / fig.get_size_inches()[1]
 
 
 def log_axis(ax, axis: str = "x") -> None:

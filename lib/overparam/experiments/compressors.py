@@ -16,8 +16,7 @@ import numpy as np
 
 from overparam.book.curves import SAME_SAMPLE, style_of
 from overparam.theory.problems import LinearGaussianProblem
-from overparam.theory.pruning import (hessian_support, magnitude_support, oracle_support, random_support,
-                                      restrict)
+from overparam.theory.pruning import DATA_RULES, FIT_RULES, restrict, select_support
 from overparam.theory.risk import FitLaw
 from overparam.theory.solvers import fit_on_support
 
@@ -32,7 +31,7 @@ class TrainedFit:
     same weights).
     """
 
-    problem: LinearGaussianProblem
+    problem: LinearGaussianProblem | None  # None: no oracle pruning (it needs theta* and the variances)
     theta: np.ndarray
     k: int
     X: np.ndarray
@@ -43,22 +42,11 @@ class TrainedFit:
     _supports: dict = field(default_factory=dict, repr=False)
 
     def support(self, rule: str) -> np.ndarray:
-        """The kept indices (inside the first k) of magnitude, hessian, oracle or random pruning."""
+        """The kept indices (inside the first k) of a registered pruning rule (theory.pruning.PRUNING)."""
         if rule not in self._supports:
-            k, s = self.k, self.s
-            if rule == "magnitude":
-                kept = magnitude_support(self.theta[:k], s)
-            elif rule == "hessian":
-                kept = hessian_support(self.theta[:k], self.X[:, :k], s)
-            elif rule == "oracle":
-                kept = oracle_support(self.problem.theta_star[:k], self.problem.cov_diagonal[:k], s)
-            elif rule == "random":
-                if self.rng is None:
-                    raise ValueError("random pruning needs a TrainedFit with an rng")
-                kept = random_support(k, s, self.rng)
-            else:
-                raise ValueError(f"unknown pruning rule {rule!r}; use magnitude, hessian, oracle or random")
-            self._supports[rule] = kept
+            k, problem = self.k, self.problem
+            oracle = (None, None) if problem is None else (problem.theta_star[:k], problem.cov_diagonal[:k])
+            self._supports[rule] = select_support(rule, self.theta[:k], self.X[:, :k], self.s, *oracle, self.rng)
         return self._supports[rule]
 
 
@@ -92,12 +80,12 @@ def _retrained(rule, same_sample=False):
 
 
 register("dense", lambda fit: fit.theta, lambda law, s: law.dense(), "the min-norm fit itself (Thm. 1)")
-for _rule in ("magnitude", "hessian"):
+for _rule in FIT_RULES:
     register(_rule, _pruned(_rule), lambda law, s, rule=_rule: law.pruned(s, rule),
              f"{_rule} pruning to s weights (Cor. 1)")
 register("oracle", _pruned("oracle"), lambda law, s: law.oracle(s), "keep the s most salient features (eq. 65)")
 register("random", _pruned("random"), lambda law, s: law.random(s), "keep s weights chosen at random")
-for _rule in ("magnitude", "hessian", "random"):
+for _rule in DATA_RULES:
     register(f"{_rule}+retrain", _retrained(_rule), lambda law, s, rule=_rule: law.retrained(s, rule),
              f"{_rule} pruning, then a least-squares refit of the kept weights on a fresh sample (Def. 5)")
     register(f"{_rule}+retrain{SAME_SAMPLE}", _retrained(_rule, same_sample=True), None,

@@ -10,12 +10,12 @@ import numpy as np
 
 from overparam.experiments.linear import theory_curves
 from overparam.theory.problems import ALIGNMENTS, THETA_LAWS, LinearGaussianProblem, fig3_problem
-from overparam.theory.pruning import oracle_support, restrict, select_support
+from overparam.theory.pruning import FIT_RULES, oracle_support, restrict, select_support
 from overparam.theory.risk import best_underparameterized_risk
 from overparam.theory.solvers import fit_on_support, min_norm_least_squares
 
 FAMILIES = tuple((law, alignment) for alignment in ALIGNMENTS for law in THETA_LAWS)
-RULES = ("magnitude", "hessian")
+RULES = FIT_RULES  # the pruning rules compared (both have closed forms)
 
 
 def family_problems(p: int, s: int, spike: float, sigma: float, seed: int) -> dict[tuple[str, str], LinearGaussianProblem]:

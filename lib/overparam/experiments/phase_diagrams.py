@@ -8,8 +8,9 @@ s of the p features, noise sigma, the law of theta* and the alignment of varianc
 n samples. Every conclusion is a small pure function ``config -> margin``: positive where the
 conclusion holds, negative where it fails, in units of the reference risk it names (a relative gap),
 so 0 is the boundary on every diagram. :func:`evaluate_grid` maps one function over a list of
-configurations with any ``mapper`` (the builtin ``map`` here; a Dask ``client.map`` + ``client.gather``
-pair on a cluster), so a larger grid runs unchanged elsewhere.
+configurations with any ``mapper`` (the builtin ``map`` by default;
+:func:`overparam.sweep.cluster.grid_mapper` gives a Dask ``client.map`` + ``client.gather`` pair on
+the same client as ``overparam sweep``), so a larger grid runs unchanged on a cluster.
 """
 from __future__ import annotations
 
@@ -19,15 +20,18 @@ from itertools import product
 import numpy as np
 import pandas as pd
 
+from overparam.experiments.classification import sign_labels, supports
 from overparam.experiments.compressors import COMPRESSORS
 from overparam.experiments.families import family_simulation
 from overparam.experiments.linear import k_grid, simulate_curves
 from overparam.experiments.quantization import FLOAT_BITS, model_bits, register_quantizers
 from overparam.experiments.ridge_pruning import tune_mu
 from overparam.experiments.correlated_refits import theory_point
+from overparam.theory.classification import classification_error, least_squares_error_prediction
 from overparam.theory.problems import LinearGaussianProblem, correlated_problem, fig3_problem
 from overparam.theory.pruning import restrict, select_support
 from overparam.theory.ridge import ridge_fit
+from overparam.theory.solvers import prefix_min_norm_fits
 from overparam.theory.risk import FitLaw, best_underparameterized_risk
 
 
@@ -173,6 +177,39 @@ def retraining_pays_correlated(config: Config) -> float:
     return (pruned - float(np.mean(risks[("magnitude+retrain", None, None)]))) / pruned
 
 
+CLASSIFIER_DRAWS = 200  # draws of the least-squares classifier's prediction per size (chapter 13's dc_draws)
+
+
+def classifier_errors(config: Config, ks, draws: int = CLASSIFIER_DRAWS) -> np.ndarray:
+    """Chapter 13's prediction of the test error arccos(c)/pi of least squares on the +-1 labels
+    sign(x^T theta* + sigma z), fit on the first k features and Hessian-pruned to s weights, for every
+    k in ``ks``: (draws, len(ks)) draws from the characterization of the labels' equivalent linear
+    problem (:func:`overparam.theory.classification.least_squares_error_prediction`), the same random
+    stream at every configuration."""
+    rng = np.random.default_rng([config.seed, 13])
+    return least_squares_error_prediction(config.problem(), config.n, config.s, [int(k) for k in ks], draws, rng,
+                                          rules=("hessian",), refits=False)["hessian"]
+
+
+def classifier_best_smaller_size(config: Config) -> tuple[int, float, float]:
+    """(k, predicted error at k, predicted error at p): the size k < p whose Hessian-pruned least-squares
+    classifier has the lowest predicted mean error, on :func:`smaller_sizes`."""
+    ks = [*smaller_sizes(config), config.p]
+    errors = classifier_errors(config, ks).mean(axis=0)
+    j = int(np.argmin(errors[:-1]))
+    return int(ks[j]), float(errors[j]), float(errors[-1])
+
+
+def classifier_best_size_is_p(config: Config) -> float:
+    """Chapter 13: the best size of the Hessian-pruned least-squares classifier is k = p. Margin: (lowest
+    predicted error over k < p - predicted error at p) / (1/2 - error at p), the gap as a share of the
+    largest model's distance from chance (how chapter 13 judges its prediction). The minimum over k
+    of sampled means leans, by the draws' noise, toward a smaller size: a margin of a few per cent
+    near 0 is within that noise."""
+    _, smaller, at_p = classifier_best_smaller_size(config)
+    return (smaller - at_p) / (0.5 - at_p)
+
+
 CONCLUSIONS = {
     "best-size-is-p": best_size_is_p,
     "pruned-beats-small": pruned_beats_small,
@@ -181,6 +218,7 @@ CONCLUSIONS = {
     "ridge-large-still-gains": ridge_large_still_gains,
     "quantized-beats-small": quantized_beats_small,
     "retraining-pays-correlated": retraining_pays_correlated,
+    "classifier-best-size-is-p": classifier_best_size_is_p,
 }
 
 
@@ -285,6 +323,26 @@ def simulate_correlated_retraining(config: Config, trials: int, seed) -> np.ndar
     return risks["magnitude"][:, 0] - risks["magnitude+retrain"][:, 0]
 
 
+def simulate_classifier_best_size(config: Config, trials: int, seed) -> np.ndarray:
+    """Per draw, on one sample with sign labels: the test error of the least-squares classifier on the
+    prediction's best size k < p minus that on all p features, both Hessian-pruned to s weights
+    (the sample's Hessian diagonal, as chapter 13 simulates)."""
+    problem, n, s = config.problem(), config.n, config.s
+    k, _, _ = classifier_best_smaller_size(config)
+    gaps = np.empty(trials)
+    for t, child in enumerate(np.random.SeedSequence(seed).spawn(trials)):
+        rng = np.random.default_rng(child)
+        X, y = sign_labels(problem, n, rng)
+        errors = []
+        for size, theta in prefix_min_norm_fits(X, y, [k, problem.p]):
+            kept = supports(theta, X[:, :size], s, rng, ("hessian",))["hessian"]
+            pruned = np.zeros(problem.p)
+            pruned[kept] = theta[kept]
+            errors.append(float(classification_error(pruned, problem)))
+        gaps[t] = errors[0] - errors[1]
+    return gaps
+
+
 SIMULATIONS = {
     "best-size-is-p": simulate_best_size,
     "pruned-beats-small": simulate_pruned_vs_small,
@@ -293,6 +351,7 @@ SIMULATIONS = {
     "ridge-large-still-gains": simulate_ridge_gain,
     "quantized-beats-small": simulate_quantized_vs_small,
     "retraining-pays-correlated": simulate_correlated_retraining,
+    "classifier-best-size-is-p": simulate_classifier_best_size,
 }
 
 

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from overparam.experiments.montecarlo import min_norm_draws, pruning_risk_by_budget
-from overparam.theory.problems import LinearGaussianProblem
+from overparam.theory.problems import LinearGaussianProblem, fig3_problem
 from overparam.theory.risk import FitLaw, best_underparameterized_risk, dense_risk
 from overparam.theory.solvers import fit_on_support
 
@@ -51,6 +51,15 @@ def simulate_by_budget(problem: LinearGaussianProblem, n: int, budgets, trials: 
     return {method: np.array([pruning_risk_by_budget(problem, theta, score, budgets)
                               for theta, score in zip(thetas, scores[method])])
             for method in METHODS}
+
+
+def two_level_family(p: int, spike: float, sigma: float, theta_law: str = "constant", alignment: str = "aligned",
+                     seed: int = 0) -> LinearGaussianProblem:
+    """The chapter's two-level problem in its family: Fig. 3(b)'s spectrum (the first p/10 features
+    salient by ``spike``) with theta* drawn once from ``seed`` by ``theta_law`` and the variance aligned
+    with or inverted against the saliency (:func:`overparam.theory.problems.fig3_problem`); the
+    defaults are Fig. 3(b) itself, theta*_i = 1/sqrt(p)."""
+    return fig3_problem("b", p, max(1, p // 10), spike, sigma, theta_law, alignment, seed)
 
 
 def spread_family(kind: str, c: float, p: int, sigma: float, signal: float = 1.5) -> LinearGaussianProblem:

@@ -22,8 +22,8 @@ from overparam.theory.features import equivalent_lgp
 from overparam.theory.problems import fig3_problem
 from overparam.theory.pruning import restrict
 from overparam.theory.quantization import (best_map, best_shrinkage, binary_map, calibrated_step, empirical_binary,
-                                           empirical_step, empirical_ternary, map_risk, posterior_target, prune_then_uniform_map,
-                                           quantize, ternary_map, uniform_map)
+                                           empirical_lloyd_max, empirical_step, empirical_ternary, lloyd_max_map, map_risk,
+                                           posterior_target, prune_then_uniform_map, quantize, ternary_map, uniform_map)
 from overparam.theory.risk import FitLaw
 from overparam.theory.solvers import min_norm_least_squares
 
@@ -222,7 +222,7 @@ THETA_LAWS = ("constant", "random-sign", "gaussian", "sparse")
 
 
 def theta_law_comparison(p: int, n: int, s: int, spike: float, sigma: float, names, trials: int, seed,
-                         laws=THETA_LAWS, law_seed: int = 0):
+                         laws=THETA_LAWS, law_seed: int = 0, lloyd_bits=()):
     """The fit on all p features, dense, quantized and bounded, on panel (b)'s problem with theta*
     drawn from each law of ``laws`` (:func:`overparam.theory.problems.fig3_problem`; same covariance,
     each coordinate's mean square kept). Theory: the DC law of each problem, every quantizer with its
@@ -231,7 +231,10 @@ def theta_law_comparison(p: int, n: int, s: int, spike: float, sigma: float, nam
     Simulation: per trial one design X and one noise draw shared by every law (so comparisons
     across curves and laws are paired), the min-norm fit of each law's labels, each quantizer calibrated
     on the fit's weights and each bound map of the law applied to it. Returns (table with columns law,
-    curve, source, risk, ci_low, ci_high; {law: {curve: per-trial risks}})."""
+    curve, source, risk, ci_low, ci_high; {law: {curve: per-trial risks}}). ``lloyd_bits`` adds the b-bit
+    Lloyd-Max quantizers "lloyd-<b>" and their bounds: theory on the law (:func:`lloyd_max_map`),
+    simulation by 1-D k-means on each fit's weights (:func:`empirical_lloyd_max`)."""
+    lloyd = {f"lloyd-{b}": int(b) for b in lloyd_bits}
     problems = {law: fig3_problem("b", p, s, spike, sigma, theta_law=law, seed=law_seed) for law in laws}
     cov = problems[laws[0]].cov
     fit_laws = {law: FitLaw(problem, n) for law, problem in problems.items()}
@@ -243,6 +246,11 @@ def theta_law_comparison(p: int, n: int, s: int, spike: float, sigma: float, nam
                        "shrinkage": shrunk}
         for name in names:
             quantizer = quantizer_map(fit_law, name)
+            maps[law, name] = best_map(fit_law, quantizer.levels, target=target)
+            theory[law][name] = map_risk(fit_law, quantizer)
+            theory[law][f"bound-{name}"] = map_risk(fit_law, maps[law, name])
+        for name, b in lloyd.items():
+            quantizer = lloyd_max_map(fit_law, b)
             maps[law, name] = best_map(fit_law, quantizer.levels, target=target)
             theory[law][name] = map_risk(fit_law, quantizer)
             theory[law][f"bound-{name}"] = map_risk(fit_law, maps[law, name])
@@ -262,6 +270,9 @@ def theta_law_comparison(p: int, n: int, s: int, spike: float, sigma: float, nam
             draws[law]["shrinkage"][t] = problem.risk(shrink[law] * theta)
             for name in names:
                 draws[law][name][t] = problem.risk(COMPRESSORS[name].compress(fit))
+                draws[law][f"bound-{name}"][t] = problem.risk(quantize(theta, maps[law, name]))
+            for name, b in lloyd.items():
+                draws[law][name][t] = problem.risk(quantize(theta, empirical_lloyd_max(theta, b)))
                 draws[law][f"bound-{name}"][t] = problem.risk(quantize(theta, maps[law, name]))
     rows = []
     for law in laws:

@@ -30,7 +30,7 @@ from overparam.book.stats import mean_ci
 from overparam.experiments.compressors import COMPRESSORS, TrainedFit
 from overparam.theory.problems import LinearGaussianProblem, restrict_problem
 from overparam.theory.lasso import lasso_law, lasso_pipeline_risk, mu_for_support_size, mu_scale
-from overparam.theory.pruning import restrict
+from overparam.theory.pruning import restrict, select_support
 from overparam.theory.ridge import penalty_weights
 from overparam.theory.risk import FitLaw
 from overparam.theory.solvers import fit_on_support, min_norm_least_squares
@@ -199,9 +199,8 @@ def cv_mus(X: np.ndarray, y: np.ndarray, s: int, curves, grid, folds: int = 5) -
     for f in range(folds):
         train, held = fold != f, fold == f
         for i, theta in enumerate(gram_ridge_path(X[train], y[train], grid)):
-            fit = TrainedFit(None, theta, theta.size, X[train], y[train], None, s)
             for curve in curves:
-                kept = fit.support(curve.removesuffix("+retrain"))
+                kept = select_support(curve.removesuffix("+retrain"), theta, X[train], s)
                 model = fit_on_support(X[train], y[train], kept) if curve.endswith("+retrain") else restrict(theta, kept)
                 errors[curve][i] += np.sum((y[held] - X[held] @ model) ** 2)
     return {curve: float(grid[int(np.argmin(values))]) for curve, values in errors.items()}

@@ -7,12 +7,11 @@ import time
 from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 
-import numpy as np
 import torch
 import torch.nn as nn
 import torch.nn.functional as F
 
-from overparam.data import as_network_input, hold_out_validation, load_images
+from overparam.book.files import write_atomic
 from overparam.networks.models import (apply_masks, build_model, kept_per_layer, magnitude_masks, mlp_parameter_count,
                                        nonzero_parameters, random_masks, recalibrate_batch_norm,
                                        resnet20_parameter_count, weights_to_keep)
@@ -180,9 +179,7 @@ def train_to_plateau(model: nn.Module, data: dict, config: TrainConfig, plateau:
 
 
 def _save_atomic(state: dict, path: Path) -> None:
-    partial = path.with_name(path.name + ".part")
-    torch.save(state, partial)
-    partial.replace(path)
+    write_atomic(path, lambda temporary: torch.save(state, temporary))
 
 
 @torch.no_grad()
@@ -207,46 +204,39 @@ VARIANTS = ["dense", "dense-2x", "dense-plateau", "magnitude", "magnitude+retrai
 # magnitude-reinit+retrain: the magnitude mask on freshly initialised weights, trained like a
 # retraining (a lottery-ticket style control)
 REINIT_SEED = 10_000  # offset of the seed of the fresh initialisation of magnitude-reinit+retrain
+CONTROL_VARIANTS = ("random", "random-layerwise", "magnitude-reinit")  # the retrained controls of magnitude pruning
 
 
-def sweep_data(dataset: str, architecture: str, device: torch.device, n_validation: int, data_dir: str = "",
-               download: bool = False, n_train: int = 0) -> dict[str, torch.Tensor]:
-    """The images of a sweep as tensors on ``device``: ``dataset`` in a fixed random order, its
-    training images cut to the first ``n_train`` (0: all), the last ``n_validation`` of those held out
-    for validation, shaped for ``architecture`` (float inputs, integer labels)."""
-    images = load_images(dataset, data_dir or None, download, rng=np.random.default_rng(0))
-    if n_train:
-        images["x_train"], images["y_train"] = images["x_train"][:n_train], images["y_train"][:n_train]
-    images = hold_out_validation(images, n_validation)
-    return {key: torch.as_tensor(as_network_input(value, architecture) if key.startswith("x") else value,
-                                 dtype=torch.float32 if key.startswith("x") else torch.long).to(device)
-            for key, value in images.items()}
-
-
-def describe_data(data: dict[str, torch.Tensor], with_shape: bool = False) -> str:
-    """One line: how many training, validation and test images (and their shape) on which device."""
-    shape = f" of shape {tuple(data['x_train'].shape[1:])}" if with_shape else ""
-    return (f"{data['x_train'].shape[0]} training, {data['x_validation'].shape[0]} validation and "
-            f"{data['x_test'].shape[0]} test images{shape} on {data['x_train'].device}")
+def controls_at(width: int, widths, controls_everywhere: bool = True) -> bool:
+    """Does the sweep retrain the controls (random pruning, global and per-layer, and the magnitude
+    mask re-initialised) at this width? At every width, or with ``controls_everywhere=False`` at the
+    widest only (where the claims compare them; magnitude pruning, with and without retraining, is
+    run at every width either way)."""
+    return controls_everywhere or width == max(widths)
 
 
 def run_sweep(architecture: str, widths, base_widths, data: dict, config: TrainConfig, seeds, device: torch.device,
               results_dir: str | Path, dataset: str, progress: bool = True,
-              plateau: Plateau | None = None) -> list[dict]:
+              plateau: Plateau | None = None, controls_everywhere: bool = True) -> list[dict]:
     """:func:`sweep` into ``results_dir/runs`` with a progress bar over its training epochs (on stderr)."""
     from tqdm import tqdm
 
-    with tqdm(total=sweep_epochs(widths, base_widths, config.epochs, seeds, plateau), disable=not progress,
-              desc="epochs", mininterval=1.0) as bar:
+    with tqdm(total=sweep_epochs(widths, base_widths, config.epochs, seeds, plateau, controls_everywhere),
+              disable=not progress, desc="epochs", mininterval=1.0) as bar:
         return sweep(architecture, widths, base_widths, data, config, seeds, device, Path(results_dir) / "runs",
-                     dataset, progress=bar, plateau=plateau)
+                     dataset, progress=bar, plateau=plateau, controls_everywhere=controls_everywhere)
 
 
-def sweep_epochs(widths, base_widths, epochs: int, seeds, plateau: Plateau | None = None) -> int:
-    """Training epochs of a whole sweep (for a progress bar): per width and seed, the dense run, four
-    retrainings per smaller base width, and a double-length run when the width is a base width (and
-    with ``plateau``, its cap for the base width trained to a plateau)."""
-    per_seed = sum(1 + 4 * sum(b < w for b in base_widths) + 2 * (w in base_widths) for w in widths) * epochs
+def sweep_epochs(widths, base_widths, epochs: int, seeds, plateau: Plateau | None = None,
+                 controls_everywhere: bool = True) -> int:
+    """Training epochs of a whole sweep (for a progress bar): per width and seed, the dense run, per
+    smaller base width one retraining after magnitude pruning and one per control where
+    :func:`controls_at` runs them, and a double-length run when the width is a base width (and with
+    ``plateau``, its cap for the base width trained to a plateau)."""
+    def retrainings(w):
+        return 1 + len(CONTROL_VARIANTS) * controls_at(w, widths, controls_everywhere)
+    per_seed = sum(1 + retrainings(w) * sum(b < w for b in base_widths) + 2 * (w in base_widths)
+                   for w in widths) * epochs
     if plateau is not None:
         per_seed += plateau.max_epochs * sum(w in base_widths for w in widths)
     return per_seed * len(seeds)
@@ -262,7 +252,8 @@ def run_folder(root: str | Path, settings: dict) -> Path:
 
 
 def sweep(architecture: str, widths, base_widths, data: dict, config: TrainConfig, seeds, device: torch.device,
-          results_root: str | Path, dataset: str, progress=None, plateau: Plateau | None = None) -> list[dict]:
+          results_root: str | Path, dataset: str, progress=None, plateau: Plateau | None = None,
+          controls_everywhere: bool = True) -> list[dict]:
     """Train every width densely (and each base width also for twice the epochs); prune it to the
     parameter count of each smaller base width (global magnitude, with and without retraining;
     random pruning with retraining, global and per-layer; the magnitude mask on re-initialised
@@ -270,7 +261,8 @@ def sweep(architecture: str, widths, base_widths, data: dict, config: TrainConfi
     weights each pruned net keeps per layer. With ``plateau``, each base width is also trained to a
     plateau of its validation error (:func:`train_to_plateau`, variant ``dense-plateau``; its rows
     record the best epoch and the epochs run, and live in a sub-folder named by the plateau rule, so
-    that the other rows are shared by runs with another rule).
+    that the other rows are shared by runs with another rule). With ``controls_everywhere=False`` the
+    retrained controls are run at the widest width only (:func:`controls_at`).
 
     Every result row is written as soon as it is known (one JSON file per width and seed, plus the
     trained dense weights), so an interrupted sweep resumes at the first missing (width, seed,
@@ -284,7 +276,8 @@ def sweep(architecture: str, widths, base_widths, data: dict, config: TrainConfi
     for seed in seeds:
         for width in widths:
             rows += _sweep_point(architecture, width, [b for b in base_widths if b < width], seed, data, config,
-                                 device, folder, count, progress, width in base_widths)
+                                 device, folder, count, progress, width in base_widths,
+                                 controls_at(width, widths, controls_everywhere))
             if plateau is not None and width in base_widths:
                 rows.append(_plateau_point(architecture, width, seed, data, config, plateau, device, folder, count,
                                            progress))
@@ -313,7 +306,7 @@ def _plateau_point(architecture, width, seed, data, config, plateau, device, fol
 
 
 def _sweep_point(architecture, width, targets, seed, data, config, device, folder, count, progress,
-                 is_base=False) -> list[dict]:
+                 is_base=False, controls=True) -> list[dict]:
     """All variants of one (width, seed), resuming from the rows and dense weights already on disk."""
     path = folder / f"width{width}-seed{seed}.json"
     done = json.loads(path.read_text()) if path.exists() else []
@@ -358,6 +351,8 @@ def _sweep_point(architecture, width, targets, seed, data, config, device, folde
         masks = {"magnitude": magnitude, "random": random_masks(dense, keep, generator),
                  "random-layerwise": random_masks(dense, keep, generator, like=magnitude),
                  "magnitude-reinit": magnitude}
+        if not controls:
+            masks = {"magnitude": magnitude}
         for kind, mask in masks.items():
             if (base, f"{kind}+retrain") in have:
                 skip(config.epochs)
@@ -376,7 +371,9 @@ def _sweep_point(architecture, width, targets, seed, data, config, device, folde
                   checkpoint=folder / f"width{width}-seed{seed}-base{base}-{kind}.ckpt")
             save(_record(model, data, width, seed, base, f"{kind}+retrain", count(base), mask))
     wanted = {None, *targets}
-    return [row for row in done if row["base_width"] in wanted and (is_base or row["variant"] != "dense-2x")]
+    unwanted = set() if controls else {f"{kind}+retrain" for kind in CONTROL_VARIANTS}
+    return [row for row in done if row["base_width"] in wanted and (is_base or row["variant"] != "dense-2x")
+            and row["variant"] not in unwanted]
 
 
 def _record(model, data, width, seed, base, variant, target, masks=None) -> dict:

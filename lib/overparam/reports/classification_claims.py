@@ -22,7 +22,9 @@ from overparam.experiments.classification import REFIT, PanelRun, half_separable
 from overparam.theory.classification import PRUNING_RULES
 
 SECTION = "Sec. 5 (open question)"
-ANSWERS = {"1": "rises past|peaks|is lower than", "2": "largest|favours", "3": "Hessian pruning beats", "4": "matches|within"}
+# answer number -> a regular expression matching the texts of the claims that answer it (answer_counts)
+ANSWER_PATTERNS = {"1": "rises past|peaks|is lower than", "2": "largest|favours", "3": "Hessian pruning beats",
+                   "4": "matches|within"}
 
 
 def ls_agreement_points(table: pd.DataFrame, n_of: dict, s_of: dict, window=(0.9, 1.1)) -> pd.DataFrame:
@@ -302,11 +304,11 @@ def _loss_claims(panel, run, s, wide, full_share, theory, theory_sizes):
 
 
 def answer_counts(claims: pd.DataFrame, panels: str = r"\((a|b)\)") -> dict:
-    """Per answer of the chapter (:data:`ANSWERS`: a pattern of its claims' texts), the statuses of its
+    """Per answer of the chapter (:data:`ANSWER_PATTERNS`: a pattern of its claims' texts), the statuses of its
     claims on the panels matching ``panels``, counted."""
     on_panels = claims[claims.claim.str.match(panels)]
     return {number: on_panels[on_panels.claim.str.contains(pattern)].status.value_counts().to_dict()
-            for number, pattern in ANSWERS.items()}
+            for number, pattern in ANSWER_PATTERNS.items()}
 
 
 HEADLINE = ("cls-peak-b-logistic-dense", "cls-peak-smaller-b", "cls-largest-best-a-logistic-hessian",

@@ -152,7 +152,7 @@ def plot_over_rho(table: pd.DataFrame, zero: dict, rules=RULES, families=tuple(F
         ax.set_xscale("symlog", linthresh=smallest, linscale=0.5)
         ax.set_xlabel("feature correlation rho")
         ax.set_ylabel("test risk / risk of the zero model")
-        ax.set_title(f"{rule} pruning, {FAMILY_TITLES[family]}", fontsize=10)
+        ax.set_title(f"{rule} pruning\n{FAMILY_TITLES[family]}", fontsize=10)
     theory_simulation_legend(fig, list(axes[:, 0]), ncol=3)
     return fig
 

@@ -38,17 +38,19 @@ def _summary_row(panel: str, sigma: float, fine, theory, ks, low, high, n: int) 
             "theory within 95% CI": f"{np.mean(theory_covered(at_ks, low, high)[away]):.0%}"}
 
 
-def error_curves(panels: dict, sigmas, simulated: dict, s: int, spike: float, n: int) -> tuple[pd.DataFrame, pd.DataFrame]:
+def error_curves(panels: dict, sigmas, simulated: dict, s: int, spike: float, n: int,
+                 **family) -> tuple[pd.DataFrame, pd.DataFrame]:
     """The figure's points as tidy rows (panel, sigma, curve, source, k, error, ci_low, ci_high) and the
     summary table: per panel and noise level, the theory errors of the small fit (k = s) and of the
     fit on all d features, the best size in theory, and the share of simulated points away from the
-    peak (|k - n| > 0.1 n) whose 95% interval contains the theory value."""
+    peak (|k - n| > 0.1 n) whose 95% interval contains the theory value. ``family`` (theta_law,
+    alignment, seed) names the problem, as in :func:`overparam.experiments.denoising.theory_errors`."""
     rows, summary = [], []
     for panel, d in panels.items():
         ks = model_sizes(s, n, d)
         fine = theory_sizes(s, n, d, ks)
         for sigma in sigmas:
-            theory = theory_errors(d, s, spike, sigma, n, fine)
+            theory = theory_errors(d, s, spike, sigma, n, fine, **family)
             mean, low, high = mean_ci(simulated[panel, sigma])
             common = {"panel": panel, "sigma": sigma, "curve": CURVE}
             rows.append(pd.DataFrame({**common, "source": "theory", "k": fine, "error": theory}))
@@ -56,6 +58,14 @@ def error_curves(panels: dict, sigmas, simulated: dict, s: int, spike: float, n:
                                       "ci_low": low, "ci_high": high}))
             summary.append(_summary_row(panel, sigma, fine, theory, ks, low, high, n))
     return pd.concat(rows, ignore_index=True), pd.DataFrame(summary)
+
+
+def error_label(alignment: str) -> str:
+    """The y label of the error on the salient weights: the plain squared error when Sigma = I, else
+    weighted by Sigma_ii (the salient weights' share of the excess test risk)."""
+    if alignment == "identity":
+        return r"$E\,\|\hat\theta_\Delta - \theta^\star_\Delta\|^2$"
+    return r"$E\,\sum_{i\in\Delta}\Sigma_{ii}(\hat\theta_i - \theta^\star_i)^2$"
 
 
 def plot_noise_levels(ax, rows: pd.DataFrame, sigmas) -> None:

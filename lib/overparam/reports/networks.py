@@ -7,7 +7,6 @@ from dataclasses import dataclass, replace
 import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
-from scipy.stats import t as scipy_t
 
 from overparam.book.stats import mean_ci
 from overparam.book.curves import style_of
@@ -166,16 +165,38 @@ def sweep_headline(tables: SweepTables, widths, base_widths) -> dict:
             "first-layer-kept-min": float(first.min()), "first-layer-kept-max": float(first.max())}
 
 
-# What each figure of the paper says, per architecture: the claim ids' prefixes and references, and
-# whether the paper sees a double descent of the pruned network's test error along the width
-# (ResNet-20, Sec. 3.3: "except for the shaded double descent range"; the two-layer network, Sec. A.2:
-# "double descent is not really visible").
+def paired_sides(runs: pd.DataFrame, summary: pd.DataFrame, widths, base: int) -> dict | None:
+    """The two sides (indexed by seed) of each paired comparison :func:`sweep_claims` makes at
+    sparsity target ``base``, ordered so that a positive difference is the claim, keyed by the
+    claim's name without its figure prefix; None when nothing was pruned to ``base``. The small
+    network is trained to a plateau (``pruned-beats-small-plateau``) or for as many epochs as the
+    pruned one got in all (``pruned-beats-small-equal-epochs``); the controls at the widest width."""
+    chosen = best_pruned_width(summary, base, widths)
+    if chosen is None:
+        return None
+    best, wide = chosen
+    at = {variant: _errors(runs, variant, wide[-1], base) for variant in SPARSE_VARIANTS}
+    pruned = _errors(runs, "magnitude+retrain", best, base)
+    return {"pruned-beats-small-plateau": (_errors(runs, "dense-plateau", base), pruned),
+            "pruned-beats-small-equal-epochs": (_errors(runs, "dense-2x", base), pruned),
+            "magnitude-beats-random": (np.minimum(at["random+retrain"], at["random-layerwise+retrain"]),
+                                       at["magnitude+retrain"]),
+            "retraining-helps": (at["magnitude"], at["magnitude+retrain"]),
+            "pruned-weights-matter": (at["magnitude-reinit+retrain"], at["magnitude+retrain"])}
+
+
 PAPER_FIGURES = {
     "mlp": {"main": ("fig6", "Fig. 6(a)"), "random": ("fig6", "Fig. 6(b)"), "retrain": ("fig6", "Fig. 6(c)"),
             "double_descent": False},
     "resnet20": {"main": ("fig1", "Fig. 1"), "random": ("fig5a", "Fig. 5(a)"), "retrain": ("fig5b", "Fig. 5(b)"),
                  "double_descent": True},
 }
+
+
+def figure_prefix(architecture: str, key: str) -> str:
+    """The figure prefix of a claim id of :func:`sweep_claims` (``fig1``, ``fig5a``, ...)."""
+    figures = PAPER_FIGURES[architecture]
+    return figures["random" if key == "magnitude-beats-random" else "retrain" if key == "retraining-helps" else "main"][0]
 
 
 def sweep_claims(runs: pd.DataFrame, summary: pd.DataFrame, widths, base_widths, architecture: str,
@@ -202,10 +223,11 @@ def sweep_claims(runs: pd.DataFrame, summary: pd.DataFrame, widths, base_widths,
             continue
         best, wide = chosen
         widest = wide[-1]
-        small, long, grown = (_errors(runs, v, base) for v in ("dense", "dense-2x", "dense-plateau"))
+        sides = paired_sides(runs, summary, widths, base)
+        small = _errors(runs, "dense", base)
+        (grown, pruned), (long, _) = sides["pruned-beats-small-plateau"], sides["pruned-beats-small-equal-epochs"]
         epochs = plateau_epochs(runs, base)
         at = {variant: _errors(runs, variant, widest, base) for variant in SPARSE_VARIANTS}
-        pruned = _errors(runs, "magnitude+retrain", best, base)
         chosen_text = f" (pruned from width {best}, chosen on validation)"
         gain = comparison(grown, pruned, what="error gain")
         gain = replace(gain, measured=gain.measured + chosen_text)
@@ -217,7 +239,6 @@ def sweep_claims(runs: pd.DataFrame, summary: pd.DataFrame, widths, base_widths,
                      f"(lowest validation error) {pruned.mean():.3f}")
         lines.append(f"  against the plateau: {gain.measured}; against twice the epochs: {gain_long.measured}")
         lines.append(f"  at width {widest}: " + ", ".join(f"{v} {e.mean():.3f}" for v, e in at.items()))
-        random = np.minimum(at["random+retrain"], at["random-layerwise+retrain"])
         test_steps = _steps(runs, "magnitude+retrain", wide, base)
         lines.append(f"  magnitude + retrain along the widths {wide}: "
                      + ", ".join(f"{v.measured}" for v in test_steps))
@@ -242,13 +263,13 @@ def sweep_claims(runs: pd.DataFrame, summary: pd.DataFrame, widths, base_widths,
              "epochs in all", gain_long),
             (random_fig, "magnitude-beats-random", "claim", "paper",
              "magnitude beats random pruning, both retrained (target width {b}, width {w})",
-             comparison(random, at["magnitude+retrain"], what="error of the better random minus magnitude")),
+             comparison(*sides["magnitude-beats-random"], what="error of the better random minus magnitude")),
             (retrain_fig, "retraining-helps", "claim", "paper",
              "retraining helps after magnitude pruning (target width {b}, width {w})",
-             comparison(at["magnitude"], at["magnitude+retrain"], what="error without minus with retraining")),
+             comparison(*sides["retraining-helps"], what="error without minus with retraining")),
             (main, "pruned-weights-matter", "claim", "beyond",
              "the pruned weights matter: retraining them beats the same mask re-initialised (target width {b}, width {w})",
-             comparison(at["magnitude-reinit+retrain"], at["magnitude+retrain"], what="error re-initialised minus retrained")),
+             comparison(*sides["pruned-weights-matter"], what="error re-initialised minus retrained")),
             (main, "pruned-error-falls", "claim", "paper",
              "the pruned and retrained network's test error falls from the narrowest to the widest network (target width {b})",
              trend(lambda: comparison(_errors(runs, "magnitude+retrain", narrowest, base), at["magnitude+retrain"],
@@ -301,51 +322,3 @@ def density_table(density: pd.DataFrame, variant: str = "magnitude+retrain") -> 
                                aggfunc="mean", sort=False)
     table.columns = [f"target {b}, from width {w}" for b, w in table.columns]
     return table.reset_index()
-
-
-ADJACENT = [{"reproduced", "inconclusive"}, {"not reproduced", "inconclusive"}]
-
-
-def verdicts_agree(reference: pd.DataFrame, rerun: pd.DataFrame) -> pd.Series:
-    """Do two runs of the same sweep reach the same verdicts, up to the noise between CPUs? The
-    claims must be the same, in the same order; a status may move by one step, to or from
-    ``inconclusive`` (an interval that ends near zero on one CPU can cross it on another), never to
-    the opposite verdict. One boolean per claim (by its id, or its text in files without ids)."""
-    key = "id" if "id" in reference and "id" in rerun else "claim"
-    if list(reference[key]) != list(rerun[key]):
-        raise ValueError("the two runs do not check the same claims")
-    return pd.Series([a == b or {a, b} in ADJACENT for a, b in zip(reference.status, rerun.status)],
-                     index=reference[key])
-
-
-def rerun_agreement(reference: pd.DataFrame, rerun: pd.DataFrame, family_level: float = 0.01) -> pd.DataFrame:
-    """Do two runs of the same sweep (say, on two CPUs with different vector kernels) agree within
-    the seed-to-seed noise? One row per (variant, base width, width, split) with the two mean errors,
-    their difference and its tolerance, and ``agrees``.
-
-    Tiny floating-point differences grow through training into the spread of a different seed, so
-    each run's mean over its m seeds is treated as one draw of that spread. On the arcsine-square-root
-    scale an error rate's spread is about the same at every level, so its variance is pooled over all
-    rows and both runs; a difference of two means then has standard error sqrt(2 v / m), and the
-    tolerance is a Student-t quantile Bonferroni-corrected over the rows (all rows agree with
-    probability at least 1 - ``family_level`` when the runs differ only by noise).
-    """
-    keys = ["variant", "base_width", "width", "seed"]
-    splits = [split for split in SPLITS if split in reference and split in rerun]
-    long = [frame.assign(base_width=frame.base_width.fillna(0).astype(int)).melt(keys, splits, "split", "error")
-            for frame in (reference, rerun)]
-    both = long[0].merge(long[1], on=keys + ["split"], suffixes=("_reference", "_rerun"), validate="one_to_one")
-    if len(both) != len(long[0]) or len(both) != len(long[1]):
-        raise ValueError("the two runs do not have the same (variant, base width, width, seed) rows")
-    for side in ("reference", "rerun"):
-        both[f"angle_{side}"] = np.arcsin(np.sqrt(both[f"error_{side}"]))
-    cells = both.groupby(["variant", "base_width", "width", "split"])
-    seeds = cells.size().iloc[0]
-    variance = np.mean([cells[f"angle_{side}"].var(ddof=1).mean() for side in ("reference", "rerun")])
-    table = cells[["error_reference", "error_rerun", "angle_reference", "angle_rerun"]].mean().reset_index()
-    degrees = 2 * len(table) * (seeds - 1)
-    quantile = float(scipy_t.ppf(1 - family_level / (2 * len(table)), degrees))
-    table["difference"] = table.angle_rerun - table.angle_reference
-    table["tolerance"] = quantile * np.sqrt(2 * variance / seeds)
-    table["agrees"] = table.difference.abs() <= table.tolerance
-    return table.drop(columns=["angle_reference", "angle_rerun"])

@@ -15,6 +15,7 @@ from overparam.book.stats import t_interval
 from overparam.book.style import log_axis
 from overparam.book.verdicts import comparison, over_range
 from overparam.experiments.phase_diagrams import CONCLUSIONS, Config, simulate_point
+from overparam.reports.linear_gaussian import FAMILY_WORDS
 
 STATEMENTS = {
     "best-size-is-p": ("chapters 1 and 3", "the best model size for Hessian pruning is k = p"),
@@ -29,6 +30,8 @@ STATEMENTS = {
                                    "k = p model on a fresh sample beats pruning alone"),
     "quantized-beats-small": ("chapter 11", "the 3-bit quantized model on all p features beats the 32-bit small "
                               "model with the same number of bits"),
+    "classifier-best-size-is-p": ("chapter 13", "the best model size for the Hessian-pruned least-squares classifier "
+                                  "of sign labels is k = p"),
 }
 AXIS_LABELS = {"n_over_p": "samples per feature n/p", "s_over_p": "kept fraction s/p", "spike": "saliency spike",
                "sigma": "noise σ", "rho": "feature correlation ρ"}
@@ -38,7 +41,8 @@ PLOT_LIMIT = 10.0  # margins are clipped to +-10 (1000%) for drawing only
 SHORT = {"best-size-is-p": "best size is k = p", "pruned-beats-small": "pruned large beats best small",
          "hessian-beats-magnitude": "Hessian beats magnitude", "retraining-hurts-at-p": "retraining does not help",
          "ridge-large-still-gains": "tuned ridge: large still gains", "quantized-beats-small": "3-bit large beats small",
-         "retraining-pays-correlated": "correlated: retraining pays"}
+         "retraining-pays-correlated": "correlated: retraining pays",
+         "classifier-best-size-is-p": "classifier: best size is k = p"}
 DIAGRAM_AXES = {"n-s": ("n_over_p", "s_over_p"), "spike-sigma": ("spike", "sigma"), "rho-n": ("rho", "n_over_p")}
 CLAIM_KEY = "phase-diagram-confirmed"
 OUTCOMES = {"reproduced": "confirmed", "not reproduced": "contradicted", "inconclusive": "inconclusive"}
@@ -301,3 +305,36 @@ def quoted_numbers(grid: pd.DataFrame, noise_grid: pd.DataFrame, rho_grid: pd.Da
         numbers[f"where-{conclusion}-default"] = float(CONCLUSIONS[conclusion](default))
         numbers[f"where-{conclusion}-scope"] = scope_of(both, conclusion, default)
     return numbers
+
+
+# chapter 1's per-family scope check (its scope.csv): column -> the conclusion whose sign it simulates
+SCOPE_COLUMNS = {"pruned_beats_small": "pruned-beats-small", "hessian_beats_magnitude": "hessian-beats-magnitude"}
+SIMULATED_SIDE = {"reproduced": "holds", "not reproduced": "fails", "inconclusive": "inconclusive"}
+
+
+def sweep_scope_check(scope: pd.DataFrame, spike: float = 10.0, sigma: float = 0.5,
+                      min_margin: float = 0.05) -> pd.DataFrame:
+    """The diagrams against ``overparam sweep`` of chapter 1: ``scope`` is the sweep's concatenated
+    ``curves/scope.csv`` (one row per point and family: the paired verdict of chapter 1's simulation at
+    k = p for "pruned large beats best small" and "Hessian beats magnitude"), with the grid's columns n,
+    p, s, seed (``spike`` and ``sigma``: the chapter's values where the sweep does not vary them). Per
+    row and conclusion: the diagram's margin at the same problem, its predicted side, the side the
+    simulation found, and the outcome (*confirmed*, *contradicted*, *inconclusive*; *near boundary*
+    where |margin| < ``min_margin``, which a few draws cannot resolve)."""
+    laws = {words: law for law, words in FAMILY_WORDS.items()}
+    rows = []
+    for _, row in scope.iterrows():
+        config = Config(row["n"] / row["p"], row["s"] / row["p"], float(row.get("spike", spike)),
+                        float(row.get("sigma", sigma)), laws[row["theta_law"]], row["alignment"], int(row["p"]),
+                        int(row["seed"]))
+        for column, conclusion in SCOPE_COLUMNS.items():
+            margin = float(CONCLUSIONS[conclusion](config))
+            predicted = "holds" if margin > 0 else "fails"
+            simulated = SIMULATED_SIDE[row[column].split(":")[0]]
+            outcome = ("near boundary" if abs(margin) < min_margin else "inconclusive" if simulated == "inconclusive"
+                       else "confirmed" if simulated == predicted else "contradicted")
+            rows.append({"point": row["point"], "conclusion": conclusion, "theta_law": config.theta_law,
+                         "alignment": config.alignment, "n_over_p": config.n_over_p, "s_over_p": config.s_over_p,
+                         "predicted_margin": margin, "predicted": predicted, "simulated": simulated,
+                         "verdict": row[column], "outcome": outcome})
+    return pd.DataFrame(rows)

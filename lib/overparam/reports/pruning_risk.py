@@ -16,7 +16,7 @@ from overparam.book.style import log_axis, plot_theory_and_simulation
 from overparam.book.tidy import curve_rows
 from overparam.book.verdicts import agreement, comparison, deterministic, over_range, point_counts, spans
 from overparam.experiments.pruning_risk import FAMILIES, METHODS, RULES, SmallModelStudy
-from overparam.theory.dc import scaled_law
+from overparam.theory.dc import atoms, scaled_law
 from overparam.theory.problems import LinearGaussianProblem
 from overparam.theory.risk import keep_probability, pruning_threshold
 
@@ -66,21 +66,25 @@ def plot_risk_by_budget(ax, panel: pd.DataFrame, dense: float, p: int) -> None:
 def threshold_densities(problem: LinearGaussianProblem, n: int, s: int, methods=RULES,
                         points: int = 500) -> pd.DataFrame:
     """The DC law of each rule's score, sqrt(p) theta_hat_i (magnitude) or sqrt(p lambda_i) theta_hat_i
-    (Hessian), split into one weighted Gaussian per feature variance, with the threshold that keeps
-    s weights (Cor. 1): tidy rows (rule, variance, share of the features, x, density, threshold).
-    Needs one true weight per variance, as in the two-level spectrum."""
+    (Hessian), split into one part per feature variance (the weighted Gaussians of that variance's
+    atoms (lambda, theta*), summed: one Gaussian when theta* is constant on the group), with the
+    threshold that keeps s weights (Cor. 1): tidy rows (rule, variance, share of the features, x,
+    density, threshold)."""
     law = scaled_law(problem, n)
-    variances = np.unique(problem.cov)
+    lam = atoms(problem)[0]
+    variances = np.unique(lam)
     parts = []
     for method in methods:
         threshold = np.sqrt(problem.p) * pruning_threshold(problem, n, s, method)
-        factor = np.sqrt(variances) if method == "hessian" else np.ones_like(variances)
+        factor = np.sqrt(lam) if method == "hessian" else np.ones_like(lam)
         centers, scales = law.centers * factor, law.scales * factor
         grid = np.linspace(np.min(centers - 4 * scales), np.max(centers + 4 * scales), points)
-        parts += [pd.DataFrame({"rule": method, "variance": lam, "share": weight, "x": grid,
-                                "density": weight * np.exp(-0.5 * ((grid - center) / scale) ** 2)
-                                / (np.sqrt(2 * np.pi) * scale), "threshold": threshold})
-                  for lam, center, scale, weight in zip(variances, centers, scales, law.weights)]
+        for variance in variances:
+            group = np.flatnonzero(lam == variance)
+            density = sum(law.weights[j] * np.exp(-0.5 * ((grid - centers[j]) / scales[j]) ** 2)
+                          / (np.sqrt(2 * np.pi) * scales[j]) for j in group)
+            parts.append(pd.DataFrame({"rule": method, "variance": variance, "share": law.weights[group].sum(),
+                                       "x": grid, "density": density, "threshold": threshold}))
     return pd.concat(parts, ignore_index=True)
 
 
@@ -96,16 +100,25 @@ def plot_threshold_densities(ax, rows: pd.DataFrame) -> None:
     ax.legend(fontsize=8)
 
 
+def salient_variance(problem: LinearGaussianProblem) -> float:
+    """The variance of the salient group: of the feature variances, the one whose features have the
+    largest mean saliency lambda_i theta*_i^2 (the high variance when saliency follows variance, the
+    low one when the alignment is inverted)."""
+    saliency = problem.cov_diagonal * problem.theta_star**2
+    variances = np.unique(problem.cov_diagonal)
+    return float(variances[np.argmax([saliency[problem.cov_diagonal == v].mean() for v in variances])])
+
+
 def salient_share(problem: LinearGaussianProblem, n: int, s: int, method: str) -> tuple[float, float]:
-    """(scaled threshold sqrt(p) t, share of the highest-variance group among the kept weights),
-    from the closed form: each group keeps its weight times P(|score| >= t)."""
+    """(scaled threshold sqrt(p) t, share of the salient group (:func:`salient_variance`) among the kept
+    weights), from the closed form: each atom keeps its weight times P(|score| >= t)."""
     law = scaled_law(problem, n)
-    variances = np.unique(problem.cov)
+    lam = atoms(problem)[0]
     threshold = pruning_threshold(problem, n, s, method)
-    tau = threshold / (np.sqrt(variances) if method == "hessian" else 1)
+    tau = threshold / (np.sqrt(lam) if method == "hessian" else 1)
     root_p = np.sqrt(problem.p)
     kept = law.weights * keep_probability(law.centers / root_p, (law.scales / root_p) ** 2, tau)
-    return root_p * threshold, float(kept[-1] / kept.sum())
+    return root_p * threshold, float(kept[lam == salient_variance(problem)].sum() / kept.sum())
 
 
 def spread_table(fine, theory: dict, spreads, ratios: dict) -> pd.DataFrame:

@@ -13,6 +13,13 @@ overparam.experiments.random_features.DESIGNS; empty for the DC of the equivalen
 same for all three), ``p``, ``risk``, ``ci_low``, ``ci_high``. Two theory curves depend on the
 simulated support, so they carry a design and an interval: "kept-support" (Def. 5 on the support that
 magnitude pruning kept) and the theory of "random+retrain" (Def. 5 on a random support).
+
+Theory and simulation are compared in a second tidy table, :func:`paired_gaps` (columns
+``GAP_COLUMNS``): per curve, design, sparsity and size, the relative gap simulation / theory - 1 with
+the 95% Student-t interval of the per-task difference (simulation minus the same task's DC), divided by
+the mean theory. A task's simulation and DC share its draw of R, so the spread of the risk across the
+draws of R cancels; the DC of a task is a Monte-Carlo mean over its draws from the DC Gaussian, whose
+error enters the per-task differences and so the interval (``theory_mc_se`` gives it on its own).
 """
 from __future__ import annotations
 
@@ -22,13 +29,16 @@ import pandas as pd
 from overparam.book.stats import mean_ci
 from overparam.book.curves import OKABE_ITO
 from overparam.book.style import log_axis
-from overparam.book.claims import claim
 from overparam.experiments.random_features import DESIGNS
-from overparam.book.claim_table import tolerance
-from overparam.book.verdicts import agreement, comparison, equality, non_inferiority, over_range
 from overparam.theory.features import LABEL_SECOND_MOMENT, LABEL_VARIANCE
 
 TABLE_COLUMNS = ["curve", "s", "source", "data", "p", "risk", "ci_low", "ci_high"]
+GAP_COLUMNS = ["curve", "line", "s", "data", "p", "tasks", "theory", "simulation", "gap", "gap_ci_low", "gap_ci_high",
+               "theory_mc_se"]
+# the simulated curves compared with a DC line, and that line: the paper's same-sample markers face the
+# retraining DC (Def. 5), which is derived for a fresh sample
+GAP_LINES = {"dense": "dense", "magnitude": "magnitude", "magnitude+retrain": "magnitude+retrain",
+             "magnitude+retrain-same-sample": "magnitude+retrain"}
 DESIGN_LABELS = {"relu": "ReLU data", "gaussian": "Gaussian twin", "relu-independent-noise": "ReLU, independent noise"}
 # the relative-gap figure draws the three designs of one curve: colour, marker, shift along p (apart)
 DESIGN_MARKS = {"relu": (OKABE_ITO[5], "s", 0.95), "relu-independent-noise": (OKABE_ITO[6], "^", 1.0),
@@ -92,6 +102,47 @@ def risk_table(simulated: dict, predicted: list, p_grid, sparsities) -> pd.DataF
     return pd.concat(parts, ignore_index=True)
 
 
+def theory_mc_error(predicted: list, curve: str) -> np.ndarray:
+    """The Monte-Carlo standard error of the DC line averaged over the tasks, from each task's own
+    (theory_task's "<curve> mc_se"; 0 for the dense curve, which is exact): sqrt(sum_t se_t^2) / tasks."""
+    key = f"{curve} mc_se"
+    if key not in predicted[0]:
+        return np.zeros_like(np.asarray(predicted[0][curve], dtype=float))
+    return np.sqrt(np.sum(theory_per_task(predicted, key) ** 2, axis=0)) / len(predicted)
+
+
+def paired_gaps(simulated: dict, predicted: list, p_grid, sparsities) -> pd.DataFrame:
+    """Simulation against its DC line, paired task by task (see the module's docstring), for every curve
+    of GAP_LINES on every design it was simulated on (same-sample retraining: ReLU data only), at every
+    size p > s: the tidy table of ``GAP_COLUMNS``. ``gap`` = mean_t(sim_t - dc_t) / mean_t(dc_t) =
+    simulation / theory - 1; ``gap_ci_low``/``gap_ci_high`` the 95% Student-t interval of the per-task
+    differences on the same scale; ``theory_mc_se`` the DC's own Monte-Carlo standard error, relative."""
+    ps, rows = np.asarray(p_grid), []
+    for curve, line in GAP_LINES.items():
+        theory = theory_per_task(predicted, line)
+        mc_se = theory_mc_error(predicted, line)
+        if curve == "dense":
+            theory, mc_se = theory[:, :, None], mc_se[:, None]
+        for design in (["relu"] if curve.endswith("-same-sample") else DESIGNS):
+            sim = per_task(simulated, curve, design)
+            for b, s in enumerate([np.nan] if curve == "dense" else sparsities):
+                valid = np.ones(ps.size, dtype=bool) if curve == "dense" else ps > s
+                line_mean = theory[:, valid, b].mean(axis=0)
+                gap, low, high = mean_ci(sim[:, valid, b] - theory[:, valid, b], student=True)
+                rows.append(pd.DataFrame({
+                    "curve": curve, "line": line, "s": s, "data": design, "p": ps[valid], "tasks": len(predicted),
+                    "theory": line_mean, "simulation": sim[:, valid, b].mean(axis=0), "gap": gap / line_mean,
+                    "gap_ci_low": low / line_mean, "gap_ci_high": high / line_mean,
+                    "theory_mc_se": mc_se[valid, b] / line_mean}))
+    return pd.concat(rows, ignore_index=True)[GAP_COLUMNS]
+
+
+def gap_rows(gaps: pd.DataFrame, curve: str, s=None, design: str = "relu") -> pd.DataFrame:
+    """One curve of the paired-gap table (``s`` None for the dense model) on ``design``'s data, indexed by p."""
+    same_s = gaps.s.isna() if s is None else (gaps.s == s)
+    return gaps[(gaps.curve == curve) & same_s & (gaps.data == design)].set_index("p")
+
+
 def _matches(table: pd.DataFrame, s, design: str) -> pd.Series:
     same_s = table.s.isna() if s is None else (table.s == s)
     return same_s & (table.data.isna() | (table.data == design))
@@ -116,40 +167,37 @@ def reference_lines(ax, n: int) -> None:
     ax.axvline(n, color="grey", ls=":", lw=1, label="p = n")
 
 
-def agreement_checks(table: pd.DataFrame, n: int, sparsities) -> pd.DataFrame:
+def agreement_checks(gaps: pd.DataFrame, n: int, sparsities) -> pd.DataFrame:
     """Theory against simulation (Fig. 2 and Fig. 4) for every design, curve and sparsity, at the
-    scored sizes: worst and mean relative gap, and the share of points whose 95% bars cover the line."""
+    scored sizes, from the paired-gap table (:func:`paired_gaps`): worst and mean relative gap, the
+    share of points whose paired 95% interval covers 0, and the largest Monte-Carlo error of the DC line."""
     rows = []
     for design in DESIGNS:
         for curve in ["dense", "magnitude+retrain", "magnitude"]:
             for s in ([None] if curve == "dense" else sparsities):
-                sim, th = select(table, curve, s, "simulation", design), select(table, curve, s, "theory").risk
-                keep = sim.index[scored(sim.index, n)]
-                relative = sim.risk[keep] / th[keep] - 1
-                covered = (sim.ci_low[keep] <= th[keep]) & (th[keep] <= sim.ci_high[keep])
-                rows.append({"data": DESIGN_LABELS[design], "curve": curve, "s": s, "points": len(keep),
-                             "worst gap": relative.abs().max(), "mean gap": relative.mean(), "covered": covered.mean()})
+                points = gap_rows(gaps, curve, s, design)
+                points = points[scored(points.index, n)]
+                covered = (points.gap_ci_low <= 0) & (0 <= points.gap_ci_high)
+                rows.append({"data": DESIGN_LABELS[design], "curve": curve, "s": s, "points": len(points),
+                             "worst gap": points.gap.abs().max(), "mean gap": points.gap.mean(), "covered": covered.mean(),
+                             "theory MC error": points.theory_mc_se.max()})
     return pd.DataFrame(rows)
 
-
-def same_sample_gaps(table: pd.DataFrame, n: int, sparsities) -> pd.DataFrame:
+def same_sample_gaps(gaps: pd.DataFrame, n: int, sparsities) -> pd.DataFrame:
     """The paper's Fig. 2 markers (retraining on the same sample, ReLU data) against the DC line of
-    retraining, per sparsity at the scored sizes: worst and mean relative gap, and the share of points
-    whose 95% bars cover the line; the fresh-sample gaps beside them."""
+    retraining, per sparsity at the scored sizes, from the paired-gap table: worst and mean relative gap,
+    and the share of points whose paired 95% interval covers 0; the fresh-sample gaps beside them."""
     rows = []
     for s in sparsities:
-        line = select(table, "magnitude+retrain", s, "theory").risk
         row = {"s": s}
         for name, curve in [("same sample", "magnitude+retrain-same-sample"), ("fresh sample", "magnitude+retrain")]:
-            sim = select(table, curve, s)
-            keep = sim.index[scored(sim.index, n)]
-            gap = sim.risk[keep] / line[keep] - 1
-            covered = (sim.ci_low[keep] <= line[keep]) & (line[keep] <= sim.ci_high[keep])
-            row |= {"points": len(keep), f"{name}: worst gap": gap.abs().max(), f"{name}: mean gap": gap.mean(),
-                    f"{name}: covered": covered.mean()}
+            points = gap_rows(gaps, curve, s)
+            points = points[scored(points.index, n)]
+            covered = (points.gap_ci_low <= 0) & (0 <= points.gap_ci_high)
+            row |= {"points": len(points), f"{name}: worst gap": points.gap.abs().max(),
+                    f"{name}: mean gap": points.gap.mean(), f"{name}: covered": covered.mean()}
         rows.append(row)
     return pd.DataFrame(rows)
-
 
 def growth_lines(table: pd.DataFrame, sparsities) -> list[str]:
     """Fig. 2 in numbers: the retrained risk from the smallest and the largest model pruned to each s,
@@ -165,16 +213,15 @@ def growth_lines(table: pd.DataFrame, sparsities) -> list[str]:
     return lines
 
 
-def relative_gap_panel(ax, table: pd.DataFrame, curve: str, s, n: int) -> None:
-    """One curve of each design divided by its theory line, in percent, with the 95% bars on the same
-    scale; the three designs are shifted slightly along p so that their bars do not hide each other."""
-    th = select(table, curve, s, "theory").risk
+def relative_gap_panel(ax, gaps: pd.DataFrame, curve: str, s, n: int) -> None:
+    """One curve of each design against its DC line, simulation / theory - 1 in percent, with the paired
+    95% intervals of the per-task differences (:func:`paired_gaps`); the three designs are shifted slightly
+    along p so that their bars do not hide each other."""
     for design, (color, marker, shift) in DESIGN_MARKS.items():
-        sim = select(table, curve, s, "simulation", design)
-        line = th[sim.index]
-        bars = [100 * (sim.risk - sim.ci_low) / line, 100 * (sim.ci_high - sim.risk) / line]
-        ax.errorbar(sim.index * shift, 100 * (sim.risk / line - 1), yerr=bars, fmt=marker, ms=5, capsize=2,
-                    color=color, label=f"{DESIGN_LABELS[design]}: simulation, mean and 95% CI")
+        points = gap_rows(gaps, curve, s, design)
+        bars = [100 * (points.gap - points.gap_ci_low), 100 * (points.gap_ci_high - points.gap)]
+        ax.errorbar(points.index * shift, 100 * points.gap, yerr=bars, fmt=marker, ms=5, capsize=2,
+                    color=color, label=f"{DESIGN_LABELS[design]}: simulation, mean and paired 95% CI")
     ax.axhline(0, color="black", lw=1, label="theory (DC of the equivalent LGP)")
     ax.axvspan(0.8 * n, 1.25 * n, color="grey", alpha=0.15, label="near p = n (not scored)")
     log_axis(ax)
@@ -245,130 +292,6 @@ def fig4_lines(table: pd.DataFrame, s: int) -> list[str]:
             f"by a factor {gain.median():.2f} in the median ({gain.iloc[-1]:.2f} at p = {gain.index[-1]})",
             "pruned without retraining, worse than θ = 0 (risk > E[y²]) at p = "
             + (", ".join(str(p) for p in above_null) if len(above_null) else "none")]
-
-
-def fits(table: pd.DataFrame, curve: str, n: int, tolerance: float, design: str = "relu", sparsities=None,
-         line: str | None = None):
-    """Verdict of :func:`overparam.book.verdicts.agreement`: the DC line (of ``line``, default
-    ``curve``) against the simulation of ``curve`` on ``design``'s data at every scored size and at the
-    sparsities ``sparsities`` (default all), each point's 95% interval of the relative gap inside
-    +-``tolerance``."""
-    sim = table[(table.curve == curve) & (table.source == "simulation") & (table.data == design)]
-    sim = sim[scored(sim.p, n) & (True if sparsities is None else sim.s.isin(list(sparsities)))]
-    theory = table[(table.curve == (line or curve)) & (table.source == "theory") & table.data.isna()]
-    keys = ["p"] if curve == "dense" else ["s", "p"]
-    points = sim.merge(theory[keys + ["risk"]], on=keys, suffixes=("", "_theory"))
-    return agreement(points.risk_theory, points.risk, points.ci_low, points.ci_high, tolerance)
-
-
-def task_ratio(numerator: np.ndarray, denominator: np.ndarray, b: int, valid) -> np.ndarray:
-    """Per task, the mean over the sizes ``valid`` of numerator / denominator - 1 at sparsity index b
-    (arrays (tasks, p, s))."""
-    return np.mean(numerator[:, valid, b] / denominator[:, valid, b] - 1, axis=1)
-
-
-def _agreement_claims(table: pd.DataFrame, sparsities, fig4_sparsity: int, n: int) -> list[dict]:
-    """Theory against simulation: the paper's Fig. 2 markers (same-sample retraining, every sparsity but
-    the one its Fig. 4 singles out, and all of them as the stronger version), the fresh-sample retraining
-    the DC is derived for, pruning alone, and the Gaussian twin."""
-    others = [s for s in sparsities if s != fig4_sparsity]
-    same = "magnitude+retrain-same-sample"
-    rows = []
-    if others:
-        rows.append(claim("fig2-dc-same-sample-retraining", "Fig. 2 (l. 64, l. 128), Def. 2, Def. 5",
-                          f"the DC of the equivalent LGP captures retraining on the same sample (the paper's markers) at "
-                          f"every sparsity but the Fig. 4 one (s = {', '.join(map(str, others))})",
-                          fits(table, same, n, tolerance("fig2-dc-same-sample-retraining"), sparsities=others,
-                               line="magnitude+retrain")))
-    rows += [
-        claim("fig2-dc-same-sample-retraining-all", "Fig. 2 (l. 64), Def. 2, Def. 5",
-              "the DC of the equivalent LGP captures retraining on the same sample at every sparsity, the Fig. 4 one included",
-              fits(table, same, n, tolerance("fig2-dc-same-sample-retraining-all"), line="magnitude+retrain"),
-              origin="paper-extended"),
-        claim("fig4-dc-fresh-sample-retraining", "Fig. 4 (l. 64), Def. 5",
-              f"the DC of the equivalent LGP predicts retraining on a fresh sample at the Fig. 4 sparsity (s = {fig4_sparsity})",
-              fits(table, "magnitude+retrain", n, tolerance("fig4-dc-fresh-sample-retraining"), sparsities=[fig4_sparsity])),
-        claim("fig2-dc-fresh-sample-retraining", "Def. 5 (l. 128)",
-              "the DC of the equivalent LGP predicts retraining on a fresh sample at every sparsity (the retraining "
-              "characterization's own setting)",
-              fits(table, "magnitude+retrain", n, tolerance("fig2-dc-fresh-sample-retraining")), origin="beyond"),
-        claim("dc-pruning-no-retraining", "Sec. 3.2 (l. 59), Def. 2, Def. 4",
-              "the DC of the equivalent LGP predicts pruning without retraining",
-              fits(table, "magnitude", n, tolerance("dc-pruning-no-retraining"))),
-        claim("twin-dc-dense", "Def. 2, Def. 4", "on the Gaussian twin the DC predicts the dense risk",
-              fits(table, "dense", n, tolerance("twin-dc-dense"), "gaussian"), origin="beyond"),
-        claim("twin-dc-retrained", "Def. 2, Def. 5", "on the Gaussian twin the DC predicts the retrained (fresh-sample) risk",
-              fits(table, "magnitude+retrain", n, tolerance("twin-dc-retrained"), "gaussian"), origin="beyond"),
-    ]
-    return rows
-
-
-def _gap_claims(simulated: dict, predicted: list, refit_results: dict, p_grid, sparsities, n: int) -> list[dict]:
-    """Beyond the paper: where the retrained gap comes from (choice of support against refit), task by task."""
-    ps, bs = np.asarray(p_grid), range(len(sparsities))
-    retrained, kept = per_task(simulated, "magnitude+retrain"), per_task(simulated, "kept-support")
-    line = theory_per_task(predicted, "magnitude+retrain")
-    valid = [scored(ps, n) & (ps > s) for s in sparsities]
-    hybrid = "relu-independent-noise"
-    random_gap = [task_ratio(per_task(simulated, "random+retrain", hybrid), per_task(simulated, "random-support", hybrid),
-                             b, valid[b]) for b in bs]
-    small_gap = {dim: {design: (result[design] - result["theory"]) / result["theory"].mean() for design in DESIGNS}
-                 for dim, result in refit_results.items()}
-    dims = list(refit_results)
-    return [
-        claim("support-choice-as-dc", "Def. 5", "magnitude pruning's choice of support is as good as the DC predicts "
-              "(kept-support formula against the DC line, task by task)",
-              over_range([equality(task_ratio(kept, line, b, valid[b]), tolerance("support-choice-as-dc"))
-                          for b in bs], sparsities, "s = "), origin="beyond"),
-        claim("refit-worse-than-formula", "Def. 5", "on ReLU data the refit on the kept support is worse than the "
-              "Gaussian-design formula for it",
-              over_range([comparison(task_ratio(retrained, kept, b, valid[b])) for b in bs], sparsities, "s = "),
-              origin="beyond"),
-        claim("random-support-refit-worse", "Def. 5", "with the independent noise, the refit on a random support of the "
-              "large model is still worse than the formula",
-              over_range([comparison(gap) for gap in random_gap], sparsities, "s = "), origin="beyond"),
-        claim("small-model-refit-matches", "Def. 5", "with the independent noise, a small model's refit matches the "
-              "Gaussian-design formula",
-              over_range([equality(small_gap[dim][hybrid], tolerance("small-model-refit-matches")) for dim in dims],
-                         dims, "d = "), origin="beyond"),
-        claim("relu-refit-gap-shrinks-with-d", "Def. 5", "on ReLU data, a small model's refit gap shrinks from the "
-              "smallest to the largest d (independent tasks: unpaired)",
-              comparison(small_gap[dims[0]]["relu"], small_gap[dims[-1]]["relu"], paired=False), origin="beyond"),
-    ]
-
-
-def chapter_claims(simulated: dict, predicted: list, table: pd.DataFrame, refit_results: dict, p_grid, sparsities,
-                   fig4_sparsity: int, n: int) -> list[dict]:
-    """The chapter's claims (rows for overparam.book.tidy.write_claims): Fig. 2 and Fig. 4 of the paper as
-    the paper states them, the retraining characterization on a fresh sample, and the split of the gap
-    beyond the paper (Def. 2, 4 and 5). Every comparison is task by task, paired where the sides share
-    the task's draws."""
-    ps = np.asarray(p_grid)
-    retrained = per_task(simulated, "magnitude+retrain")
-    first_p = [int(np.argmax(ps > s)) for s in sparsities]
-    fig4, above = list(sparsities).index(fig4_sparsity), np.flatnonzero(ps > fig4_sparsity)
-    same = per_task(simulated, "magnitude+retrain-same-sample")[:, :, fig4]
-    fresh = retrained[:, :, fig4]
-    return [
-        claim("fig2-risk-falls-with-p", "Fig. 2 (l. 63)", "train-prune-retrain risk falls as the model grows before "
-              "pruning (smallest against largest p), at every sparsity",
-              over_range([comparison(retrained[:, j, b] - retrained[:, -1, b], what="risk at the smallest p minus at the largest")
-                          for b, j in enumerate(first_p)], sparsities, "s = ")),
-        *_agreement_claims(table, sparsities, fig4_sparsity, n),
-        claim("fig4-retraining-lowers-risk", "Fig. 4 (l. 70)", f"retraining lowers the risk of the pruned model at "
-              f"every size p > s (s = {fig4_sparsity})",
-              over_range([comparison(per_task(simulated, "magnitude")[:, a, fig4] - fresh[:, a]) for a in above],
-                         ps[above], "p = ")),
-        claim("fig4-same-sample-mismatch", "Fig. 4 (l. 64)", f"same-sample retraining is worse than fresh-sample "
-              f"retraining (the paper's 'mismatch'), at every size p > s (s = {fig4_sparsity})",
-              over_range([comparison(same[:, a] - fresh[:, a]) for a in above], ps[above], "p = ")),
-        claim("fig4-same-sample-slight", "Fig. 4 (l. 64)", f"the mismatch is slight: same-sample retraining is at most "
-              f"{tolerance('fig4-same-sample-slight'):.0%} worse than fresh-sample retraining at every size p > s "
-              f"(s = {fig4_sparsity})",
-              over_range([non_inferiority(1 - same[:, a] / fresh[:, a], tolerance("fig4-same-sample-slight"),
-                                          what="1 - same / fresh") for a in above], ps[above], "p = ")),
-        *_gap_claims(simulated, predicted, refit_results, p_grid, sparsities, n),
-    ]
 
 
 def quoted_numbers(table: pd.DataFrame, checks: pd.DataFrame, split: pd.DataFrame, refit: pd.DataFrame,

@@ -2,13 +2,10 @@
 of its parameters cell, and the hash of its inputs (a finished point with another hash is stale)."""
 from __future__ import annotations
 
-import ast
 from dataclasses import dataclass
 from pathlib import Path
 
-import jupytext
-
-from overparam.book.chapters import chapter_rules
+from overparam.book.chapters import chapter_parameters, chapter_rules
 from overparam.book.inputs import input_hash
 
 
@@ -22,16 +19,6 @@ class Chapter:
     input_hash: str
 
 
-def default_parameters(source: Path) -> dict:
-    """The literal assignments of the chapter's cell tagged ``parameters``, read without running it."""
-    cell = next((cell for cell in jupytext.read(source).cells
-                 if "parameters" in cell.metadata.get("tags", [])), None)
-    if cell is None:
-        return {}
-    return {target.id: ast.literal_eval(node.value) for node in ast.parse(cell.source).body
-            if isinstance(node, ast.Assign) for target in node.targets if isinstance(target, ast.Name)}
-
-
 def load_chapter(source: str | Path) -> Chapter:
     """The chapter at ``source`` (a MyST ``.md`` or an ``.ipynb``); its rules cell's imports and
     ``RULES`` statement are the only code run (overparam.book.chapters.chapter_rules)."""
@@ -41,4 +28,4 @@ def load_chapter(source: str | Path) -> Chapter:
     rules = chapter_rules(source)
     if not rules:
         raise ValueError(f"{source.name} declares no parameter rules (a cell assigning RULES): it cannot be swept")
-    return Chapter(source, rules, default_parameters(source), input_hash(source))
+    return Chapter(source, rules, chapter_parameters(source), input_hash(source))

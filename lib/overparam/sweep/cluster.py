@@ -68,3 +68,23 @@ def dashboard_link(client) -> str | None:
     if link and importlib.util.find_spec("bokeh") is None:
         link += " (its plots need the package bokeh, not installed here)"
     return link
+
+
+def dask_mapper(client):
+    """The ``mapper`` of :func:`overparam.experiments.phase_diagrams.evaluate_grid` on a Dask
+    client: submit every task, gather the results in the order of the tasks."""
+    return lambda function, tasks: client.gather(client.map(function, list(tasks)))
+
+
+@contextlib.contextmanager
+def grid_mapper(workers: int = 0, scheduler: str = ""):
+    """The mapper a chapter hands to :func:`overparam.experiments.phase_diagrams.evaluate_grid`:
+    the builtin ``map`` (in process) when ``workers`` is 0 and ``scheduler`` is empty; otherwise
+    :func:`dask_mapper` on the same Dask client as ``overparam sweep`` (:func:`open_client`): a
+    LocalCluster of ``workers`` single-threaded processes, or the existing cluster at the address
+    ``scheduler``."""
+    if workers == 0 and not scheduler:
+        yield map
+        return
+    with open_client(max(workers, 1), scheduler or None) as client:
+        yield dask_mapper(client)

@@ -9,9 +9,8 @@ import time
 from pathlib import Path
 
 from overparam.book.execution import one_thread_each
+from overparam.book.files import replaced_atomically
 from overparam.sweep.store import DONE, FAILED, NOTEBOOK, RECORD, RESULTS, write_json
-
-PARTIAL = "notebook.partial.ipynb"  # papermill's output while the chapter runs, renamed at the end
 
 
 def error_text(error: BaseException) -> str:
@@ -35,14 +34,13 @@ def run_point(notebook, cwd: str, folder: str, parameters: dict, input_hash: str
     folder.mkdir(parents=True, exist_ok=True)
     start = time.perf_counter()
     status, error = DONE, ""
-    try:
-        papermill.execute_notebook(notebook, str(folder / PARTIAL), parameters=parameters, cwd=cwd,
-                                   progress_bar=False, kernel_name=kernel)
-    except Exception as raised:  # noqa: BLE001 (any failure of the chapter is recorded, not raised)
-        status, error = FAILED, error_text(raised)
+    with replaced_atomically(folder / NOTEBOOK) as partial:  # papermill's output, whole or partial, renamed at the end
+        try:
+            papermill.execute_notebook(notebook, str(partial), parameters=parameters, cwd=cwd,
+                                       progress_bar=False, kernel_name=kernel)
+        except Exception as raised:  # noqa: BLE001 (any failure of the chapter is recorded, not raised)
+            status, error = FAILED, error_text(raised)
     seconds = time.perf_counter() - start
-    if (folder / PARTIAL).exists():
-        os.replace(folder / PARTIAL, folder / NOTEBOOK)
     record = {"status": status, "seconds": round(seconds, 3), "error": error, "parameters": parameters,
               "input_hash": input_hash, "worker": os.uname().nodename}
     write_json(folder / RECORD, record)

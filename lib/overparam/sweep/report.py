@@ -7,9 +7,9 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from overparam.book.files import write_atomic
 from overparam.book.verdicts import STATUSES
 from overparam.sweep.plan import read_description
-from overparam.sweep.store import write_atomic
 from overparam.sweep.tables import CLAIMS
 
 

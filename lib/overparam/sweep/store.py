@@ -5,11 +5,11 @@ again (:func:`is_finished`), so an interrupted sweep loses no finished point."""
 from __future__ import annotations
 
 import json
-import os
-import tempfile
 from pathlib import Path
 
 import pandas as pd
+
+from overparam.book.files import write_atomic
 
 POINTS = "points"
 RECORD = "point.json"
@@ -25,24 +25,8 @@ def point_dir(out: Path, point_id: str) -> Path:
     return Path(out) / POINTS / point_id
 
 
-def write_atomic(path: Path, write) -> Path:
-    """Call ``write(temporary_path)``, then rename the file onto ``path``: a reader sees the old
-    file or the whole new one, never half of it (the rename is atomic within one file system)."""
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    os.close(handle)
-    try:
-        write(Path(temporary))
-        os.replace(temporary, path)
-    finally:
-        if os.path.exists(temporary):
-            os.remove(temporary)
-    return path
-
-
 def write_json(path: Path, data: dict) -> Path:
-    """``data`` as indented JSON, atomically (:func:`write_atomic`)."""
+    """``data`` as indented JSON, atomically (:func:`overparam.book.files.write_atomic`)."""
     return write_atomic(path, lambda temporary: temporary.write_text(json.dumps(data, indent=1, default=str) + "\n"))
 
 

@@ -22,9 +22,9 @@ from threadpoolctl import threadpool_limits
 
 from overparam.theory.dc import dc_gaussian
 from overparam.theory.problems import LinearGaussianProblem, restrict_problem
-from overparam.theory.pruning import top_s
+from overparam.theory.pruning import DATA_RULES, fit_supports, pruning_rule
 
-PRUNING_RULES = ("magnitude", "hessian", "random")
+PRUNING_RULES = DATA_RULES  # the rules a classifier can apply (the oracle needs theta*)
 
 
 def latent_variance(problem: LinearGaussianProblem) -> float:
@@ -70,16 +70,13 @@ def equivalent_label_problem(problem: LinearGaussianProblem) -> LinearGaussianPr
                                  float(np.sqrt(max(1 - 2 / np.pi * explained, 0.0))))
 
 
-def _supports(thetas: np.ndarray, scale: np.ndarray, s: int, rule: str, rng: np.random.Generator) -> np.ndarray:
-    """Kept indices (draws x s) of each draw in ``thetas`` under one pruning rule."""
+def _supports(thetas: np.ndarray, curvature: np.ndarray, s: int, rule: str, rng: np.random.Generator) -> np.ndarray:
+    """Kept indices (draws x s) of each draw in ``thetas`` under one pruning rule (the Hessian one
+    weighs with the diagonal ``curvature`` of the Hessian)."""
     draws, k = thetas.shape
-    if rule == "magnitude":
-        return top_s(np.abs(thetas), s)
-    if rule == "hessian":
-        return top_s(np.abs(thetas) * scale, s)
-    if rule == "random":
+    if pruning_rule(rule).random:
         return np.stack([np.sort(rng.choice(k, size=s, replace=False)) for _ in range(draws)])
-    raise ValueError(f"unknown pruning rule {rule!r}; use one of {PRUNING_RULES}")
+    return fit_supports(rule, thetas, curvature, s)
 
 
 def _refit_draw(labels: LinearGaussianProblem, support: np.ndarray, n: int, rng: np.random.Generator) -> np.ndarray:
@@ -127,7 +124,7 @@ def _predict_size(out, problem, labels, n, s, j, k, draws, rng, rules, refits=Tr
     thetas[:, :k] = mean + rng.standard_normal((draws, k)) * np.sqrt(var)
     out["dense"][:, j] = classification_error(thetas, problem)
     for rule in rules:
-        kept = _supports(thetas[:, :k], np.sqrt(problem.cov[:k]), min(s, k), rule, rng)
+        kept = _supports(thetas[:, :k], problem.cov[:k], min(s, k), rule, rng)
         pruned = np.zeros_like(thetas)
         np.put_along_axis(pruned, kept, np.take_along_axis(thetas, kept, axis=1), axis=1)
         out[rule][:, j] = classification_error(pruned, problem)

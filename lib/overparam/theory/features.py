@@ -1,4 +1,4 @@
-"""Random ReLU features and their equivalent linear Gaussian problem (Def. 2; theory.md Sec. 3, 11).
+"""Random ReLU features and their equivalent linear Gaussian problem (Def. 2).
 
 Features phi(x) = ReLU(R x) with x ~ N(0, I_d) and rows r_i of R; label y = (beta^T x)^2 with
 |beta| = 1 (the paper's exact quadratic label was lost in extraction; this is our choice).

@@ -200,7 +200,7 @@ def lasso_support_size(problem: LinearGaussianProblem, n: int, mu: float) -> flo
     return lasso_law(problem, n, mu).df
 
 
-def pruning_cut(law: LassoLaw, s: float, method: str) -> np.ndarray:
+def pruning_cut(law: LassoLaw, s: float, rule: str) -> np.ndarray:
     """Per-atom cut on |theta*_j + sd_j g| that keeps s weights of the Lasso fit in expectation.
 
     The score is |theta_hat_i| (magnitude) or sqrt(lambda_i) |theta_hat_i| (Hessian, with the population
@@ -209,7 +209,7 @@ def pruning_cut(law: LassoLaw, s: float, method: str) -> np.ndarray:
     |x| > kappa_j + t / scale_j, and t solves sum_j w_j P(kept_j) = s (as t* / t_H in
     :mod:`overparam.theory.risk`). When s >= df nothing is pruned: the cut is kappa.
     """
-    scale = score_scale(method, law.lam)
+    scale = score_scale(rule, law.lam)
     sd, kappa = law.sd, law.kappa
     if s >= law.df:
         return kappa
@@ -222,19 +222,19 @@ def pruning_cut(law: LassoLaw, s: float, method: str) -> np.ndarray:
     return kappa + t / scale
 
 
-def lasso_pruned_risk(law: LassoLaw, s: float, method: str) -> float:
+def lasso_pruned_risk(law: LassoLaw, s: float, rule: str) -> float:
     """Predicted risk after pruning the Lasso fit to its s largest scores (magnitude or Hessian):
 
     sigma^2 + sum_j w_j lambda_j E[(soft(x_j, kappa_j) 1{|x_j| > cut_j} - theta*_j)^2], x_j = theta*_j + sd_j g,
     with the cut of :func:`pruning_cut`; equal to the Lasso risk when s >= df.
     """
-    cut = pruning_cut(law, s, method)
+    cut = pruning_cut(law, s, rule)
     return float(law.sigma2 + np.sum(law.w * law.lam * soft_sq_error(law.theta, law.sd, law.kappa, cut)))
 
 
-def lasso_kept_probability(law: LassoLaw, s: float, method: str) -> np.ndarray:
+def lasso_kept_probability(law: LassoLaw, s: float, rule: str) -> np.ndarray:
     """Per-atom probability that a weight survives pruning the Lasso fit to s (magnitude or Hessian)."""
-    return soft_keep_probability(law.theta, law.sd, pruning_cut(law, s, method))
+    return soft_keep_probability(law.theta, law.sd, pruning_cut(law, s, rule))
 
 
 def mu_scale(problem: LinearGaussianProblem, n: int) -> float:

@@ -27,9 +27,9 @@ from threadpoolctl import threadpool_limits
 
 from overparam.theory.dc import dc_eigenbasis, principal_root
 from overparam.theory.problems import LinearGaussianProblem
-from overparam.theory.pruning import top_s
+from overparam.theory.pruning import FIT_RULES, fit_supports
 
-RULES = ("magnitude", "hessian")
+RULES = FIT_RULES  # the rules that rank the fit (kept for the modules that import this name)
 CHUNK = 256  # draws per batched solve: CHUNK s^2 doubles in memory (s = 100: 20 MB)
 
 
@@ -47,12 +47,11 @@ def dc_draws(problem: LinearGaussianProblem, n: int, draws: int, rng: np.random.
 def supports_of(thetas: np.ndarray, s: int, rule: str, cov_diagonal: np.ndarray) -> np.ndarray:
     """The s indices each draw keeps (draws x s): the largest |theta_i| (magnitude) or
     |theta_i| sqrt(Sigma_ii) (Hessian, with the population diagonal of the Hessian)."""
-    if rule not in RULES:
-        raise ValueError(f"rule must be one of {RULES}, got {rule!r}")
-    scores = np.abs(thetas) if rule == "magnitude" else np.abs(thetas) * np.sqrt(cov_diagonal)
+    if rule not in FIT_RULES:
+        raise ValueError(f"rule must be one of {FIT_RULES}, got {rule!r}")
     if not 1 <= s < thetas.shape[1]:
         raise ValueError(f"s must be in 1..{thetas.shape[1] - 1}, got {s}")
-    return top_s(scores, s)
+    return fit_supports(rule, thetas, cov_diagonal, s)
 
 
 def embed(values: np.ndarray, supports: np.ndarray, p: int) -> np.ndarray:

@@ -13,7 +13,7 @@ from scipy.special import ndtr
 
 from overparam.theory.dc import atoms, diagonal_dc, sample_dc
 from overparam.theory.problems import LinearGaussianProblem, restrict_problem
-from overparam.theory.pruning import magnitude_support, oracle_support, restrict, score_scale
+from overparam.theory.pruning import magnitude_support, oracle_support, pruning_rule, restrict, score_scale
 from overparam.theory.ridge import ridge_dc
 
 _PDF = 1 / np.sqrt(2 * np.pi)
@@ -212,7 +212,7 @@ def _retrained_risk(law: FitLaw, s: int, rule: str) -> float:
     """
     if s >= law.problem.p:
         return _refit_risk(law, np.ones_like(law.lam))
-    keep = np.full_like(law.lam, s / law.problem.p) if rule == "random" else law.kept(s, rule)[0]
+    keep = np.full_like(law.lam, s / law.problem.p) if pruning_rule(rule).random else law.kept(s, rule)[0]
     return _refit_risk(law, keep)
 
 

@@ -21,12 +21,12 @@ from dataclasses import dataclass
 import numpy as np
 
 from overparam.theory.problems import LinearGaussianProblem
-from overparam.theory.pruning import oracle_support, score_scale
+from overparam.theory.pruning import DATA_RULES, FIT_RULES, oracle_support, score_scale
 from overparam.theory.risk import _PDF, _VAR_FLOOR, keep_probability, thresholded_sq_error
 
 CURVES = ("dense", "magnitude", "hessian", "oracle", "random", "magnitude+retrain", "hessian+retrain",
           "random+retrain")
-PRUNING_RULES = ("magnitude", "hessian")
+PRUNING_RULES = FIT_RULES  # the rules with a closed-form threshold (Cor. 1)
 BLOCK_COLUMNS = 64  # with fewer atoms one block is cheaper than several (in_column_blocks)
 ROOT_RTOL = 1e-15  # a Newton step this small (relative) ends a root: far below the 1e-10 the curves are checked to
 
@@ -216,7 +216,7 @@ def risk_curves(problem: LinearGaussianProblem, n: int, s: int, sizes, curves=CU
         q = fraction[rows]
         out["random"][rows] = sigma2[rows] + np.sum(weights[rows] * lam * (q * mse[rows] + (1 - q) * theta**2), axis=1)
     keep["random"] = np.broadcast_to(fraction, weights.shape)
-    for rule in ("magnitude", "hessian", "random"):
+    for rule in DATA_RULES:
         if f"{rule}+retrain" in curves:  # Def. 5: the pruned features become noise of a refit on the kept ones
             noise = sigma2 + np.sum(weights * (1 - keep[rule]) * salience, axis=1)
             out[f"{rule}+retrain"] = law_rows(lam, theta, noise, n, weights * keep[rule]).risk

@@ -1,0 +1,135 @@
+"""The claims of chapter 6 (the random-features runs of :mod:`overparam.experiments.random_features`):
+the DC against simulation, point by point with paired intervals (:func:`fits`), and the gaps
+between pipelines that the chapter's questions compare; the tables they read are built by
+:mod:`overparam.reports.random_features`."""
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from overparam.book.claim_table import tolerance
+from overparam.book.claims import claim
+from overparam.book.verdicts import agreement, comparison, equality, non_inferiority, over_range
+from overparam.experiments.random_features import DESIGNS
+from overparam.reports.random_features import per_task, scored, theory_per_task
+
+
+def fits(gaps: pd.DataFrame, curve: str, n: int, tolerance: float, design: str = "relu", sparsities=None):
+    """Verdict of :func:`overparam.book.verdicts.agreement`: the DC line of ``curve`` (GAP_LINES) against
+    its simulation on ``design``'s data at every scored size and at the sparsities ``sparsities`` (default
+    all), each point's paired 95% interval (:func:`paired_gaps`: the per-task differences, which carry the
+    DC's own Monte-Carlo error) as a relative gap inside +-``tolerance``."""
+    points = gaps[(gaps.curve == curve) & (gaps.data == design)]
+    points = points[scored(points.p, n) & (True if sparsities is None else points.s.isin(list(sparsities)))]
+    theory = points.theory.to_numpy()
+    return agreement(theory, theory * (1 + points.gap.to_numpy()), theory * (1 + points.gap_ci_low.to_numpy()),
+                     theory * (1 + points.gap_ci_high.to_numpy()), tolerance)
+
+def task_ratio(numerator: np.ndarray, denominator: np.ndarray, b: int, valid) -> np.ndarray:
+    """Per task, the mean over the sizes ``valid`` of numerator / denominator - 1 at sparsity index b
+    (arrays (tasks, p, s))."""
+    return np.mean(numerator[:, valid, b] / denominator[:, valid, b] - 1, axis=1)
+
+
+def _agreement_claims(gaps: pd.DataFrame, sparsities, fig4_sparsity: int, n: int) -> list[dict]:
+    """Theory against simulation: the paper's Fig. 2 markers (same-sample retraining, every sparsity but
+    the one its Fig. 4 singles out, and all of them as the stronger version), the fresh-sample retraining
+    the DC is derived for, pruning alone, and the Gaussian twin; every point's interval paired task by
+    task (:func:`paired_gaps`)."""
+    others = [s for s in sparsities if s != fig4_sparsity]
+    same = "magnitude+retrain-same-sample"
+    rows = []
+    if others:
+        rows.append(claim("fig2-dc-same-sample-retraining", "Fig. 2 (l. 64, l. 128), Def. 2, Def. 5",
+                          f"the DC of the equivalent LGP captures retraining on the same sample (the paper's markers) at "
+                          f"every sparsity but the Fig. 4 one (s = {', '.join(map(str, others))})",
+                          fits(gaps, same, n, tolerance("fig2-dc-same-sample-retraining"), sparsities=others)))
+    rows += [
+        claim("fig2-dc-same-sample-retraining-all", "Fig. 2 (l. 64), Def. 2, Def. 5",
+              "the DC of the equivalent LGP captures retraining on the same sample at every sparsity, the Fig. 4 one included",
+              fits(gaps, same, n, tolerance("fig2-dc-same-sample-retraining-all")),
+              origin="paper-extended"),
+        claim("fig4-dc-fresh-sample-retraining", "Fig. 4 (l. 64), Def. 5",
+              f"the DC of the equivalent LGP predicts retraining on a fresh sample at the Fig. 4 sparsity (s = {fig4_sparsity})",
+              fits(gaps, "magnitude+retrain", n, tolerance("fig4-dc-fresh-sample-retraining"), sparsities=[fig4_sparsity])),
+        claim("fig2-dc-fresh-sample-retraining", "Def. 5 (l. 128)",
+              "the DC of the equivalent LGP predicts retraining on a fresh sample at every sparsity (the retraining "
+              "characterization's own setting)",
+              fits(gaps, "magnitude+retrain", n, tolerance("fig2-dc-fresh-sample-retraining")), origin="beyond"),
+        claim("dc-pruning-no-retraining", "Sec. 3.2 (l. 59), Def. 2, Def. 4",
+              "the DC of the equivalent LGP predicts pruning without retraining",
+              fits(gaps, "magnitude", n, tolerance("dc-pruning-no-retraining"))),
+        claim("twin-dc-dense", "Def. 2, Def. 4", "on the Gaussian twin the DC predicts the dense risk",
+              fits(gaps, "dense", n, tolerance("twin-dc-dense"), "gaussian"), origin="beyond"),
+        claim("twin-dc-retrained", "Def. 2, Def. 5", "on the Gaussian twin the DC predicts the retrained (fresh-sample) risk",
+              fits(gaps, "magnitude+retrain", n, tolerance("twin-dc-retrained"), "gaussian"), origin="beyond"),
+    ]
+    return rows
+
+
+def _gap_claims(simulated: dict, predicted: list, refit_results: dict, p_grid, sparsities, n: int) -> list[dict]:
+    """Beyond the paper: where the retrained gap comes from (choice of support against refit), task by task."""
+    ps, bs = np.asarray(p_grid), range(len(sparsities))
+    retrained, kept = per_task(simulated, "magnitude+retrain"), per_task(simulated, "kept-support")
+    line = theory_per_task(predicted, "magnitude+retrain")
+    valid = [scored(ps, n) & (ps > s) for s in sparsities]
+    hybrid = "relu-independent-noise"
+    random_gap = [task_ratio(per_task(simulated, "random+retrain", hybrid), per_task(simulated, "random-support", hybrid),
+                             b, valid[b]) for b in bs]
+    small_gap = {dim: {design: (result[design] - result["theory"]) / result["theory"].mean() for design in DESIGNS}
+                 for dim, result in refit_results.items()}
+    dims = list(refit_results)
+    return [
+        claim("support-choice-as-dc", "Def. 5", "magnitude pruning's choice of support is as good as the DC predicts "
+              "(kept-support formula against the DC line, task by task)",
+              over_range([equality(task_ratio(kept, line, b, valid[b]), tolerance("support-choice-as-dc"))
+                          for b in bs], sparsities, "s = "), origin="beyond"),
+        claim("refit-worse-than-formula", "Def. 5", "on ReLU data the refit on the kept support is worse than the "
+              "Gaussian-design formula for it",
+              over_range([comparison(task_ratio(retrained, kept, b, valid[b])) for b in bs], sparsities, "s = "),
+              origin="beyond"),
+        claim("random-support-refit-worse", "Def. 5", "with the independent noise, the refit on a random support of the "
+              "large model is still worse than the formula",
+              over_range([comparison(gap) for gap in random_gap], sparsities, "s = "), origin="beyond"),
+        claim("small-model-refit-matches", "Def. 5", "with the independent noise, a small model's refit matches the "
+              "Gaussian-design formula",
+              over_range([equality(small_gap[dim][hybrid], tolerance("small-model-refit-matches")) for dim in dims],
+                         dims, "d = "), origin="beyond"),
+        claim("relu-refit-gap-shrinks-with-d", "Def. 5", "on ReLU data, a small model's refit gap shrinks from the "
+              "smallest to the largest d (independent tasks: unpaired)",
+              comparison(small_gap[dims[0]]["relu"], small_gap[dims[-1]]["relu"], paired=False), origin="beyond"),
+    ]
+
+
+def chapter_claims(simulated: dict, predicted: list, gaps: pd.DataFrame, refit_results: dict, p_grid, sparsities,
+                   fig4_sparsity: int, n: int) -> list[dict]:
+    """The chapter's claims (rows for overparam.book.tidy.write_claims): Fig. 2 and Fig. 4 of the paper as
+    the paper states them, the retraining characterization on a fresh sample, and the split of the gap
+    beyond the paper (Def. 2, 4 and 5). Every comparison is task by task, paired where the sides share
+    the task's draws; ``gaps`` is the run's :func:`paired_gaps`."""
+    ps = np.asarray(p_grid)
+    retrained = per_task(simulated, "magnitude+retrain")
+    first_p = [int(np.argmax(ps > s)) for s in sparsities]
+    fig4, above = list(sparsities).index(fig4_sparsity), np.flatnonzero(ps > fig4_sparsity)
+    same = per_task(simulated, "magnitude+retrain-same-sample")[:, :, fig4]
+    fresh = retrained[:, :, fig4]
+    return [
+        claim("fig2-risk-falls-with-p", "Fig. 2 (l. 63)", "train-prune-retrain risk falls as the model grows before "
+              "pruning (smallest against largest p), at every sparsity",
+              over_range([comparison(retrained[:, j, b] - retrained[:, -1, b], what="risk at the smallest p minus at the largest")
+                          for b, j in enumerate(first_p)], sparsities, "s = ")),
+        *_agreement_claims(gaps, sparsities, fig4_sparsity, n),
+        claim("fig4-retraining-lowers-risk", "Fig. 4 (l. 70)", f"retraining lowers the risk of the pruned model at "
+              f"every size p > s (s = {fig4_sparsity})",
+              over_range([comparison(per_task(simulated, "magnitude")[:, a, fig4] - fresh[:, a]) for a in above],
+                         ps[above], "p = ")),
+        claim("fig4-same-sample-mismatch", "Fig. 4 (l. 64)", f"same-sample retraining is worse than fresh-sample "
+              f"retraining (the paper's 'mismatch'), at every size p > s (s = {fig4_sparsity})",
+              over_range([comparison(same[:, a] - fresh[:, a]) for a in above], ps[above], "p = ")),
+        claim("fig4-same-sample-slight", "Fig. 4 (l. 64)", f"the mismatch is slight: same-sample retraining is at most "
+              f"{tolerance('fig4-same-sample-slight'):.0%} worse than fresh-sample retraining at every size p > s "
+              f"(s = {fig4_sparsity})",
+              over_range([non_inferiority(1 - same[:, a] / fresh[:, a], tolerance("fig4-same-sample-slight"),
+                                          what="1 - same / fresh") for a in above], ps[above], "p = ")),
+        *_gap_claims(simulated, predicted, refit_results, p_grid, sparsities, n),
+    ]
