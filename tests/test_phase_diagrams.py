@@ -199,6 +199,17 @@ def test_rho_star_by_row():
     stars = pd_rep.rho_star_by_row(pd.DataFrame(rows), "retraining-pays-correlated")
     assert list(stars.n_over_p) == [0.2, 0.4]
     assert 0.01 < stars.rho_star[0] < 0.03 < stars.rho_star[1] < 0.1
+    assert list(stars.sign_changes) == [1, 1]
+
+
+def test_rho_star_is_where_the_conclusion_holds_for_good_not_the_first_sign_change():
+    margins = {0.001: 0.13, 0.003: 0.08, 0.01: -0.06, 0.03: 0.01, 0.1: 0.3}  # holds, fails, holds again
+    falling = {0.001: 0.2, 0.003: 0.1, 0.01: -0.1, 0.03: -0.2, 0.1: -0.3}  # holds, then fails for good
+    rows = [{**asdict(pd_exp.Config(a, 0.1, p=100, rho=r)), "retraining-pays-correlated": m}
+            for a, line in ((0.5, margins), (0.9, falling)) for r, m in line.items()]
+    stars = pd_rep.rho_star_by_row(pd.DataFrame(rows), "retraining-pays-correlated")
+    assert 0.01 < stars.rho_star[0] < 0.03 and stars.sign_changes[0] == 2
+    assert np.isnan(stars.rho_star[1]) and stars.sign_changes[1] == 1
 
 
 CHAPTER_ONE = Path(__file__).resolve().parent.parent / "notebooks" / "01-linear-gaussian.md"

@@ -12,6 +12,8 @@ from pathlib import Path
 
 import pytest
 
+from overparam.book.chapters import figure_count
+
 ROOT = Path(__file__).resolve().parent.parent
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 pytestmark = pytest.mark.skipif(CHROMIUM is None, reason="chromium is not installed (apt-get install chromium)")
@@ -83,7 +85,7 @@ def test_page_renders_like_a_reader_expects(site, page, tmp_path):
     assert not raw, f"raw directive text on {page}: {raw[:5]}"
     notebook = ROOT / f"{page}.ipynb"
     if notebook.exists():
-        figures = notebook.read_text().count('"image/png"')
+        figures = figure_count(notebook)
         shown = sum(1 for src in parsed.images if "_images/" in src)
         assert shown >= figures, f"{page}: {figures} figures in the notebook, {shown} on the page"
     assert_figures_are_book_objects(parsed, static, page)

@@ -77,3 +77,10 @@ def chapter_parameters(source: Path) -> dict:
             raise ValueError(f"{Path(source).name}: {ast.unparse(node)!r} is not a literal") from error
         values.update({target.id: value for target in node.targets})
     return values
+
+
+def figure_count(notebook: Path) -> int:
+    """How many figures an executed notebook shows: its outputs that carry a PNG (one per figure,
+    whatever metadata, such as a display width, the output also carries)."""
+    cells = jupytext.read(notebook).cells
+    return sum("image/png" in output.get("data", {}) for cell in cells for output in cell.get("outputs", []))

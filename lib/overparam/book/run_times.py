@@ -16,7 +16,7 @@ RANGE = "range"  # the role's name for the shortest and the longest chapter's ti
 
 
 def read_run_times(path: Path = TIMES) -> dict[str, float]:
-    """Chapter stem -> wall time in seconds at its defaults; empty when the file does not exist."""
+    """Chapter stem -> wall time (s) at its defaults; empty when the file does not exist."""
     if not Path(path).exists():
         return {}
     with Path(path).open() as f:
@@ -29,8 +29,8 @@ def machine_of(stamp: str) -> str:
 
 
 def duration_text(seconds: float) -> str:
-    """A wall time as a reader takes it in: "about 24 s" below 100 s, "about 2.1 min" below ten
-    minutes, "about 13 min" above."""
+    """A wall time as a reader takes it in: "about 24 s" below 100 s, "about 2.1 min" below 600 s,
+    "about 13 min" above."""
     if seconds < 100:
         return f"about {max(1, round(seconds))} s"
     minutes = seconds / 60

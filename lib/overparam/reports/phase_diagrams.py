@@ -275,12 +275,16 @@ def scope_of(grid: pd.DataFrame, conclusion: str, default: Config) -> str:
 
 
 def rho_star_by_row(grid: pd.DataFrame, conclusion: str, x: str = "rho", y: str = "n_over_p") -> pd.DataFrame:
-    """The first boundary crossing along ``x`` (rho*: where the margin first changes sign) for every
-    value of ``y`` on the grid (NaN where it does not change sign)."""
+    """For every value of ``y`` on the grid: rho*, the last boundary crossing along ``x`` when the
+    conclusion holds at the row's largest ``x`` (beyond rho* it holds on the rest of the row; NaN where
+    the row ends failing or never changes sign), and how many times the margin changes sign on the row
+    (more than once: the conclusion also holds somewhere below rho*)."""
     rows = []
     for value in sorted(grid[y].unique()):
         crossings = boundary_crossings(grid, conclusion, x, y, value)
-        rows.append({y: value, f"{x}_star": crossings[0] if crossings else np.nan})
+        last = grid[np.isclose(grid[y], value)].sort_values(x)[conclusion].iloc[-1]
+        rows.append({y: value, f"{x}_star": crossings[-1] if crossings and last > 0 else np.nan,
+                     "sign_changes": len(crossings)})
     return pd.DataFrame(rows)
 
 
@@ -290,11 +294,13 @@ def quoted_numbers(grid: pd.DataFrame, noise_grid: pd.DataFrame, rho_grid: pd.Da
     the default problem, what the grids do to it (:func:`scope_of`), rho* over n/p for chapter 12's
     conclusion (:func:`rho_star_by_row`), and the simulated points' outcomes."""
     numbers = {"where-points": len(table), "where-grid-size": len(grid), "where-noise-grid-size": len(noise_grid)}
-    stars = rho_star_by_row(rho_grid, "retraining-pays-correlated").rho_star
+    by_row = rho_star_by_row(rho_grid, "retraining-pays-correlated")
+    stars = by_row.rho_star
     # rho* to 2 digits, as quoted: the sampled DC of a correlated problem draws in an eigenbasis that
     # round-off can turn inside its degenerate eigenspaces, which moves the 3rd digit between runs
     numbers |= {"where-rho-star-low": float(f"{stars.min():.2g}"), "where-rho-star-high": float(f"{stars.max():.2g}"),
                 "where-rho-star-missing": int(stars.isna().sum()),
+                "where-rho-star-rows-changing-twice": int((by_row.sign_changes > 1).sum()),
                 "where-retraining-pays-correlated-share": float((rho_grid["retraining-pays-correlated"] > 0).mean())}
     for outcome in OUTCOMES.values():
         numbers[f"where-points-{outcome}"] = int((table.outcome == outcome).sum())
