@@ -7,6 +7,10 @@ The target is at most 0.1 s for `overparam predict --p 1000 --n 300 --s 100 --sp
 feature its own atom) costs. Both sides give the same numbers (the largest relative difference is
 printed; tests/test_risk_curves.py checks it is below 1e-10). Times are the best of a few repeats.
 
+The new compressors (issue 27): ridge with mu tuned for each pipeline (overparam.theory.ridge_curves,
+all sizes at once) and the quantizers at DEFAULT_BITS bits (one size at a time), timed for the same
+problems: the whole calculator over 60 sizes, and its ratio to the pruning curves alone.
+
 Issue 26: the command's start-up, the wall time of the whole `overparam predict` above in a fresh
 process (median of 5 runs), most of which is importing modules, not the 10 ms computation;
 ``--against LIB`` also times another checkout's package folder (e.g. one made with
@@ -26,7 +30,7 @@ import time
 import numpy as np
 
 from overparam.experiments.linear import theory_curves
-from overparam.reports.predict import model_sizes
+from overparam.reports.predict import DEFAULT_BITS, PREDICTED, RIDGE, model_sizes, predicted_curves, quantizers
 from overparam.theory.problems import fig3_problem
 from overparam.theory.risk_curves import CURVES, risk_curves
 
@@ -96,6 +100,23 @@ def main():
         print(f"  panel {panel}, theta* {law}, {alignment}: all sizes at once {1000 * fast_time:6.1f} ms "
               f"({verdict} the {1000 * TARGET_S:.0f} ms target), one size at a time {1000 * loop_time:6.1f} ms: "
               f"{loop_time / fast_time:4.1f}x; largest relative difference {difference:.1e}")
+    new_compressors(sizes)
+
+
+def new_compressors(sizes) -> None:
+    """Per family: the pruning curves alone, the ridge curves, the quantizers, and all of them
+    (overparam.reports.predict.predicted_curves, best of 3), with the ratio of all to pruning alone."""
+    groups = {"pruning": PREDICTED, "ridge": RIDGE, "quantizers": quantizers(DEFAULT_BITS)}
+    groups["all"] = tuple(name for names in list(groups.values()) for name in names)
+    print(f"all {len(groups['all'])} compressors (ridge tuned, quantizers at {DEFAULT_BITS} bits), best of 3:")
+    for panel, law, alignment in FAMILIES:
+        problem = fig3_problem(panel, P, S, SPIKE, SIGMA, law, alignment)
+        times = {name: best_time(lambda names=names: predicted_curves(problem, N, S, sizes, names), 3)[0]
+                 for name, names in groups.items()}
+        verdict = "within" if times["all"] <= TARGET_S else "over"
+        print(f"  panel {panel}, theta* {law}, {alignment}: " + ", ".join(f"{name} {1000 * t:.1f} ms"
+              for name, t in times.items()) + f" ({verdict} the {1000 * TARGET_S:.0f} ms target); "
+              f"all / pruning: {times['all'] / times['pruning']:.0f}x")
 
 
 if __name__ == "__main__":

@@ -1,5 +1,7 @@
 """Random features on the bundled MNIST digits (overparam.experiments.random_features_mnist and
 overparam.reports.random_features_mnist): sweep, tables, figure, claims, quoted numbers."""
+import io
+
 import matplotlib
 
 matplotlib.use("Agg")
@@ -9,6 +11,7 @@ import pandas as pd  # noqa: E402
 import pytest  # noqa: E402
 
 from overparam.book.curves import CURVES  # noqa: E402
+from overparam.book.style import BOOK_RC, COLUMN_INCHES  # noqa: E402
 from overparam.experiments.random_features import REAL_DATA_CURVES  # noqa: E402
 from overparam.experiments.random_features_mnist import ERROR, METRICS, digits_sweep  # noqa: E402
 from overparam.reports.random_features_mnist import (budget_label, digits_claims, direct_gain,  # noqa: E402
@@ -95,8 +98,12 @@ def test_labels_and_plot():
 
 
 def test_figure_and_quoted_numbers(results):
-    fig = plot_curves(tidy_digits(results, P_GRID), BUDGET, 60)
-    assert len(fig.axes) == 2 and fig.axes[0].get_yscale() == "log"
+    with plt.rc_context(BOOK_RC):
+        fig = plot_curves(tidy_digits(results, P_GRID), BUDGET, 60)
+        assert len(fig.axes) == 2 and fig.axes[0].get_yscale() == "log"
+        saved = io.BytesIO()  # as the page shows it: cropped to its contents, legend included
+        fig.savefig(saved, format="png", dpi=100, bbox_inches="tight")
+    assert plt.imread(io.BytesIO(saved.getvalue())).shape[1] / 100 <= COLUMN_INCHES
     plt.close(fig)
     numbers = quoted_numbers(results, P_GRID, BUDGET)
     size, gain = size_effect(results, P_GRID, BUDGET), direct_gain(results, P_GRID, BUDGET, "random+retrain")

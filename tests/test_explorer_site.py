@@ -12,7 +12,7 @@ from html.parser import HTMLParser
 
 import pytest
 
-from test_site import CHROMIUM, CONSOLE_PROBLEM, pages
+from test_site import CHROMIUM, CONSOLE_PROBLEM, pages, probe
 
 PAGE = "book/explore"
 pytestmark = pytest.mark.skipif(CHROMIUM is None, reason="chromium is not installed (apt-get install chromium)")
@@ -80,3 +80,25 @@ def test_the_explorer_draws_offline_and_redraws_when_a_control_moves(site, tmp_p
     if PAGE not in pages():
         pytest.skip(f"{PAGE} is not in _toc.yml")
     assert_explorer_reacts(site, tmp_path / "profile")
+
+
+LABELS = """function () {
+  var svg = document.querySelector("#overparam-explorer svg.explorer-svg"), box = svg.viewBox.baseVal;
+  return {width: box.width, height: box.height, labels: Array.from(svg.querySelectorAll(".explorer-marker-label")).map(
+    function (t) { var b = t.getBBox(); return [t.textContent, b.x, b.y, b.width, b.height]; })};
+}"""
+
+
+@pytest.mark.parametrize("fragment", ["", "#n_over_p=0.8&s_over_n=0.5", "#n_over_p=0.8&s_over_n=0.1"])
+def test_the_k_labels_lie_inside_the_plot_and_apart(site, tmp_path, fragment):
+    """The labels of the lines k = s and k = n are drawn whole, inside the figure, and do not overlap,
+    also where n is near p (their lines near the right edge) and s near n."""
+    if PAGE not in pages():
+        pytest.skip(f"{PAGE} is not in _toc.yml")
+    drawn = probe(site / f"{PAGE}.html", tmp_path / "profile", LABELS, fragment=fragment)
+    labels = drawn["labels"]
+    assert [text.split(" = ")[1] for text, *_ in labels] == ["s", "n"], labels
+    for text, x, y, width, height in labels:
+        assert 0 <= x and x + width <= drawn["width"] and 0 <= y and y + height <= drawn["height"], f"{text} is clipped"
+    (_, x1, y1, w1, h1), (_, x2, y2, w2, h2) = labels
+    assert x1 + w1 <= x2 or x2 + w2 <= x1 or y1 + h1 <= y2 or y2 + h2 <= y1, f"the labels overlap: {labels}"

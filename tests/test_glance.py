@@ -44,3 +44,8 @@ def test_the_summary_keeps_scales_apart():
 
 def test_paper_parts_drop_line_numbers_and_equations():
     assert paper_parts(["Fig. 3(b), l. 57", "Lemma 1, eq. 5", "Fig. 3"]) == ["Fig. 3", "Lemma 1"]
+
+
+def test_the_chapter_table_links_each_chapter_by_its_sidebar_title():
+    text = glance_markdown(EXAMPLE, {}, {"01-a": "1. Chapter A", "08-b": "8. Chapter B"})
+    assert "| {doc}`1. Chapter A <../notebooks/01-a>` |" in text and "{doc}`8. Chapter B <../notebooks/08-b>`" in text

@@ -1,11 +1,15 @@
 """Chapter 1's claims (overparam.reports.linear_gaussian, on runs of overparam.experiments.linear) on a
 tiny problem: ids, origins, distinct points, the theory's retraining window, claims that fail when
-the data say otherwise, and the numbers the prose quotes."""
+the data say otherwise, the numbers the prose quotes, the screened small model (marginal screening,
+then least squares) against the oracle one, and the figures' width and fonts."""
+import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 import pytest
+from matplotlib.text import Text
 
 from overparam.book.curves import SAME_SAMPLE
+from overparam.book.style import COLUMN_INCHES, SMALL_FONT_SIZE, use_book_style
 from overparam.experiments import linear
 from overparam.reports import linear as tables
 from overparam.reports import linear_gaussian as report
@@ -45,7 +49,7 @@ def test_claims_have_unique_ids_and_the_paper_statement_beside_the_extension(run
 def test_distinct_points_drop_curves_that_coincide_by_construction(run):
     ks, _, _, table, _ = run
     points = tables.agreement_points(table, N)
-    distinct = report.distinct_points(points)
+    distinct = report.distinct_points(points, S)
     small = distinct[(distinct.k <= S) & ~distinct.curve.str.endswith(SAME_SAMPLE)]
     # at k <= s every pruning rule is the dense fit and both fresh refits are one refit: two points per size
     assert (small.groupby(["panel", "k"]).size() == 2).all()
@@ -93,3 +97,76 @@ def test_quoted_numbers_gather_the_gap_the_windows_and_the_reference(run):
                              + ["lg-hessian-at-p", "lg-reference-b"])
     assert numbers["lg-same-sample-worst"] == gaps.worst.max() and numbers["lg-reference-b"] == line["b"]
     np.testing.assert_equal((numbers["lg-fresh-window-low"], numbers["lg-fresh-window-high"]), extents["fresh"])
+
+
+def test_screening_orders_by_the_marginal_covariance_with_ties_by_index():
+    X = np.array([[1.0, -5.0, 2.0, 2.0], [0.0, 0.0, 0.0, 0.0]])
+    np.testing.assert_array_equal(linear.screening_order(X, np.array([1.0, 3.0])), [1, 2, 3, 0])
+
+
+def test_with_a_huge_spike_the_screen_finds_the_salient_features_and_is_the_oracle_small_model():
+    """Panel (b) with spike 1e4: |X_j^T y| of a salient feature is about n spike / sqrt(p), two orders
+    above the others', so the screened small model on s features is the model on the first s (the
+    oracle small model) on every draw; on the same draws (same seed) the two risks are equal."""
+    problem = fig3_problem("b", P, S, 1e4, 0.5)
+    ks = linear.k_grid(P, N, S, num_log=8)
+    small = report.small_sizes(ks, N, S)
+    screened = linear.simulate_screened(problem, N, small, TRIALS, seed=3)
+    oracle = linear.simulate_curves(problem, N, S, ks, TRIALS, seed=3, progress=False, compressors=["dense"])["dense"]
+    np.testing.assert_allclose(screened[:, small.index(S)], oracle[:, list(ks).index(S)], rtol=1e-9)
+
+
+def test_the_screened_small_model_is_not_the_oracle_one_when_the_screen_is_noisy(run):
+    """At spike 10 and n = 20 the screen picks some wrong features: on the same draws, the screened model
+    on s features has a different (here higher) mean risk than the model on the s salient ones."""
+    ks, _, simulation, _, _ = run
+    problem = fig3_problem("a", P, S, 10.0, 0.5)
+    small = report.small_sizes(ks, N, S)
+    screened = linear.simulate_screened(problem, N, small, TRIALS, seed=(0, 0))
+    oracle = simulation["a"]["dense"][:, list(ks).index(S)]
+    assert screened[:, small.index(S)].mean() > oracle.mean()
+
+
+def test_small_sizes_stop_below_the_peak_and_keep_the_budget():
+    assert report.small_sizes([1, 5, 18, 22, 30, 60], 20, 5) == [1, 5, 18]
+    assert report.small_sizes([1, 5, 18, 22, 30, 60], 20, 30) == [1, 5, 18, 30]
+
+
+def test_best_pruned_size_is_the_theory_argmin_among_the_simulated_sizes():
+    theory = {"hessian": np.array([3.0, 1.0, 2.0, 0.5])}
+    assert report.best_pruned_size(theory, [1, 2, 3, 4], [1, 3, 4]) == 4
+    assert report.best_pruned_size(theory, [1, 2, 3, 4], [1, 2, 3]) == 2
+
+
+def test_the_screened_claim_is_paired_and_can_fail(run):
+    ks, theory, simulation, _, _ = run
+    small = report.small_sizes(ks, N, S)
+    best = {panel: report.best_pruned_size(theory[panel], ks, ks) for panel in simulation}
+    hessian = {panel: simulation[panel]["hessian"][:, list(ks).index(best[panel])] for panel in simulation}
+    worse, better = ({panel: np.repeat((hessian[panel] + shift)[:, None], len(small), axis=1) for panel in simulation}
+                     for shift in (1.0, -1.0))
+    claims = report.screened_claims(simulation, worse, best, ks, small, S)
+    assert [c["id"] for c in claims] == ["lg-pruned-beats-screened-small-a", "lg-pruned-beats-screened-small-b"]
+    assert {c["origin"] for c in claims} == {"beyond"}
+    assert {c["status"] for c in claims} == {"reproduced"}
+    assert {c["status"] for c in report.screened_claims(simulation, better, best, ks, small, S)} == {"not reproduced"}
+    assert report.screened_claims(simulation, worse, best, ks, [k for k in small if k != S], S) == []
+    numbers = report.screened_numbers(simulation, worse, best, ks, small, S)
+    assert numbers["lg-screened-at-s"] == pytest.approx(numbers["lg-pruned-at-best"] + 1.0)
+
+
+def test_chapter_one_figures_fit_the_column_with_readable_text(run):
+    ks, _, simulation, table, line = run
+    use_book_style()
+    problems = {panel: fig3_problem(panel, P, S, 10.0, 0.5) for panel in "ab"}
+    best = {panel: P for panel in problems}
+    small = report.small_sizes(ks, N, S)
+    with_screened = pd.concat([table, *(report.screened_rows(panel, small, np.ones((TRIALS, len(small))))
+                                        for panel in problems)], ignore_index=True)
+    figures = [report.plot_risk_panels(table, problems, {"a": "(a)", "b": "(b)"}, ["dense", "hessian"], line, N, S),
+               report.plot_small_models(with_screened, problems, report.pruned_at_best(simulation, best, ks), N, S)]
+    for fig in figures:
+        assert fig.get_size_inches()[0] <= COLUMN_INCHES
+        sizes = [text.get_fontsize() for text in fig.findobj(Text) if text.get_text()]
+        assert min(sizes) >= SMALL_FONT_SIZE
+        plt.close(fig)

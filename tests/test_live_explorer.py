@@ -58,5 +58,5 @@ def test_static_panel_draws_every_representative_problem():
     drawn = [ax for ax in fig.axes if ax.get_visible()]
     assert len(drawn) == len(REPRESENTATIVE)
     for ax, setting in zip(drawn, REPRESENTATIVE):
-        assert ax.get_title() == setting.title()
+        assert ax.get_title() == setting.title(lines=2)
         assert len(ax.get_lines()) == len(VIEWS["pruning"]) + 2  # the curves, then k = s and k = n

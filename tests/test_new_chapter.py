@@ -10,8 +10,8 @@ import subprocess
 import sys
 from pathlib import Path
 
-import papermill as pm
 import pytest
+from chapter_runs import bad_parameter_error, smoke_run
 
 from overparam.book.chapters import chapter_rules, chapter_sources
 from overparam.book.params import bad_parameter, smoke_parameters
@@ -97,17 +97,12 @@ def test_the_new_chapter_runs_validates_and_builds(book_copy, tmp_path):
     python = Path(sys.executable)
     subprocess.run([str(python), "tools/execute_notebooks.py", "notebooks/50-throwaway.md"], cwd=book_copy, check=True,
                    capture_output=True, text=True)
-    executed = book_copy / "notebooks" / "50-throwaway.ipynb"
+    source = book_copy / "notebooks" / "50-throwaway.md"
     assert (book_copy / "results" / "50-throwaway" / "draws.csv").exists()
-    rules = chapter_rules(book_copy / "notebooks" / "50-throwaway.md")
     # the smoke run and the bad value, as tests/test_notebooks.py runs every chapter
-    pm.execute_notebook(str(executed), str(tmp_path / "smoke.ipynb"), cwd=str(book_copy / "notebooks"), progress_bar=False,
-                        parameters={**smoke_parameters(rules), "results_dir": str(tmp_path / "results")})
-    assert (tmp_path / "results" / "draws.csv").exists()
-    name, value = bad_parameter(rules)
-    with pytest.raises(pm.PapermillExecutionError, match=f"parameter '{name}'"):
-        pm.execute_notebook(str(executed), str(tmp_path / "bad.ipynb"), cwd=str(book_copy / "notebooks"),
-                            progress_bar=False, parameters={name: value})
+    assert [path.name for path in smoke_run(source, tmp_path)] == ["draws.csv"]
+    name, error = bad_parameter_error(source, tmp_path)
+    assert f"parameter '{name}'" in str(error) and error.ename == "ParameterError"
     build = subprocess.run([str(python.parent / "jupyter-book"), "build", str(book_copy), "--warningiserror", "--quiet"],
                            capture_output=True, text=True)
     assert build.returncode == 0, build.stdout[-3000:] + build.stderr[-3000:]

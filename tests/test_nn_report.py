@@ -94,24 +94,77 @@ def test_best_width_is_chosen_on_validation_and_headline_numbers_are_plain():
         sweep_headline(tables, [2, 4, 8], [3])
 
 
-def test_the_sweep_figure_draws_every_curve_in_its_registered_style():
+def sweep_figure(base_widths=(2,)):
+    """The sweep figure of the made-up MLP sweep, drawn under the book's style."""
     import matplotlib
     matplotlib.use("Agg")
-    from overparam.book.curves import style_of
+    from overparam.book.style import BOOK_RC
     from overparam.networks.models import mlp_parameter_count
-    from overparam.reports.networks import SPARSE_VARIANTS, plot_width_sweep, sweep_tables
-    fig = plot_width_sweep(sweep_tables(sweep_rows(), "mlp").summary, [2], mlp_parameter_count, "network")
-    ax = fig.axes[0]
-    handles, labels = ax.get_legend_handles_labels()
-    drawn = dict(zip(labels, handles))
+    from overparam.reports.network_figures import plot_width_sweep
+    from overparam.reports.networks import sweep_tables
+    with matplotlib.rc_context(BOOK_RC):
+        fig = plot_width_sweep(sweep_tables(sweep_rows(), "mlp").summary, list(base_widths), mlp_parameter_count,
+                               "network")
+        fig.canvas.draw()  # lay out the ticks and the legend as a page would show them
+    return fig
+
+
+def test_the_sweep_figure_draws_every_curve_in_its_registered_style():
+    from overparam.book.curves import style_of
+    from overparam.reports.networks import SPARSE_VARIANTS
+    fig = sweep_figure()
+    (legend,) = fig.legends
+    drawn = dict(zip([text.get_text() for text in legend.get_texts()], legend.legend_handles))
+    artists, labels = fig.axes[0].get_legend_handles_labels()
+    handles = dict(zip(labels, artists))
     for variant in SPARSE_VARIANTS:
         style = style_of(variant)
-        line = drawn[style["label"]].lines[0]
+        line = handles[style["label"]].lines[0]
         assert line.get_marker() == style["marker"] and line.get_color() == style["color"]
-        assert line.get_linestyle() == style["linestyle"]
-    assert drawn["the same, trained for twice the epochs"].get_linestyle() == style_of("dense-2x")["linestyle"]
-    assert drawn["the same, trained to a plateau of its validation error"].get_linestyle() == "-."
-    assert "pruned to 1600 parameters" in ax.get_title() and not fig._suptitle
+        assert line.get_linestyle() == style["linestyle"] and style["label"] in drawn
+    assert {"small network of the target width", "the same, twice the epochs", "the same, trained to a plateau",
+            "dense network of that width"} <= set(drawn)
+    assert fig.subfigs[0].get_suptitle() == "pruned to 1600 parameters (width 2)" and not fig.get_suptitle()
+
+
+def test_the_small_networks_are_drawn_with_their_95_percent_bands():
+    from overparam.book.curves import style_of
+    from overparam.reports.networks import sweep_tables
+    summary = sweep_tables(sweep_rows(), "mlp").summary
+    fig = sweep_figure()
+    for ax, split in zip(fig.axes, ["test_error", "train_error"]):
+        for variant, linestyle in [("dense", ":"), ("dense-2x", style_of("dense-2x")["linestyle"]),
+                                   ("dense-plateau", "-.")]:
+            row = summary[(summary.variant == variant) & (summary.width == 2)].iloc[0]
+            lines = [line for line in ax.get_lines() if line.get_linestyle() == linestyle
+                     and np.allclose(line.get_ydata(), row[split])]
+            assert lines, (variant, split)
+            bands = [patch for patch in ax.patches  # axhspan: a rectangle in data units along y
+                     if np.isclose(patch.get_y(), row[f"{split}_ci_low"])
+                     and np.isclose(patch.get_y() + patch.get_height(), row[f"{split}_ci_high"])]
+            assert bands, (variant, split)
+
+
+def test_the_sweep_figure_fits_the_column_with_readable_labels():
+    import matplotlib
+    from IPython.core.pylabtools import print_figure
+    from matplotlib.text import Text
+    from overparam.book.style import BOOK_RC, COLUMN_INCHES, DISPLAY_DPI, SMALL_FONT_SIZE, png_size
+    for targets in [(2,), (2, 4)]:
+        fig = sweep_figure(targets)
+        assert len(fig.axes) == 2 * len(targets)
+        with matplotlib.rc_context(BOOK_RC):  # the PNG a kernel shows: cropped to its contents, padded
+            png = print_figure(fig, fmt="png", dpi=DISPLAY_DPI)
+        assert png_size(png)[0] <= COLUMN_INCHES * DISPLAY_DPI
+        texts = [text for text in fig.findobj(Text) if text.get_visible() and text.get_text()]
+        assert min(text.get_fontsize() for text in texts) >= SMALL_FONT_SIZE
+        for ax in fig.axes:
+            assert [label.get_text() for label in ax.get_xticklabels()] == ["2", "4", "8"]
+            low, high = ax.get_ylim()
+            labelled = [label.get_text() for label in ax.get_yticklabels()
+                        if label.get_text() and low <= label.get_position()[1] <= high]
+            assert len(labelled) >= 2, labelled  # a log axis narrower than a decade is labelled too
+            assert all(float(text) > 0 for text in labelled)  # plain numbers, not 10^k
 
 
 def test_best_width_needs_a_validation_error():
@@ -165,12 +218,66 @@ def test_same_status_on_rerun_is_high_far_from_zero_and_a_coin_at_the_edge():
     assert np.isnan(same_status_on_rerun([0.1])) and np.isnan(same_status_on_rerun([0.1, np.nan, 0.2]))
 
 
-def test_rerun_stability_names_the_claims_of_sweep_claims():
+@pytest.mark.parametrize("architecture", ["mlp", "resnet20"])
+def test_rerun_stability_gives_each_paired_claim_its_status_from_the_claims_rule(architecture):
     from overparam.reports.network_reruns import rerun_stability
     from overparam.reports.networks import sweep_claims, sweep_tables
     tables = sweep_tables(sweep_rows(), "mlp")
-    _, claims = sweep_claims(tables.runs, tables.summary, [2, 4, 8], [2], "resnet20", "reduced")
-    table = rerun_stability(tables.runs, tables.summary, [2, 4, 8], [2], "resnet20")
-    assert set(table.id) <= {row["id"] for row in claims} and len(table) == 5
+    _, claims = sweep_claims(tables.runs, tables.summary, [2, 4, 8], [2], architecture, "reduced")
+    status = {row["id"]: row["status"] for row in claims}
+    table = rerun_stability(tables.runs, tables.summary, [2, 4, 8], [2], architecture)
+    # every claim but the double descent (several comparisons in one), with the claims table's status
+    assert len(table) == len(claims) - 1 and set(table.id) < set(status)
+    assert list(table.status) == [status[i] for i in table.id]
+    assert len(set(table.status)) == 3 and set(table.rule) == {"comparison", "non-inferiority"}  # not one kind only
     assert table.same_status_on_rerun.between(0, 1).all()
-    assert rerun_stability(tables.runs, tables.summary, [2, 4, 8], [3], "resnet20").empty
+    assert rerun_stability(tables.runs, tables.summary, [2, 4, 8], [3], architecture).empty
+
+
+def test_a_non_inferiority_is_judged_and_predicted_against_its_margin():
+    from overparam.book.claim_table import tolerance
+    from overparam.reports.network_reruns import judged_differences, same_status_on_rerun
+    margin = tolerance("fig5b-no-retrain-wider-no-better")
+    around_zero = np.array([-1.0, -0.5, 0.0, 0.5, 1.0]) * margin / 10  # an interval of about +-0.1 margin
+    status, shifted = judged_differences(around_zero, "fig5b-no-retrain-wider-no-better")
+    assert status == "reproduced"  # the whole interval above minus the margin
+    assert judged_differences(around_zero, "fig5b-no-retrain-error-grows")[0] == "inconclusive"  # across zero
+    assert judged_differences(around_zero - 1.5 * margin, "fig5b-no-retrain-wider-no-better")[0] == "not reproduced"
+    assert np.allclose(shifted, around_zero + margin) and same_status_on_rerun(shifted) > 0.99
+    with pytest.raises(ValueError, match="double descent"):
+        judged_differences(around_zero, "fig1-double-descent")
+
+
+def test_margin_statuses_say_when_a_claim_is_fragile():
+    from overparam.reports.network_reruns import margin_statuses
+    claims = pd.DataFrame({"id": ["a", "b", "c"], "status": ["inconclusive", "reproduced", "reproduced"],
+                           "tolerance": [0.02, 0.02, None], "at_half": ["inconclusive", "reproduced", None],
+                           "at_double": ["reproduced", "reproduced", None], "fragile": [True, "False", False]})
+    fragile = margin_statuses(claims, "a")
+    assert fragile == {"tolerance": 0.02, "half": 0.01, "double": 0.04, "status": "inconclusive",
+                       "at-half": "inconclusive", "at-double": "reproduced", "fragile": "fragile"}
+    assert margin_statuses(claims, "b")["fragile"] == "not fragile"  # as read back from claims.csv
+    with pytest.raises(ValueError, match="no tolerance"):
+        margin_statuses(claims, "c")
+
+
+def test_run_settings_quote_the_parameters_and_the_data():
+    import torch
+    from overparam.networks.training import Plateau, TrainConfig
+    from overparam.reports.networks import enumeration, run_settings
+    assert (enumeration([2]), enumeration([2, 3]), enumeration([2, 3, 4, 6])) == ("2", "2 and 3", "2, 3, 4 and 6")
+    with pytest.raises(ValueError):
+        enumeration([])
+    data = {"x_train": torch.zeros(50, 3, 32, 32), "y_train": torch.arange(50) % 7,
+            "x_validation": torch.zeros(10, 3, 32, 32), "y_validation": torch.arange(10) % 7,
+            "x_test": torch.zeros(20, 3, 32, 32), "y_test": torch.arange(20) % 10}
+    settings = run_settings(data, [2, 3, 4, 6], [2], TrainConfig(epochs=3, batch_size=16, learning_rate=0.003),
+                            Plateau(3, 20), [0, 1, 2, 3, 4])
+    assert settings == {"train-images": 50, "validation-images": 10, "images": 60, "widths": "2, 3, 4 and 6",
+                        "width-count": 4, "narrowest": 2, "widest": 6, "targets": "2", "target-count": 1,
+                        "epochs": 3, "epochs-2x": 6, "batch-size": 16, "learning-rate": 0.003, "optimizer": "Adam",
+                        "patience": 3, "max-epochs": 20, "seeds": 5, "classes": 10, "chance-error": 0.9,
+                        "image-side": 32, "channels": 3}
+    assert all(type(value) in (int, float, str) for value in settings.values())  # glue needs plain values
+    flat = {key: value.reshape(len(value), -1) if key.startswith("x") else value for key, value in data.items()}
+    assert "image-side" not in run_settings(flat, [2, 4], [2], TrainConfig(), Plateau(), [0])

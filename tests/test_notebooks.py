@@ -9,9 +9,10 @@ import nbformat
 import pandas as pd
 import papermill as pm
 import pytest
+from chapter_runs import bad_parameter_error, run_chapter, smoke_run
 
 from overparam.book.chapters import chapter_parameters, chapter_rules, chapter_sources
-from overparam.book.params import bad_parameter, smoke_parameters
+from overparam.book.params import smoke_parameters
 
 NOTEBOOKS = Path(__file__).resolve().parent.parent / "notebooks"
 CHAPTERS = chapter_sources()
@@ -41,8 +42,7 @@ def test_a_chapter_writes_under_its_own_name(source):
 
 
 def run(tmp_path, notebook=LINEAR, **parameters):
-    return pm.execute_notebook(str(notebook), str(tmp_path / "out.ipynb"), parameters=parameters,
-                               cwd=str(NOTEBOOKS), progress_bar=False, kernel_name="python3")
+    return run_chapter(notebook, tmp_path / "out.ipynb", NOTEBOOKS, **parameters)
 
 
 @pytest.mark.skipif(__import__("torch").cuda.is_available(), reason="this machine has a GPU")
@@ -62,27 +62,20 @@ def test_every_chapter_declares_its_parameter_rules(source):
 
 @pytest.mark.parametrize("source", CHAPTERS, ids=lambda path: path.stem)
 def test_chapter_runs_with_its_smoke_parameters(tmp_path, source):
-    results = tmp_path / "results"
-    small = smoke_parameters(chapter_rules(source))
-    parameters = {**small, "results_dir": str(results)} if "results_dir" in chapter_rules(source) else small
-    run(tmp_path, source.with_suffix(".ipynb"), **parameters)
-    written = sorted(results.glob("*.csv")) if results.exists() else []
+    written = smoke_run(source, tmp_path)
     if source.stem != "99-reproduction-report":
-        assert written, f"{source.name} wrote no CSV file with {small}"
+        assert written, f"{source.name} wrote no CSV file with {smoke_parameters(chapter_rules(source))}"
     for path in written:
         assert not pd.read_csv(path).empty, path.name
 
 
 @pytest.mark.parametrize("source", CHAPTERS, ids=lambda path: path.stem)
 def test_chapter_rejects_a_bad_parameter(tmp_path, source):
-    rules = chapter_rules(source)
     try:
-        name, value = bad_parameter(rules)
+        name, error = bad_parameter_error(source, tmp_path)
     except ValueError:
         pytest.skip(f"{source.name} has no parameter with a fixed bound or a choice")
-    with pytest.raises(pm.PapermillExecutionError) as error:
-        run(tmp_path, source.with_suffix(".ipynb"), **{name: value})
-    assert f"parameter '{name}'" in str(error.value) and error.value.ename == "ParameterError"
+    assert f"parameter '{name}'" in str(error) and error.ename == "ParameterError"
 
 
 def test_linear_gaussian_runs_with_other_parameters_and_writes_tidy_csv(tmp_path):

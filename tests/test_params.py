@@ -1,6 +1,11 @@
-import pytest
+from pathlib import Path
 
-from overparam.book.params import ParameterError, check_choice, check_int, check_list, check_path, check_real
+import papermill as pm
+import pytest
+from tiny_chapters import tiny_chapter
+
+from overparam.book.params import (ParameterError, Real, ResultsDir, check_choice, check_int, check_list,
+                                   check_parameters, check_path, check_real, check_results_dir, injected_names)
 
 
 def test_check_int():
@@ -38,14 +43,6 @@ def test_check_list_path_and_choice():
 # written, both at the validation cell, before any work.
 # ------------------------------------------------------------------------------------------------
 
-from pathlib import Path  # noqa: E402
-
-import nbformat  # noqa: E402
-import papermill as pm  # noqa: E402
-
-from overparam.book.params import (Real, ResultsDir, check_parameters, check_results_dir,  # noqa: E402
-                                   injected_names)
-
 TINY_RULES = {"sigma": Real("noise", low=0), "results_dir": ResultsDir()}
 
 
@@ -71,23 +68,6 @@ def test_check_parameters_refuses_an_injected_name_the_rules_do_not_declare(tmp_
         check_parameters(TINY_RULES, namespace, summary=False)
     namespace["In"] = ["", "# Parameters\nsigma = 0.3\n"]
     assert check_parameters(TINY_RULES, namespace, summary=False)["sigma"] == 0.5
-
-
-def tiny_chapter(folder):
-    """A throw-away chapter: a parameters cell, the rules cell, and a cell that writes a file."""
-    parameters = nbformat.v4.new_code_cell('sigma = 0.5\nresults_dir = "results"')
-    parameters.metadata["tags"] = ["parameters"]
-    rules = nbformat.v4.new_code_cell(
-        "from overparam.book.params import Real, ResultsDir, check_parameters\n"
-        "RULES = {'sigma': Real('noise', low=0), 'results_dir': ResultsDir()}\n"
-        "globals().update(check_parameters(RULES, globals()))")
-    work = nbformat.v4.new_code_cell("import pathlib\npathlib.Path(results_dir).mkdir(parents=True, exist_ok=True)\n"
-                                     "(pathlib.Path(results_dir) / 'done.txt').write_text(str(sigma))")
-    notebook = nbformat.v4.new_notebook(cells=[parameters, rules, work])
-    notebook.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
-    path = folder / "tiny.ipynb"
-    nbformat.write(notebook, path)
-    return path
 
 
 def run_tiny(tmp_path, **parameters):

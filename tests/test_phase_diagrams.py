@@ -4,19 +4,26 @@ simulated confirmation and the report's sentences."""
 from dataclasses import asdict
 from pathlib import Path
 
+import matplotlib
+import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 import pytest
+from matplotlib.text import Text
 
+from overparam.book.style import COLUMN_INCHES, SMALL_FONT_SIZE, png_size, use_book_style
 from overparam.cli import main
 
 from overparam.experiments import phase_diagrams as pd_exp
+from overparam.experiments import phase_points as pd_pts
 from overparam.experiments.compressors import COMPRESSORS
 from overparam.experiments.linear import theory_curves
 from overparam.experiments.quantization import register_quantizers
 from overparam.experiments.ridge_pruning import pipeline_risk
 from overparam.reports import phase_diagrams as pd_rep
+from overparam.reports import phase_figures as pd_fig
 from overparam.sweep.cluster import grid_mapper
+from overparam.sweep.report import draw_verdict_map
 from overparam.theory.risk import FitLaw, best_underparameterized_risk
 
 DEFAULT = pd_exp.Config(0.3, 0.1, p=100)
@@ -116,8 +123,9 @@ def test_classifier_margin_against_chapter_13s_prediction_and_its_simulation():
     assert pd_exp.classifier_best_size_is_p(config) == pytest.approx((smaller - at_p) / (0.5 - at_p))
     # n/p = 0.9: the model on all p features sits near its interpolation peak, so a smaller size wins by far
     assert pd_exp.classifier_best_size_is_p(pd_exp.Config(0.9, 0.5, p=80)) < -0.05
-    gaps = pd_exp.simulate_classifier_best_size(config, 4, (1, 2))
-    assert gaps.shape == (4,) and np.all(np.abs(gaps) < 0.5)
+    gaps, distances = pd_exp.simulate_classifier_best_size(config, 4, (1, 2))
+    assert gaps.shape == distances.shape == (4,) and np.all(np.abs(gaps) < 0.5)
+    assert np.all((distances > 0) & (distances <= 0.5))  # 1/2 minus a test error below chance
     assert pd_exp.CONCLUSIONS.keys() == pd_exp.SIMULATIONS.keys() == pd_rep.STATEMENTS.keys() == pd_rep.SHORT.keys()
 
 
@@ -141,24 +149,27 @@ def _toy_grid():
 
 
 def test_boundary_points_take_the_nearest_resolvable_row_on_each_side():
-    chosen = pd_exp.boundary_points(_toy_grid(), "toy", per_side=1, min_margin=0.05)
+    chosen = pd_pts.boundary_points(_toy_grid(), "toy", per_side=1, min_margin=0.05)
     assert sorted(np.round(chosen.toy, 3)) == [-0.1, 0.1]
     assert (chosen.conclusion == "toy").all()
-    assert pd_exp.boundary_points(_toy_grid(), "toy", min_margin=0.5).empty
+    assert pd_pts.boundary_points(_toy_grid(), "toy", min_margin=0.5).empty
 
 
 def test_boundary_crossing_and_sentence():
     grid = _toy_grid().rename(columns={"toy": "hessian-beats-magnitude"})
     crossings = pd_rep.boundary_crossings(grid, "hessian-beats-magnitude", "n_over_p", "s_over_p", 0.1)
     assert len(crossings) == 1 and 0.2 < crossings[0] < 0.4
-    sentence = pd_rep.holds_sentence(grid, "hessian-beats-magnitude", pd_exp.Config(0.2, 0.1, p=100))
-    assert "holds on 33% of the 9 grid problems" in sentence
-    assert "constant/aligned 33%" in sentence and "margin is -10.0%" in sentence
+    sentence = pd_rep.holds_sentence(grid, "hessian-beats-magnitude", pd_exp.Config(0.2, 0.1, p=100), 0.03)
+    assert "on the 9 grid problems (|margin| < 3%: undecided): holds 33% / undecided 0% / fails 67%" in sentence
+    assert "constant/aligned holds 33%" in sentence and "margin is -10.0%" in sentence
     assert f"n/p ≈ {crossings[0]:.2g}" in sentence
-    assert pd_rep.scope_of(grid, "hessian-beats-magnitude", pd_exp.Config(0.2, 0.1, p=100)) == "reversed"
-    assert pd_rep.scope_of(grid, "hessian-beats-magnitude", pd_exp.Config(0.4, 0.1, p=100)) == "narrowed"
+    # a band of 0.15 makes the margins of +-0.1 undecided
+    assert "holds 0% / undecided 67% / fails 33%" in pd_rep.holds_sentence(
+        grid, "hessian-beats-magnitude", pd_exp.Config(0.2, 0.1, p=100), 0.15)
+    assert pd_rep.scope_of(grid, "hessian-beats-magnitude", pd_exp.Config(0.2, 0.1, p=100), 0.03) == "reversed"
+    assert pd_rep.scope_of(grid, "hessian-beats-magnitude", pd_exp.Config(0.4, 0.1, p=100), 0.03) == "narrowed"
     assert pd_rep.scope_of(grid.assign(**{"hessian-beats-magnitude": 1.0}), "hessian-beats-magnitude",
-                           pd_exp.Config(0.4, 0.1, p=100)) == "confirmed"
+                           pd_exp.Config(0.4, 0.1, p=100), 0.03) == "confirmed"
 
 
 def test_confirmation_orients_the_difference_toward_the_predicted_side():
@@ -170,14 +181,17 @@ def test_confirmation_orients_the_difference_toward_the_predicted_side():
         side = 1 if row.predicted == "holds" else -1
         assert row.outcome == pd_rep.OUTCOMES[verdict.status]
         if row.outcome == "confirmed":
-            assert side * row.ci_low > 0 or side * row.ci_high < 0
+            assert side * row.abs_ci_low > 0 or side * row.abs_ci_high < 0
+        # one scale: the simulated margin is the mean difference over the mean reference, its interval around it
+        assert row.simulated_margin_low <= row.simulated_margin <= row.simulated_margin_high
+        assert np.sign(row.simulated_margin) == np.sign(row.abs_difference) and row.abs_unit == "risk"
     claims = pd_rep.confirmation_claims(table, verdicts)
     assert len(claims) == 1 and claims[0]["id"] == "phase-diagram-confirmed-hessian-beats-magnitude"
 
 
 def test_nice_ticks():
-    assert pd_rep.nice_ticks(0.05, 0.9) == [0.05, 0.1, 0.2, 0.5]
-    assert pd_rep.nice_ticks(0.001, 0.9) == [0.001, 0.01, 0.1]  # three decades: the powers of ten only
+    assert pd_fig.nice_ticks(0.05, 0.9) == [0.05, 0.1, 0.2, 0.5]
+    assert pd_fig.nice_ticks(0.001, 0.9) == [0.001, 0.01, 0.1]  # three decades: the powers of ten only
 
 
 def test_correlated_retraining_margin_from_the_sampled_characterization():
@@ -233,3 +247,141 @@ def test_the_diagrams_against_a_sweep_of_chapter_one_on_both_sides_of_the_bounda
                  & (check.alignment == "aligned")].set_index("n_over_p")
     assert home.loc[0.25, "predicted"] == "holds" and home.loc[0.75, "predicted"] == "fails"
     assert set(home.outcome) == {"confirmed"}
+
+
+def test_phases_of_a_margin():
+    margins = [0.5, 0.03, 0.029, 0.0, -0.029, -0.03, -2.0, np.nan]
+    assert list(pd_rep.phase_of(margins, 0.03)) == ["holds", "holds", "undecided", "undecided", "undecided",
+                                                   "fails", "fails", "not evaluated"]
+    shares = pd_rep.phase_shares(margins, 0.03)
+    assert shares == {"holds": 0.25, "undecided": 0.375, "fails": 0.25, "not evaluated": 0.125}
+    assert pd_rep.shares_text([0.5, -0.5], 0.03) == "holds 50% / undecided 0% / fails 50%"  # no NaN: no 4th share
+    assert "not evaluated 12%" in pd_rep.shares_text(margins, 0.03)
+    tidy = pd_rep.tidy_grid(_toy_grid().rename(columns={"toy": "hessian-beats-magnitude"}), ["hessian-beats-magnitude"],
+                            0.15)
+    assert set(tidy.phase) == {"undecided", "fails"} and (tidy.phase[np.isclose(tidy.margin, -0.2)] == "fails").all()
+
+
+def test_scope_at_a_default_within_the_band_or_without_a_value():
+    grid = _toy_grid().rename(columns={"toy": "hessian-beats-magnitude"})
+    default = pd_exp.Config(0.2, 0.1, p=100)  # margin -0.1 there
+    assert pd_rep.scope_of(grid, "hessian-beats-magnitude", default, 0.15) == "undecided at the default"
+    unevaluated = grid.assign(**{"hessian-beats-magnitude": np.where(np.isclose(grid.n_over_p, 0.2), np.nan, 1.0)})
+    assert pd_rep.scope_of(unevaluated, "hessian-beats-magnitude", default, 0.03) == "not evaluated at the default"
+    assert pd_rep.boundary_crossings(unevaluated, "hessian-beats-magnitude", "n_over_p", "s_over_p", 0.1) == []
+
+
+def test_a_point_without_a_finite_margin_or_draw_gets_no_verdict():
+    configs = [pd_exp.Config(0.3, 0.1, p=100), pd_exp.Config(0.3, 0.1, p=100, seed=1)]
+    grid = pd_exp.evaluate_grid(configs, ["hessian-beats-magnitude"]).assign(conclusion="hessian-beats-magnitude")
+    grid.loc[1, "hessian-beats-magnitude"] = np.nan
+    table, verdicts = pd_rep.confirm_points(grid, trials=4, seed=0)
+    assert list(table.outcome) == ["confirmed", "not evaluated"] and verdicts[1] is None
+    assert table.note[1] == "the theory gives no finite margin here" and np.isnan(table.simulated_margin[1])
+    counts = pd_rep.outcome_counts(table)
+    assert counts.loc["hessian-beats-magnitude", "not evaluated"] == 1
+    assert counts.loc["hessian-beats-magnitude", "inconclusive"] == 0
+    claim = pd_rep.confirmation_claims(table, verdicts)[0]
+    assert claim["status"] == "reproduced"  # the one evaluated point decides; the other is no verdict
+    assert "not evaluated (no verdict) at" in claim["measured"] and "no finite margin" in claim["measured"]
+    assert pd_rep._not_evaluated(0.1, pd_exp.Paired(np.array([1.0, np.nan]), np.ones(2))) == \
+        "1 of 2 simulated draws are NaN or infinite"
+
+
+def test_ridge_simulation_at_an_infinite_tuned_mu_is_the_zero_model():
+    """Sparse inverted theta*, s = 4 salient features that carry no weight: the theory tunes the k = s
+    model's mu to infinity (the zero model); its simulated risk is that of theta = 0 on every draw."""
+    config = pd_exp.Config(0.212132, 0.02, theta_law="sparse", alignment="inverted", p=200)
+    risks = pd_exp.tuned_ridge_risks(config)
+    assert np.isinf(risks["small_mu"])
+    problem = config.problem()
+    gains, small = pd_exp.simulate_ridge_gain(config, 3, 0)
+    assert np.all(np.isfinite(gains)) and np.allclose(small, problem.risk(np.zeros(problem.p)))
+    assert np.allclose(pd_exp.ridge_or_limit(np.ones((3, 2)), np.ones(3), np.inf), 0.0)
+
+
+def test_ratio_interval_is_the_margin_on_the_simulation_scale():
+    references = np.array([1.0, 2.0, 3.0, 4.0])
+    assert pd_rep.ratio_interval(0.5 * references, references) == pytest.approx((0.5, 0.5, 0.5))
+    ratio, low, high = pd_rep.ratio_interval(np.array([0.1, 0.3, 0.2, 0.6]), references)
+    assert ratio == pytest.approx(1.2 / 10) and low < ratio < high
+    assert np.isnan(pd_rep.ratio_interval(np.array([0.1, 0.2]), np.zeros(2))).all()  # no scale: no margin
+
+
+def test_row_boundary_points_spread_over_the_rows_with_both_sides():
+    rows = [{**asdict(pd_exp.Config(a, 0.1, p=100, rho=r)), "retraining-pays-correlated": r - a / 10}
+            for a in (0.1, 0.2, 0.3, 0.4, 0.5) for r in (0.001, 0.01, 0.1, 0.5)]
+    grid = pd.DataFrame(rows)
+    chosen = pd_pts.row_boundary_points(grid, "retraining-pays-correlated", rows=3, min_margin=0.001)
+    assert sorted(chosen.n_over_p.unique()) == [0.1, 0.3, 0.5]
+    for _, line in chosen.groupby("n_over_p"):  # one point on each side, the nearest to rho*
+        margins = np.sort(line["retraining-pays-correlated"].to_numpy())
+        assert len(margins) == 2 and margins[0] < 0 < margins[1]
+    assert len(pd_pts.row_boundary_points(grid, "retraining-pays-correlated", rows=9, min_margin=0.001)) == 10
+    assert pd_pts.row_boundary_points(grid, "retraining-pays-correlated", min_margin=5.0).empty
+
+
+def test_the_points_of_rho_star_bracket_the_last_crossing_not_the_first():
+    margins = {0.001: 0.13, 0.003: 0.08, 0.01: -0.06, 0.03: 0.01, 0.1: 0.3}  # holds, fails, holds again
+    line = pd.DataFrame([{**asdict(pd_exp.Config(0.9, 0.1, p=100, rho=r)), "retraining-pays-correlated": m}
+                         for r, m in margins.items()])
+    chosen = pd_pts.last_crossing_points(line, "retraining-pays-correlated", "rho", 0.05)
+    assert list(chosen.rho) == [0.01, 0.1]  # 0.03 is within min_margin of 0: the next resolvable point
+    falling = line.assign(**{"retraining-pays-correlated": -line.rho})  # fails at the end: no rho*
+    assert pd_pts.last_crossing_points(falling, "retraining-pays-correlated", "rho", 0.05).empty
+
+
+def _small_texts(fig) -> list:
+    return [(text.get_text(), text.get_fontsize()) for text in fig.findobj(Text)
+            if text.get_visible() and text.get_text() and text.get_fontsize() < SMALL_FONT_SIZE]
+
+
+def test_figures_fit_the_column_with_no_font_below_the_small_size():
+    use_book_style()
+    grid = pd.concat([_toy_grid().assign(alignment=alignment) for alignment in ("aligned", "inverted")],
+                     ignore_index=True).rename(columns={"toy": "hessian-beats-magnitude"})
+    grid.loc[0, "hessian-beats-magnitude"] = np.nan  # a not-evaluated problem: white, in the key
+    default = pd_exp.Config(0.2, 0.1, p=100)
+    for fig in (pd_fig.plot_phase_diagram(grid, "hessian-beats-magnitude", default, 0.03),
+                pd_fig.plot_conclusion_panels(grid[grid.alignment == "aligned"], ["hessian-beats-magnitude"] * 3,
+                                              default, 0.03, x="n_over_p", y="s_over_p")):
+        assert fig.get_figwidth() <= COLUMN_INCHES
+        assert not _small_texts(fig)
+        labels = [text.get_text() for text in fig.legends[0].get_texts()]
+        assert "undecided (|margin| < 3%)" in labels and "not evaluated (no theory value)" in labels
+        plt.close(fig)
+
+
+def test_sweep_verdict_map_fits_the_column_with_no_font_below_the_small_size(tmp_path, monkeypatch):
+    share = pd.DataFrame(np.linspace(0, 1, 24).reshape(3, 8), index=[1, 2, 3], columns=range(8))
+    share.iloc[0, 0] = np.nan
+    count = share.notna().astype(float) * 5
+    drawn = []
+    monkeypatch.setattr(matplotlib.figure.Figure, "savefig", lambda self, *a, **k: (drawn.append(self),
+                                                                                     real_savefig(self, *a, **k)))
+    path = draw_verdict_map(share, count, "x", "y", "title", tmp_path / "map.png")
+    with open(path, "rb") as f:
+        assert png_size(f.read())[0] <= COLUMN_INCHES * 120  # saved at 120 dpi
+    assert not _small_texts(drawn[0])
+
+
+real_savefig = matplotlib.figure.Figure.savefig
+
+
+def test_quoted_numbers_count_undecided_and_unevaluated_apart():
+    grid = _toy_grid().rename(columns={"toy": "hessian-beats-magnitude"})  # margins -0.2, -0.1, 0.1 per row
+    grid.loc[0, "hessian-beats-magnitude"] = np.nan
+    rho_rows = [{**asdict(pd_exp.Config(a, 0.1, p=100, rho=r)), "retraining-pays-correlated": r - a / 10}
+                for a in (0.2, 0.4) for r in (0.01, 0.03, 0.1)]
+    table = pd.DataFrame({"diagram": ["n-s", "rho-n", "rho-n"], "n_over_p": [0.1, 0.2, 0.2],
+                          "outcome": ["confirmed", "not evaluated", "inconclusive"]})
+    numbers = pd_rep.quoted_numbers(grid, grid, pd.DataFrame(rho_rows), table, pd_exp.Config(0.4, 0.1, p=100), 0.15,
+                                    by_family=["hessian-beats-magnitude"])
+    assert numbers["where-hessian-beats-magnitude-share"] == 0
+    assert numbers["where-hessian-beats-magnitude-undecided-share"] == pytest.approx(6 / 9)
+    assert numbers["where-hessian-beats-magnitude-fails-share"] == pytest.approx(2 / 9)
+    assert numbers["where-hessian-beats-magnitude-unevaluated-share"] == pytest.approx(1 / 9)
+    assert numbers["where-hessian-beats-magnitude-constant-aligned-fails-share"] == pytest.approx(2 / 9)
+    assert numbers["where-hessian-beats-magnitude-scope"] == "undecided at the default"  # margin 0.1 < 0.15
+    assert (numbers["where-points-not-evaluated"], numbers["where-points-inconclusive"]) == (1, 1)
+    assert numbers["where-rho-rows-checked"] == 1 and numbers["where-undecided-margin"] == 0.15

@@ -1,13 +1,21 @@
 """The problem families (overparam.theory.problems.fig3_problem's theta_law and alignment): the
 closed-form risks, which work atom by atom on the empirical law of (Sigma_ii, theta*_i), agree with
 simulation for every law of theta* and for inverted alignment, and the families do change the
-answers (so the agreement is not that of one problem seen several times)."""
+answers (so the agreement is not that of one problem seen several times). Also the problem.csv that
+every linear chapter writes (overparam.reports.problem): it gives each chapter's problem back, Sigma
+included where the features are correlated (chapters 4 and 12)."""
 import numpy as np
+import pandas as pd
 import pytest
 
 from overparam.book.stats import mean_ci
 from overparam.book.verdicts import agreement
-from overparam.theory.problems import ALIGNMENTS, THETA_LAWS, fig3_problem, theta_from_law
+from overparam.experiments.correlated_refits import CorrelatedFeatures
+from overparam.experiments.distributional_characterization import two_level_problem
+from overparam.reports.problem import block_covariance, block_problem_table, correlated_features_table, problem_table
+from overparam.theory.classification import bilevel_problem
+from overparam.theory.problems import (ALIGNMENTS, THETA_LAWS, LinearGaussianProblem, fig3_problem, power_law_problem,
+                                       theta_from_law)
 from overparam.theory.pruning import train_prune, train_prune_retrain
 from overparam.theory.risk import FitLaw, dense_risk
 from overparam.theory.solvers import min_norm_least_squares
@@ -102,3 +110,48 @@ def test_bad_family_parameters_are_refused(arguments, message):
     values = dict(panel="b", p=50, s=5, spike=4.0, sigma=1.0) | arguments
     with pytest.raises(ValueError, match=message):
         fig3_problem(**values)
+
+
+def test_problem_table_holds_the_diagonal_and_theta_of_each_chapter_problem():
+    """problem.csv of the chapters built on diagonal problems (1, 2, 3, 5, 10, 11, 13): one row per
+    feature, read back into the same problem."""
+    problems = {"fig3-b": fig3_problem("b", 50, 5, 10.0, 0.5, "gaussian", "inverted", seed=2),
+                "two-level": two_level_problem(40, 10.0, 0.5), "power-law": power_law_problem(30, 1.0, 0.5, seed=1),
+                "bilevel": bilevel_problem(60, 3, 20.0, 0.5)}
+    for name, problem in problems.items():
+        rows = problem_table(problem, panel=name)
+        assert list(rows.columns) == ["panel", "feature", "variance", "theta_star"]
+        np.testing.assert_array_equal(rows.feature, np.arange(problem.p))
+        back = LinearGaussianProblem(rows.theta_star.to_numpy(), rows.variance.to_numpy(), problem.sigma)
+        assert back.risk(np.zeros(problem.p)) == pytest.approx(problem.risk(np.zeros(problem.p)), rel=1e-12)
+
+
+def test_a_correlated_sigma_is_refused_by_the_diagonal_table():
+    with pytest.raises(ValueError, match="not diagonal"):
+        problem_table(CorrelatedFeatures(40, 4, 10.0, 0.5, 0.3).problem)
+
+
+@pytest.mark.parametrize("group, law", [(None, "constant"), (4, "constant"), (None, "random-sign")])
+def test_chapter_12_table_gives_sigma_back_at_every_rho(group, law):
+    """One table per family, whatever rho: Sigma(rho) read back from it is the features' Sigma at
+    each rho of a sweep, and the table refuses a rho that is not the one its check is run at."""
+    tables = {rho: correlated_features_table(CorrelatedFeatures(40, 4, 10.0, 0.5, rho, group, law, theta_seed=3))
+              for rho in (0.0, 0.1, 0.6)}
+    first = tables[0.0]
+    assert list(first.columns) == ["feature", "variance", "theta_star", "block"]
+    for rho, rows in tables.items():
+        pd.testing.assert_frame_equal(rows, first)
+        expected = CorrelatedFeatures(40, 4, 10.0, 0.5, rho, group, law, theta_seed=3).problem.cov_matrix
+        np.testing.assert_allclose(block_covariance(rows, rho), expected, atol=1e-12)
+    with pytest.raises(ValueError, match="block-equicorrelated"):
+        block_problem_table(CorrelatedFeatures(40, 4, 10.0, 0.5, 0.3, group).problem, first.block, 0.2)
+
+
+def test_chapter_4_rank_one_problem_is_one_block_at_correlation_one():
+    zeta = np.arange(1, 11, dtype=float) ** -0.5
+    problem = LinearGaussianProblem(np.full(10, 1 / np.sqrt(10)), np.outer(zeta, zeta), 1.0)
+    rows = block_problem_table(problem, 0, 1.0)
+    np.testing.assert_allclose(rows.variance, zeta**2)
+    assert (rows.block == 0).all()
+    with pytest.raises(ValueError):
+        block_problem_table(problem, np.arange(10), 1.0)  # ten blocks would say uncorrelated

@@ -1,9 +1,10 @@
 import numpy as np
 import pytest
 
-from overparam.theory.pruning import (DATA_RULES, FIT_RULES, PRUNING, fit_supports, hessian_support, magnitude_support,
-                                      oracle_support, random_support, restrict, score_scale, select_support, top_s,
-                                      train_prune, train_prune_retrain)
+from overparam.theory import pruning
+from overparam.theory.pruning import (DATA_RULES, FIT_RULES, PRUNING, fit_supports, hessian_diagonal,
+                                      hessian_support, magnitude_support, oracle_support, random_support, restrict,
+                                      score_scale, select_support, top_s, train_prune, train_prune_retrain)
 from overparam.theory.solvers import fit_on_support
 
 
@@ -54,6 +55,21 @@ def test_a_stack_of_fits_is_pruned_row_by_row_as_one_fit_is():
                       ("hessian", lambda theta: hessian_support(theta, X, 3))):
         np.testing.assert_array_equal(fit_supports(rule, thetas, curvature, 3), [one(theta) for theta in thetas])
         np.testing.assert_array_equal(select_support(rule, thetas[0], X, 3), one(thetas[0]))
+
+
+def test_only_a_rule_flagged_curvature_computes_the_hessian_diagonal(monkeypatch):
+    assert [name for name, rule in PRUNING.items() if rule.curvature] == ["hessian"]
+    rng = np.random.default_rng(6)
+    theta, X = rng.standard_normal(12), rng.standard_normal((8, 12))
+    always = {rule: fit_supports(rule, theta, hessian_diagonal(X), 5) for rule in FIT_RULES}
+    calls = []
+    monkeypatch.setattr(pruning, "hessian_diagonal", lambda X: calls.append(X.shape) or hessian_diagonal(X))
+    for rule in FIT_RULES:
+        calls.clear()
+        kept = select_support(rule, theta, X, 5)
+        np.testing.assert_array_equal(kept, always[rule])  # the same support as with the diagonal always computed
+        assert kept.dtype == always[rule].dtype
+        assert len(calls) == int(PRUNING[rule].curvature)
 
 
 def test_the_oracle_and_random_rules_ask_for_what_they_need():

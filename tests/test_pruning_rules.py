@@ -13,6 +13,7 @@ from overparam.book.verdicts import agreement
 from overparam.experiments import pruning_risk as pr
 from overparam.experiments.distributional_characterization import two_level_problem
 from overparam.reports import pruning_risk as report
+from overparam.theory.pruning import FIT_RULES
 from overparam.theory.risk import best_underparameterized_risk, dense_risk
 
 P, N = 100, 50
@@ -27,16 +28,16 @@ def test_budget_grid_is_sorted_unique_and_ends_at_p():
 
 def test_theory_at_full_budget_is_the_dense_risk():
     theory = pr.theory_by_budget(PROBLEM, N, [P])
-    for method in pr.METHODS:
-        assert theory[method][0] == pytest.approx(dense_risk(PROBLEM, N), rel=1e-6)
+    for rule in pr.COMPARED_RULES:
+        assert theory[rule][0] == pytest.approx(dense_risk(PROBLEM, N), rel=1e-6)
 
 
 def test_simulation_at_full_budget_is_the_dense_fit_and_the_table_is_tidy():
     budgets = np.array([10, P])
     sims = pr.simulate_by_budget(PROBLEM, N, budgets, 3, seed=1)
-    for method in pr.METHODS:
-        assert sims[method].shape == (3, 2)
-        np.testing.assert_allclose(sims[method][:, 1], sims["magnitude"][:, 1])
+    for rule in pr.COMPARED_RULES:
+        assert sims[rule].shape == (3, 2)
+        np.testing.assert_allclose(sims[rule][:, 1], sims["magnitude"][:, 1])
     theory = {"two-level": pr.theory_by_budget(PROBLEM, N, budgets)}
     table = report.risk_table(budgets, P, theory, {"two-level": sims})
     assert list(table.columns[:5]) == ["spectrum", "curve", "source", "s", "kept_fraction"]
@@ -53,14 +54,14 @@ def test_simulation_at_full_budget_is_the_dense_fit_and_the_table_is_tidy():
 def test_threshold_tails_keep_the_budget_and_the_hessian_keeps_the_salient_group():
     s = 10
     table = report.threshold_densities(PROBLEM, N, s)
-    assert set(table.rule) == set(pr.RULES)
-    for method in pr.RULES:
-        rows = table[table.rule == method]
+    assert set(table.rule) == set(FIT_RULES)
+    for rule in FIT_RULES:
+        rows = table[table.rule == rule]
         kept = sum(trapezoid(np.where(np.abs(g.x) >= g.threshold, g.density, 0), g.x)
                    for _, g in rows.groupby("variance"))
         assert kept == pytest.approx(s / P, abs=0.01)
         assert sum(trapezoid(g.density, g.x) for _, g in rows.groupby("variance")) == pytest.approx(1, abs=1e-3)
-    magnitude, hessian = (report.salient_share(PROBLEM, N, s, method) for method in pr.RULES)
+    magnitude, hessian = (report.salient_share(PROBLEM, N, s, rule) for rule in FIT_RULES)
     assert magnitude[0] == pytest.approx(table[table.rule == "magnitude"].threshold.iloc[0])
     assert hessian[1] > 0.5 > magnitude[1]
 
@@ -118,15 +119,20 @@ def test_budget_margins_are_inconclusive_inside_the_band():
 
 
 def test_distinct_points_count_coinciding_curves_once():
-    rows = pd.DataFrame({"spectrum": "x", "curve": ["magnitude", "hessian", "oracle", "magnitude"], "s": [5, 5, 5, 2],
-                         "risk": [1.0, 1.0, 1.0, 2.0], "ci_low": 0.9, "ci_high": 1.1,
-                         "risk_theory": [1.0, 1.0, 1.0, 2.1]})
-    assert len(report.distinct_points(rows)) == 2
+    """At s = p the rules are one dense fit, counted once even where their sums differ in the last bit."""
+    last_bit = np.nextafter(1.0, 2.0)
+    rows = pd.DataFrame({"spectrum": "x", "curve": ["magnitude", "hessian", "oracle", "magnitude", "hessian"],
+                         "s": [5, 5, 5, 2, 2], "kept_fraction": [1, 1, 1, 0.4, 0.4],
+                         "risk": [1.0, last_bit, 1.0, 2.0, 2.0], "ci_low": 0.9, "ci_high": 1.1,
+                         "risk_theory": [1.0, 1.0, last_bit, 2.1, 2.1]})
+    distinct = report.distinct_points(rows)
+    assert list(distinct.curve) == ["magnitude", "magnitude", "hessian"]  # below s = p equal numbers are distinct rules
+    assert list(distinct.s) == [5, 2, 2]
 
 
 def test_quoted_numbers_count_the_budgets_of_the_hessian_claim():
     study = pr.small_model_study(PROBLEM, N, 3, seed=0, sizes=6)
-    shares = {method: report.salient_share(PROBLEM, N, 10, method) for method in pr.RULES}
+    shares = {rule: report.salient_share(PROBLEM, N, 10, rule) for rule in FIT_RULES}
     numbers = report.quoted_numbers(shares, study)
     assert list(numbers)[:4] == ["pr-salient-share-magnitude", "pr-salient-share-hessian", "pr-lowest-pruned",
                                  "pr-best-small"]
@@ -157,7 +163,7 @@ def test_each_rules_theory_agrees_with_simulation_in_the_family(theta_law, align
     budgets = [10, 40, 100]
     theory = pr.theory_by_budget(problem, FAMILY_N, budgets)
     simulated = pr.simulate_by_budget(problem, FAMILY_N, budgets, FAMILY_TRIALS, seed=(7, 1))
-    names = list(pr.METHODS)
+    names = list(pr.COMPARED_RULES)
     intervals = np.array([mean_ci(simulated[name]) for name in names])  # (methods, 3, budgets)
     verdict = agreement(np.array([theory[name] for name in names]), intervals[:, 0], intervals[:, 1],
                         intervals[:, 2], tolerance=FAMILY_TOLERANCE)
@@ -170,12 +176,12 @@ def test_threshold_densities_and_salient_share_follow_the_salient_group_when_inv
     assert report.salient_variance(problem) == pytest.approx(0.1)
     assert report.salient_variance(PROBLEM) == pytest.approx(10.0)
     table = report.threshold_densities(problem, N, s)
-    for method in pr.RULES:
-        rows = table[table.rule == method]
+    for rule in FIT_RULES:
+        rows = table[table.rule == rule]
         assert sorted(rows.variance.unique()) == pytest.approx([0.1, 1.0])
         assert rows.drop_duplicates("variance").share.sum() == pytest.approx(1.0)
         kept = sum(trapezoid(np.where(np.abs(g.x) >= g.threshold, g.density, 0), g.x)
                    for _, g in rows.groupby("variance"))
         assert kept == pytest.approx(s / P, abs=0.01)
-    magnitude, hessian = (report.salient_share(problem, N, s, method)[1] for method in pr.RULES)
+    magnitude, hessian = (report.salient_share(problem, N, s, rule)[1] for rule in FIT_RULES)
     assert hessian < magnitude  # the Hessian weight sqrt(lambda) pushes the low-variance salient group in

@@ -9,7 +9,8 @@ from overparam.book.stats import mean_ci
 from overparam.theory.pruning import magnitude_support, restrict
 from overparam.theory.quantization import (best_map, binary_map, calibrated_step, empirical_binary, empirical_step,
                                            empirical_ternary, map_risk, prune_then_uniform_map, quantize,
-                                           ternary_map, truncated_moments, uniform_map)
+                                           ternary_map, truncated_moments, uniform_map, uniform_weight_error,
+                                           weight_error)
 from overparam.theory.risk import FitLaw
 from overparam.theory.solvers import min_norm_least_squares
 from test_theory import power_law_problem, three_level_problem
@@ -83,3 +84,33 @@ def test_each_bound_is_below_its_quantizer():
     for quantizer in [binary_map(law), ternary_map(law), uniform_map(calibrated_step(law, 3), 3)]:
         bound = best_map(law, quantizer.levels)
         assert map_risk(law, bound) <= map_risk(law, quantizer) + 1e-9
+
+
+@pytest.mark.parametrize("bits", [2, 3, 8, 12])
+def test_uniform_weight_error_by_parts_is_the_bin_sum(bits):
+    """The summation by parts that calibrates 16-bit steps equals the bin-by-bin sum of weight_error,
+    with the step at the calibrated value and off it (coarse steps clip, fine ones do not); the
+    agreement is to round-off (1e-9 relative: the terms cancel down from about the clipping range squared)."""
+    problem, n, _ = CASES["three-level, p > n"]
+    law = FitLaw(problem, n)
+    step = calibrated_step(law, bits)
+    for scale in (0.5, 1.0, 3.0):
+        by_parts = uniform_weight_error(law, scale * step, bits)
+        assert by_parts == pytest.approx(weight_error(law, uniform_map(scale * step, bits)), rel=1e-9)
+    assert uniform_weight_error(law, step, bits) < min(uniform_weight_error(law, s * step, bits) for s in (0.9, 1.1))
+
+
+@pytest.mark.parametrize("bits", [8, 16])
+def test_calibrated_steps_are_interior_minima_at_high_bit_widths(bits):
+    """The step searches find a minimum inside their bracket (a bracket that stopped at scale * 1e-4
+    once returned its edge at 16 bits): the error there is below the error 10% either side."""
+    values = np.random.default_rng(bits).standard_normal(20_000)
+    step = empirical_step(values, bits)
+
+    def error(h):
+        return np.mean((quantize(values, uniform_map(h, bits)) - values) ** 2)
+    assert error(step) < min(error(0.9 * step), error(1.1 * step))
+    problem, n, _ = CASES["three-level, p > n"]
+    law = FitLaw(problem, n)
+    step = calibrated_step(law, bits)
+    assert uniform_weight_error(law, step, bits) < min(uniform_weight_error(law, h * step, bits) for h in (0.9, 1.1))

@@ -7,8 +7,8 @@ import pytest
 
 from overparam.book.stats import mean_ci
 from overparam.experiments.linear import theory_curves
-from overparam.experiments.quantization_budget import (fair_models, fair_table, quantizer_maps, simulate_fair_models,
-                                                       stored_bits)
+from overparam.experiments.quantization_budget import (budget_size, fair_models, fair_table, quantizer_maps,
+                                                       simulate_fair_models, stored_bits)
 from overparam.reports.quantization_budget import (affordable_large, fair_summary, relative_table, rf_control,
                                                    rf_pooled)
 from overparam.theory.problems import fig3_problem
@@ -68,13 +68,22 @@ def test_stored_bits_and_quantizer_names():
         quantizer_maps("huffman-3")
 
 
+def test_budget_size_is_the_largest_model_that_fits():
+    for precision, quantizer in ((32, ""), (16, "uniform-16"), (8, "uniform-8")):
+        k = budget_size(precision, 3200, 1000, 300)
+        assert stored_bits(k, precision, quantizer) <= 3200 < stored_bits(k + 1, precision, quantizer)
+    assert budget_size(8, 3200, 250, 100) == 250  # never more than p
+    assert budget_size(16, 32 * 100, 1000, 198) == 197  # never k = n, where least squares has no finite risk
+
+
 def test_fair_models_fit_the_budget_and_their_theory_matches_simulation():
     problem, n, s = fig3_problem("b", 300, 30, 10.0, 0.5), 90, 30
     ks = np.array([10, 20, 30, 60, 100, 200, 300])
     dense = theory_curves(problem, n, s, ks, compressors=["dense"])["dense"]
-    models = fair_models(problem, n, s, ks, dense, (32, 8), ("uniform-3", "lloyd-2"))
+    models = fair_models(problem, n, s, ks, dense, (32, 16, 8), ("uniform-3", "lloyd-2"))
     small = models[models.model == "small"]
     assert (small.total_bits <= 32 * s).all() and set(small.fit) == {"least squares", "tuned ridge"}
+    assert set(small.bits) == {32, 16, 8}
     assert (models[models.fit == "tuned ridge"].mu > 0).all() and (models[models.fit == "least squares"].mu == 0).all()
     # tuned ridge is never worse than least squares with the same storage (mu = 0 is in reach of the search)
     by = models.set_index(["model", "fit", "quantizer"]).theory

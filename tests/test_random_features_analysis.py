@@ -8,10 +8,10 @@ from overparam.experiments.random_features import (DESIGNS, SIM_CURVES, THEORY_C
                                                    retrained_dc_risks, run_memory, simulate_task, support_refit_formula,
                                                    supported_risk, task_problems, theory_task)
 from overparam.reports.random_features import (
-    FORMULA_ROWS, GAP_COLUMNS, TABLE_COLUMNS, agreement_checks, format_refit_table, gap_rows, growth_lines,
-    paired_gaps, panel, quoted_numbers, refit_gap_table, risk_table, same_sample_gaps, scored, select,
-    support_split)
-from overparam.reports.random_features_claims import chapter_claims, fits, task_ratio
+    FORMULA_ROWS, GAP_COLUMNS, TABLE_COLUMNS, agreement_checks, dense_gap_split, dense_quoted_numbers,
+    format_dense_split, format_refit_table, gap_rows, growth_lines, paired_gaps, panel, quoted_numbers,
+    refit_gap_table, risk_table, same_sample_gaps, scored, select, support_split)
+from overparam.reports.random_features_claims import chapter_claims, fits, small_model_gains, small_model_lines, task_ratio
 from overparam.book.verdicts import STATUSES
 from overparam.theory.features import equivalent_lgp
 from overparam.theory.problems import restrict_problem
@@ -169,6 +169,65 @@ def test_growth_lines_give_the_retrained_risk_at_both_ends():
     assert "a model trained directly with 5 features" not in lines[0]  # 5 is not in the grid
 
 
+def scaled_dense(simulated: dict, factors: dict) -> dict:
+    """The run with each design's dense curve multiplied by 1 + factors[design]."""
+    for design, factor in factors.items():
+        for sim in simulated[design]:
+            sim["dense"] = sim["dense"] * (1 + factor)
+    return simulated
+
+
+def test_dense_gap_split_pairs_the_designs_task_by_task():
+    """Known dense gaps per design (twin +1%, hybrid +4%, ReLU -1%) come out as the twin's gap, the hybrid's
+    excess over the twin, the label's excess over the hybrid and the total, on both sides of the peak."""
+    simulated, predicted = fake_run()
+    simulated = scaled_dense(simulated, {"gaussian": 0.01, "relu-independent-noise": 0.04, "relu": -0.01})
+    split = dense_gap_split(simulated, predicted, P_GRID, N).set_index(["key", "sizes"])
+    expected = {"twin": 0.01, "features": 0.03, "label": -0.05, "relu": -0.01}
+    for key, value in expected.items():
+        for sizes in ["p < 0.8n", "p > 1.25n"]:
+            assert split.loc[(key, sizes), "mean"] == pytest.approx(value, abs=1e-9)
+    text = format_dense_split(split.reset_index())
+    assert "+3.0% [+3.0%, +3.0%]" in text and "-5.0%" in text
+    numbers = dense_quoted_numbers(split.reset_index(), paired_gaps(simulated, predicted, P_GRID, SPARSITIES), N)
+    assert numbers["rf-dense-features-above"] == pytest.approx(0.03)
+    assert numbers["rf-dense-hybrid-largest-p"] == P_GRID[-1]
+    assert numbers["rf-dense-hybrid-largest-gap"] == pytest.approx(0.04)
+    assert numbers["rf-dense-hybrid-covered"] == 0  # a gap with no noise: no interval covers the line
+    assert all(type(value) in (int, float) for value in numbers.values())  # glue needs plain Python values
+
+
+def test_dense_gap_split_sees_a_gap_on_one_side_of_the_peak_only():
+    simulated, predicted = fake_run()
+    for sim in simulated["gaussian"]:
+        sim["dense"][:, -1, :] *= 1.02  # only the largest p, above the peak
+    split = dense_gap_split(simulated, predicted, P_GRID, N).set_index(["key", "sizes"])
+    assert split.loc[("twin", "p < 0.8n"), "mean"] == pytest.approx(0, abs=1e-12)
+    # 50 and 80 lie above 1.25n = 37.5: each task's mean over the two
+    assert split.loc[("twin", "p > 1.25n"), "mean"] == pytest.approx(0.01)
+    assert split.loc[("features", "p > 1.25n"), "mean"] == pytest.approx(-0.01)
+
+
+@pytest.mark.parametrize("small_factor, status", [(0.2, "reproduced"), (-0.2, "not reproduced"), (0.0, "inconclusive")])
+def test_pruned_against_small_model_is_paired_and_can_fail(small_factor, status):
+    """The small model (random+retrain at the largest p) against magnitude+retrain there: a worse small
+    model is beaten, a better one is not, an equal one (only noise between them) is undecided."""
+    simulated, predicted = fake_run({("random+retrain", "relu"): small_factor}, tasks=6)
+    gains = small_model_gains(simulated, SPARSITIES).set_index("s")
+    line = 1 + P_GRID[-1] / 100
+    assert gains.loc[5, "gain"] == pytest.approx(small_factor * line, abs=5e-3)
+    assert len(gains.loc[5, "differences"]) == 6
+    lines = small_model_lines(gains.reset_index(), P_GRID[-1])
+    assert len(lines) == 2 and lines[0].startswith("s = 5: trained directly on 5 random features")
+    assert f"pruned from p = {P_GRID[-1]} and retrained" in lines[0]
+    assert float(lines[0].split("features ")[1].split(";")[0]) == pytest.approx((1 + small_factor) * line, abs=0.01)
+    gaps = paired_gaps(simulated, predicted, P_GRID, SPARSITIES)
+    refit = {dim: {"theory": np.ones(5), **{d: np.ones(5) for d in DESIGNS}} for dim in [5, 40]}
+    rows = {row["id"]: row for row in chapter_claims(simulated, predicted, gaps, refit, P_GRID, SPARSITIES, 5, N)}
+    assert rows["fig2-pruned-beats-small"]["status"] == status
+    assert rows["fig2-pruned-beats-small"]["origin"] == "beyond"
+
+
 def test_task_ratio_averages_each_task_over_the_given_sizes():
     numerator, denominator = np.full((2, 3, 1), 3.0), np.full((2, 3, 1), 2.0)
     numerator[1, 2, 0] = 4.0
@@ -196,8 +255,8 @@ def test_claims_and_quoted_numbers_on_a_tiny_real_run():
     table = risk_table(simulated, predicted, P_GRID, SPARSITIES)
     gaps = paired_gaps(simulated, predicted, P_GRID, SPARSITIES)
     rows = chapter_claims(simulated, predicted, gaps, refit_results, P_GRID, SPARSITIES, 5, N)
-    assert len(rows) == 16 and {row["status"] for row in rows} <= set(STATUSES)
-    assert len({row["id"] for row in rows}) == 16
+    assert len(rows) == 17 and {row["status"] for row in rows} <= set(STATUSES)
+    assert len({row["id"] for row in rows}) == 17
     assert all(row["measured"] for row in rows)
     numbers = quoted_numbers(table, agreement_checks(gaps, N, SPARSITIES), support_split(table, N, SPARSITIES),
                              refit_gap_table(refit_results, 5), 5)

@@ -1,5 +1,6 @@
 """The reproduction report: what it counts, and that every row it renders has a status."""
 import re
+from html import unescape
 
 import pytest
 
@@ -52,7 +53,7 @@ def test_every_rendered_row_has_a_status_and_pipes_do_not_break_it(claims):
     titles = {"01-a": "Chapter A", "08-b": "Chapter B"}
     for _, _, rows in report.sections(claims):
         page = report.section_view(rows, titles).html
-        rendered = re.findall(r"<tr><td>(.*?)</td>", page.split("<tbody>")[1]) if len(rows) else []
+        rendered = re.findall(r'<tr class="claim-row"><td data-label="status">(.*?)</td>', page) if len(rows) else []
         assert len(rendered) == len(rows)
         for cell, row in zip(rendered, rows.itertuples()):
             # the book's own questions show their answer; every other row its status
@@ -60,6 +61,48 @@ def test_every_rendered_row_has_a_status_and_pipes_do_not_break_it(claims):
             assert words in cell
     assert "A | B beats C" in report.section_view(claims, titles).html
     assert 'href="01-a.html"' in report.section_view(claims, titles).html
+    # the columns in the reader's order: status, claim, measured, paper
+    assert re.findall(r'<th class="claims-(\w+)">', report.section_view(claims, titles).html) == list(report.COLUMNS)
+    assert report.COLUMNS == ("status", "claim", "measured", "paper")
+
+
+def test_the_summary_is_a_table_of_counts_by_status(claims):
+    page = report.summary_view(claims).html
+    assert page.startswith('<table class="claims-summary">')
+    assert "<th>✔ reproduced</th>" in page and "<th>? inconclusive</th>" in page
+    cells = re.findall(r"<tr><td>([^<]*)</td>((?:<td>\d+</td>)+)</tr>", page)
+    assert [unescape(words) for words, _ in cells] == [report.SCALE_WORDS["defaults"], report.SCALE_WORDS["reduced"]]
+    assert re.findall(r"\d+", cells[0][1]) == ["1", "0", "0", "0", "1"]  # one paper claim at the defaults, reproduced
+
+
+def test_one_collapsible_section_per_chapter_linked_from_the_summary(claims):
+    titles = {"01-a": "1. Chapter A", "08-b": "8. Chapter B"}
+    summary, sections = report.chapter_summary_view(claims, titles).html, report.chapter_sections_view(claims, titles).html
+    for slug, title in titles.items():
+        assert f'<a href="#claims-{slug}">{title}</a>' in summary
+        assert f'<details class="claims-chapter" id="claims-{slug}"><summary><strong>{title}</strong>' in sections
+    assert sections.count("<details class=\"claims-chapter\"") == 2
+    assert sections.count('<tr class="claim-row">') == len(claims)  # every row, once
+    assert "01-a</strong>" not in sections  # titles, not slugs
+
+
+def test_chapter_titles_are_the_sidebars(tmp_path):
+    (tmp_path / "notebooks").mkdir()
+    for name, heading in [("01-a", "Beyond the paper: a long title"), ("02-b", "Second"), ("99-r", "Report")]:
+        (tmp_path / "notebooks" / f"{name}.md").write_text(f"---\n---\n\n# {heading}\n")
+    (tmp_path / "_toc.yml").write_text("format: jb-book\nroot: intro\nparts:\n  - caption: A\n    numbered: true\n"
+                                       "    chapters:\n      - file: notebooks/01-a\n        title: A short title\n"
+                                       "      - file: notebooks/02-b\n  - caption: Back\n    chapters:\n"
+                                       "      - file: notebooks/99-r\n")
+    assert report.chapter_titles(tmp_path) == {"01-a": "1. A short title", "02-b": "2. Second", "99-r": "Report"}
+
+
+def test_a_long_measurement_folds_after_its_first_words():
+    text = "word " * 100
+    shown = report.folded(text, shown=40)
+    assert shown.startswith("word word") and '<details class="claim-more">' in shown
+    assert shown.replace('<details class="claim-more"><summary>', "").count("word") == 100  # nothing is lost
+    assert report.folded("short") == "short"
 
 
 def test_the_books_own_questions_are_answered_not_scored(claims):

@@ -4,12 +4,16 @@ outputs match `make run`'s); where papermill was told; and otherwise, a chapter 
 Jupyter, under a user folder that the chapter prints."""
 import importlib.util
 import os
+import textwrap
+from collections import Counter
 from pathlib import Path
 
 import nbclient
 import nbformat
 import papermill as pm
 import pytest
+import tiny_chapters
+from tiny_chapters import WRITE_DONE
 
 from overparam.book.params import (BOOK_RESULTS, BOOK_RUN, RESULTS_REDIRECT, USER_RESULTS,
                                    results_destination)
@@ -37,30 +41,38 @@ def test_a_chapter_run_in_jupyter_writes_to_the_user_folder_and_says_so(tmp_path
     assert results_destination(DEFAULT, explicit=False, environ={}) == (str(home), True)
 
 
+class CountingEnviron(dict):
+    """An environment that counts how often each variable is read."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.reads = Counter()
+
+    def get(self, key, default=None):
+        self.reads[key] += 1
+        return super().get(key, default)
+
+
+@pytest.mark.parametrize("variables", [{}, {BOOK_RUN: "1"}, {USER_RESULTS: "/tmp/elsewhere"}])
+def test_each_environment_variable_is_read_once(variables):
+    environ = CountingEnviron(variables)
+    results_destination(DEFAULT, explicit=False, environ=environ)
+    assert environ.reads[BOOK_RUN] == 1 and environ.reads[RESULTS_REDIRECT] == 1
+    assert max(environ.reads.values()) == 1
+
+
 def test_a_folder_papermill_was_given_or_outside_the_book_is_used_as_given(tmp_path):
     assert results_destination(DEFAULT, explicit=True, environ={}) == (DEFAULT, True)
     assert results_destination(str(tmp_path), explicit=False, environ={}) == (str(tmp_path), True)
 
 
 def tiny_chapter(folder: Path, results_dir: str) -> Path:
-    """A throw-away chapter whose default results folder is ``results_dir``; its last cell prints
-    the folder the validation chose, and writes a file there only when it is under ``folder``."""
-    parameters = nbformat.v4.new_code_cell(f"sigma = 0.5\nresults_dir = {results_dir!r}")
-    parameters.metadata["tags"] = ["parameters"]
-    rules = nbformat.v4.new_code_cell(
-        "from overparam.book.params import Real, ResultsDir, check_parameters\n"
-        "RULES = {'sigma': Real('noise', low=0), 'results_dir': ResultsDir()}\n"
-        "globals().update(check_parameters(RULES, globals()))")
-    work = nbformat.v4.new_code_cell(
-        "import pathlib\nprint('chosen:', results_dir)\n"
+    """The tests' throw-away chapter whose default results folder is ``results_dir``; its last cell
+    prints the folder the validation chose, and writes a file there only when it is under ``folder``."""
+    return tiny_chapters.tiny_chapter(folder, results_dir, work=(
+        "print('chosen:', results_dir)\n"
         f"if pathlib.Path(results_dir).resolve().is_relative_to({str(folder.resolve())!r}):\n"
-        "    pathlib.Path(results_dir).mkdir(parents=True, exist_ok=True)\n"
-        "    (pathlib.Path(results_dir) / 'done.txt').write_text(str(sigma))")
-    notebook = nbformat.v4.new_notebook(cells=[parameters, rules, work])
-    notebook.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
-    path = folder / "tiny.ipynb"
-    nbformat.write(notebook, path)
-    return path
+        + textwrap.indent(WRITE_DONE, "    ")))
 
 
 def text_of(cell) -> str:

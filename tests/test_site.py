@@ -4,15 +4,19 @@ Fails on unrendered or broken math, missing figures, raw directive text and cons
 Chromium comes from Debian's package (.ci/run installs it when missing); without it these tests
 are skipped with a message saying so.
 """
+import json
 import re
 import shutil
 import subprocess
+from html import unescape
 from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
 
 from overparam.book.chapters import figure_count
+from overparam.book.claims import ANSWERS
+from overparam.reports.reproduction import chapter_anchor, load_claims
 
 ROOT = Path(__file__).resolve().parent.parent
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
@@ -106,3 +110,154 @@ def test_a_figure_without_alt_text_fails():
     page.feed('<img src="../_images/a.png" alt="../_images/a.png"><img src="../_images/b.png" alt="a line">')
     with pytest.raises(AssertionError, match=r"without alt text: \['../_images/a.png'\]"):
         assert_figures_are_book_objects(page, '<span class="caption-number">' * 2, "x")
+
+
+# ---- layout, as a reader sees it: measured in the page by a script run after it loaded ----
+PROBE = """<script>
+window.addEventListener("load", function () { setTimeout(function () {
+  parent.postMessage(JSON.stringify((%s)()), "*");
+}, 1500); });
+</script>"""
+# the page is shown in a frame of the width asked (headless Chromium's window is at least 500 px wide);
+# what the probe in the page finds is posted to the frame's host, which writes it into its own DOM
+FRAME = """<!DOCTYPE html><html><body style="margin:0">
+<iframe src="%s" style="width:%dpx;height:900px;border:0"></iframe>
+<script>
+window.addEventListener("message", function (event) {
+  var out = document.createElement("pre"); out.id = "layout-probe"; out.textContent = event.data;
+  document.body.appendChild(out);
+});
+</script></body></html>"""
+PHONE = 390  # CSS pixels: the width of a common phone held upright
+OVERFLOW = """function () {
+  var W = document.documentElement.clientWidth, problems = [];
+  function where(a) {  // in a scrolling box (a or above): the reader can scroll to it; otherwise it is cut off or widens the page
+    for (; a; a = a.parentElement) {
+      var o = getComputedStyle(a).overflowX;
+      if (o === "auto" || o === "scroll") { return "scroll"; }
+      if ((o === "hidden" || o === "clip") && a.getBoundingClientRect().right <= W + 1) { return "cut off"; }
+    }
+    return "wider than the page";
+  }
+  function check(e, box, rect, text) {  // e: the element (or a text's parent); box: where its scrolling box may begin
+    if (!rect.width || !rect.height || rect.right <= W + 1 || !e.getBoundingClientRect().width) { return; }  // not shown
+    if (e.closest("mjx-assistive-mml, .skip-link, .bd-sidebar-secondary, .bd-sidebar-primary, script, style")) { return; }
+    var how = where(box);
+    if (how !== "scroll") { problems.push(how + ": <" + e.tagName.toLowerCase() + "> " + text.trim().slice(0, 60)); }
+  }
+  var main = document.querySelector(".bd-main") || document.body;
+  var walker = document.createTreeWalker(main, NodeFilter.SHOW_TEXT), range = document.createRange();
+  for (var t = walker.nextNode(); t; t = walker.nextNode()) {
+    if (!t.textContent.trim()) { continue; }
+    range.selectNodeContents(t);
+    check(t.parentElement, t.parentElement, range.getBoundingClientRect(), t.textContent);
+  }
+  main.querySelectorAll("img, svg, table, pre, mjx-container, iframe").forEach(function (e) {
+    check(e, e.parentElement, e.getBoundingClientRect(), e.tagName + " " + (e.textContent || e.getAttribute("src") || ""));
+  });
+  return problems;
+}"""
+
+
+def probe(html_file, profile, script, width=1280, dark=False, fragment=""):
+    """What ``script`` (a JavaScript function expression) returns on the page once it has loaded and its
+    scripts ran, shown ``width`` CSS pixels wide, in the theme's dark mode if ``dark``. The page is
+    opened as a copy beside it (so that its links still resolve) with the script added, in a frame."""
+    copy, frame = html_file.with_name(f"probe-{html_file.name}"), html_file.with_name(f"probe-frame-{html_file.name}")
+    copy.write_text(html_file.read_text().replace("</body>", PROBE % script + "</body>"))
+    frame.write_text(FRAME % (copy.name + fragment, width))
+    try:
+        result = subprocess.run(
+            [CHROMIUM, "--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--hide-scrollbars",
+             "--disable-background-networking", "--disable-component-update", "--disable-sync",
+             f"--user-data-dir={profile}", f"--window-size={width + 100},1000", "--virtual-time-budget=10000",
+             *(["--force-dark-mode"] if dark else []), "--dump-dom", frame.as_uri()],
+            capture_output=True, text=True, timeout=120)
+    finally:
+        copy.unlink()
+        frame.unlink()
+    found = re.search(r'<pre id="layout-probe">(.*?)</pre>', result.stdout, re.DOTALL)
+    assert found, f"the probe did not run on {html_file.name}"
+    return json.loads(unescape(found.group(1)))
+
+
+@pytest.mark.parametrize("page", pages())
+def test_nothing_runs_off_a_phone_screen(site, page, tmp_path):
+    """At a phone's width, no text, figure, table, code or formula is cut off or makes the page
+    scroll sideways: what is wider than the screen scrolls inside its own box."""
+    problems = probe(site / f"{page}.html", tmp_path / "profile", OVERFLOW, width=PHONE)
+    assert not problems, f"{page} at {PHONE} px: {problems[:8]}"
+
+
+def test_the_header_has_no_second_search_field(site, tmp_path):
+    visible = "function () { return Array.from(document.querySelectorAll('.search-button-field')).filter(function (e) { return e.offsetParent; }).length; }"
+    assert probe(site / "book" / "intro.html", tmp_path / "profile", visible) == 1
+
+
+REPORT_PAGE = "notebooks/99-reproduction-report"
+AA_CONTRAST = 4.5  # WCAG 2.1 level AA: the least contrast of normal-size text with its background
+CONTRAST = """function () {
+  document.querySelectorAll("details.claims-chapter").forEach(function (d) { d.open = true; });
+  function rgb(text) { return (text.match(/[\\d.]+/g) || []).map(Number); }
+  function luminance(c) {
+    var v = c.slice(0, 3).map(function (x) { x /= 255; return x <= 0.03928 ? x / 12.92 : Math.pow((x + 0.055) / 1.055, 2.4); });
+    return 0.2126 * v[0] + 0.7152 * v[1] + 0.0722 * v[2];
+  }
+  function background(e) {
+    for (var a = e; a; a = a.parentElement) {
+      var c = rgb(getComputedStyle(a).backgroundColor);
+      if (c.length === 3 || (c.length === 4 && c[3] > 0.5)) { return c; }
+    }
+    return [255, 255, 255];
+  }
+  var found = [];
+  document.querySelectorAll(".claim-badge, code.claim-id, table.claims-report td, table.claims-summary td").forEach(function (e) {
+    var l1 = luminance(rgb(getComputedStyle(e).color)), l2 = luminance(background(e));
+    found.push([e.className || e.tagName, (Math.max(l1, l2) + 0.05) / (Math.min(l1, l2) + 0.05)]);
+  });
+  return {theme: document.documentElement.dataset.theme, contrast: found};
+}"""
+
+
+def report_rows(static):
+    """The rows of the report's claims tables: (the text of its status cell, how many badges it has)."""
+    rows = re.findall(r'<tr class="claim-row">(.*?)</tr>', static, re.DOTALL)
+    return [(re.sub(r"<[^>]+>", " ", row.split("</td>")[0]), row.split("</td>")[0].count("claim-badge")) for row in rows]
+
+
+def test_every_report_row_shows_one_status(site):
+    claims = load_claims(ROOT / "results")
+    static = (site / f"{REPORT_PAGE}.html").read_text()
+    rows = report_rows(static)
+    assert len(rows) == len(claims), f"{len(claims)} claims, {len(rows)} rows with a status badge on the report"
+    words = set(ANSWERS) | set(ANSWERS.values())
+    unmarked = [cell for cell, badges in rows if badges != 1 or not any(f" {word} " in f" {' '.join(cell.split())} "
+                                                                           for word in words)]
+    assert not unmarked, f"report rows without exactly one status: {unmarked[:5]}"
+    for chapter in claims.chapter.unique():  # each chapter has its section, linked from the summary
+        assert f'id="{chapter_anchor(chapter)}"' in static and f'href="#{chapter_anchor(chapter)}"' in static
+
+
+def sidebar_titles(static):
+    """The sidebar's chapter links of a page: href -> title."""
+    nav = static.split('class="bd-links', 1)[1].split("</nav>", 1)[0]
+    return {href: " ".join(unescape(re.sub(r"<[^>]+>", "", text)).split())
+            for href, text in re.findall(r'<a class="reference internal" href="([^"#]+)">(.*?)</a>', nav, re.DOTALL)}
+
+
+def test_the_first_pages_chapter_table_uses_the_sidebars_titles(site):
+    static = (site / "book" / "intro.html").read_text()
+    sidebar = sidebar_titles(static)
+    article = static.split('<article class="bd-article"', 1)[1].split("</article>", 1)[0]
+    table = article.split("<table", 1)[1].split("</table>", 1)[0]
+    links = re.findall(r'<a class="reference internal" href="([^"#]+)">(.*?)</a>', table, re.DOTALL)
+    assert links, "the first page has no chapter table"
+    for href, text in links:
+        assert " ".join(unescape(re.sub(r"<[^>]+>", "", text)).split()) == sidebar[href], href
+
+
+def test_claims_are_legible_in_dark_mode(site, tmp_path):
+    found = probe(site / f"{REPORT_PAGE}.html", tmp_path / "profile", CONTRAST, dark=True)
+    assert found["theme"] == "dark", "the page did not follow the dark colour scheme"
+    faint = [(what, round(ratio, 2)) for what, ratio in found["contrast"] if ratio < AA_CONTRAST]
+    assert found["contrast"] and not faint, f"text below {AA_CONTRAST}:1 contrast in dark mode: {faint[:5]}"

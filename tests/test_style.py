@@ -1,7 +1,6 @@
 """The book's one figure style (overparam.book.style): fonts of 11-12 pt, and figures shown at their
 natural size from a PNG with twice the pixels (sharp on high-density screens)."""
 import base64
-import struct
 
 import matplotlib
 
@@ -11,11 +10,7 @@ import nbclient  # noqa: E402
 import nbformat  # noqa: E402
 
 from overparam.book.style import (BOOK_RC, DISPLAY_DPI, PNG_SCALE, legend_row_height, png_at_scale,  # noqa: E402
-                                  show_figures_at_scale, use_book_style)
-
-
-def png_size(data: bytes) -> tuple[int, int]:
-    return struct.unpack(">II", data[16:24])
+                                  png_size, show_figures_at_scale, use_book_style)
 
 
 def test_fonts_are_11_to_12_points_and_pngs_twice_the_pixels():

@@ -3,9 +3,12 @@ every model size for a problem given by its parameters, and the best size for ea
 
     overparam predict --p 1000 --n 300 --s 100 --spike 10 --sigma 0.5 [--panel a]
         [--theta-law random-sign] [--alignment inverted] [--simulate 20] [--csv out.csv]
+        [--compressors dense,ridge,uniform-4] [--bits 4]
 
 With only --p --n --s --spike --sigma the problem is chapter 1's panel (b): the s salient features
-have variance ``spike``, the others 1, and theta*_i = 1/sqrt(p).
+have variance ``spike``, the others 1, and theta*_i = 1/sqrt(p). Every compressor of the calculator
+is predicted unless --compressors names some: pruning, ridge with mu tuned (oracle tuning, chapter
+10) and the quantizers of chapter 11 at --bits bits per weight.
 
     overparam sweep notebooks/01-linear-gaussian.md --set sigma=0.25,0.5,1 --seeds 3 --out sweeps/lg
         [--workers 2 | --scheduler tcp://HOST:8786]
@@ -24,7 +27,8 @@ import argparse
 import importlib
 import sys
 
-from overparam.reports.predict import best_sizes, model_sizes, predict
+from overparam.reports.predict import (BITS_RANGE, DEFAULT_BITS, all_compressors, best_sizes, check_compressors,
+                                       model_sizes, predict)
 from overparam.theory.problems import ALIGNMENTS, THETA_LAWS, fig3_problem
 
 # The sweep commands' module (Dask, papermill, jupytext: seconds to import), imported by name when
@@ -52,6 +56,11 @@ def parser() -> argparse.ArgumentParser:
     command.add_argument("--simulate", type=int, default=0, metavar="R",
                          help="also simulate R data sets and print the means with 95%% intervals")
     command.add_argument("--csv", help="write the whole table to this CSV file")
+    command.add_argument("--compressors", help="comma-separated names of the compressors to predict "
+                         "(default: all; a wrong name lists the valid ones)")
+    command.add_argument("--bits", type=int, default=DEFAULT_BITS,
+                         help=f"bits per weight of the uniform quantizers, {BITS_RANGE[0]} to {BITS_RANGE[1]} "
+                              f"(default {DEFAULT_BITS}, chapter 11's width after pruning)")
     add_sweep_commands(commands)
     return main
 
@@ -96,7 +105,18 @@ def check(arguments: argparse.Namespace) -> str | None:
         return "--sizes must be at least 2 and --simulate non-negative"
     if arguments.p * max(arguments.n, arguments.p) > 50_000_000:
         return f"p = {arguments.p} and n = {arguments.n} need more memory than a laptop has for the simulation"
+    try:
+        check_compressors(chosen_compressors(arguments), arguments.bits)
+    except ValueError as error:  # the bit width or a compressor's name
+        return f"--compressors / --bits: {error}"
     return None
+
+
+def chosen_compressors(arguments: argparse.Namespace) -> tuple[str, ...]:
+    """The compressors --compressors names, or all of them at --bits bits per weight."""
+    if not arguments.compressors:
+        return all_compressors(min(max(arguments.bits, BITS_RANGE[0]), BITS_RANGE[1]))  # a bad --bits: refused later
+    return tuple(name.strip() for name in arguments.compressors.split(",") if name.strip())
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -113,12 +133,17 @@ def main(argv: list[str] | None = None) -> int:
     except ValueError as error:
         parse.error(str(error))
     sizes = model_sizes(arguments.p, arguments.n, arguments.sizes)
-    table = predict(problem, arguments.n, arguments.s, sizes, simulate=arguments.simulate, seed=arguments.seed,
-                    progress=arguments.simulate > 0)
+    table = predict(problem, arguments.n, arguments.s, sizes, chosen_compressors(arguments), simulate=arguments.simulate,
+                    seed=arguments.seed, progress=arguments.simulate > 0, bits=arguments.bits)
     if arguments.csv:
         table.to_csv(arguments.csv, index=False, float_format="%.6g")
-    shown = table if arguments.simulate else table.drop(columns=["simulated", "ci_low", "ci_high"])
-    print(shown.pivot(index="k", columns="compressor", values="risk").round(4).to_string())
+    print(table.pivot(index="k", columns="compressor", values="risk")[list(table.compressor.unique())]
+          .round(4).to_string())
+    tuned = table[table.mu.notna()]
+    if len(tuned):
+        print("\nridge: mu tuned for each pipeline (oracle tuning, theta* and Sigma known; inf: the limit):")
+        print(tuned.pivot(index="k", columns="compressor", values="mu")[list(tuned.compressor.unique())]
+              .to_string(float_format="%.4g"))
     if arguments.simulate:
         print("\nsimulated (mean and 95% interval over", arguments.simulate, "data sets):")
         print(table.round(4).to_string(index=False))

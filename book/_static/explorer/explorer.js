@@ -25,7 +25,9 @@
     retraining: ["dense", "magnitude+retrain", "hessian+retrain", "random+retrain"]
   };
   // the plot's frame in SVG units; the legend sits under it, LEGEND_COLUMNS items a row
-  var W = 640, H = 380, M = { left: 60, right: 14, top: 30, bottom: 48 };
+  // (top: room for two rows of the k = s and k = n labels)
+  var W = 640, H = 390, M = { left: 60, right: 14, top: 44, bottom: 48 };
+  var LABEL_GAP = 4, LABEL_ROW = 19, LABEL_CHAR = 8.5;  // SVG units; LABEL_CHAR: a 14 px character, unmeasured
   var LEGEND_TOP = 66, LEGEND_ROW = 22, LEGEND_COLUMNS = 3;
 
   function el(tag, attrs, parent, ns) {
@@ -287,11 +289,25 @@
 
     // markers: k = s, k = n, the noise floor sigma^2
     var marks = svg("g", { "class": "explorer-marks" }, plot);
-    [[s, "k = s", -4, "end"], [n, "k = n", 4, "start"]].forEach(function (m) {
+    // each label sits beside its line (k = s on the left, k = n on the right), inside the figure: it
+    // moves to the other side of its line where it would run past an edge, and up one row where it
+    // would overlap the other label
+    var placed = [];
+    [[s, "k = s", "left"], [n, "k = n", "right"]].forEach(function (m) {
       if (m[0] < 1 || m[0] > p) { return; }
-      svg("line", { x1: X(m[0]), x2: X(m[0]), y1: y0, y2: y1, "class": "explorer-marker" }, marks);
-      svg("line", { x1: X(m[0]), x2: X(m[0]), y1: y1, y2: y1 - 6, "class": "explorer-marker-tick" }, marks);
-      svg("text", { x: X(m[0]) + m[2], y: y1 - 8, "text-anchor": m[3], text: m[1] + " = " + m[0] }, marks);
+      var x = X(m[0]);
+      svg("line", { x1: x, x2: x, y1: y0, y2: y1, "class": "explorer-marker" }, marks);
+      svg("line", { x1: x, x2: x, y1: y1, y2: y1 - 6, "class": "explorer-marker-tick" }, marks);
+      var label = svg("text", { x: 0, y: y1 - 8, text: m[1] + " = " + m[0] }, marks);
+      var width = label.getComputedTextLength() || label.textContent.length * LABEL_CHAR;
+      var left = m[2] === "left" ? x - LABEL_GAP - width : x + LABEL_GAP;
+      if (left + width > W - 2) { left = x - LABEL_GAP - width; }
+      if (left < 2) { left = x + LABEL_GAP; }
+      var row = placed.some(function (r) { return left < r[1] + LABEL_GAP && left + width > r[0] - LABEL_GAP; }) ? 1 : 0;
+      placed.push([left, left + width]);
+      label.setAttribute("x", left);
+      label.setAttribute("y", y1 - 8 - row * LABEL_ROW);
+      label.setAttribute("class", "explorer-marker-label");
     });
     if (floor > lo && floor < hi) {
       svg("line", { x1: x0, x2: x1, y1: Y(floor), y2: Y(floor), "class": "explorer-floor" }, marks);

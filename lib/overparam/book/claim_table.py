@@ -71,6 +71,9 @@ DECLARED: dict[str, Declared] = {
         "over range of comparison", None,
         SIGN + " in each problem family (paired: the pruned large model and the oracle-ordered small model are fit "
         "on the same draw)"),
+    "lg-pruned-beats-screened-small": Declared(
+        "comparison", None,
+        SIGN + " (paired: the screened small model and the pruned large model are fit on the same training sample)"),
     "lg-scope-hessian-beats-magnitude": Declared(
         "over range of comparison", None, SIGN + " in each problem family (paired: both prune the same fit)"),
     # chapter 2 (distributional characterization)
@@ -125,6 +128,8 @@ DECLARED: dict[str, Declared] = {
     "dn-all-features-beat-small": Declared("over range of comparison", None, SIGN + ", at every panel and noise level"),
     # chapter 6 (random features, paper Fig. 2 and 4)
     "fig2-risk-falls-with-p": Declared("over range of comparison", None, SIGN),
+    "fig2-pruned-beats-small": Declared("over range of comparison", None,
+                                        SIGN + " at every sparsity (paired task by task)"),
     "fig2-dc-same-sample-retraining": Declared("agreement", 0.03, RF_MATCH),
     "fig2-dc-same-sample-retraining-all": Declared("agreement", 0.03, RF_MATCH),
     "fig2-dc-fresh-sample-retraining": Declared("agreement", 0.03, RF_MATCH),

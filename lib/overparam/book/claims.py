@@ -84,8 +84,8 @@ def status_badge(status: str, holds: float | None = None) -> str:
     points that hold where the rule has one."""
     symbol, colour = BADGES[status]
     fraction = "" if holds is None or pd.isna(holds) else f" ({share(holds)} of points)"
-    return (f'<span style="color:{colour};font-weight:bold;white-space:nowrap">{symbol} {html.escape(status)}'
-            f'</span>{fraction}')
+    return (f'<span class="claim-badge claim-{status.replace(" ", "-")}" style="color:{colour};font-weight:bold;'
+            f'white-space:nowrap">{symbol} {html.escape(status)}</span>{fraction}')
 
 
 def claims_html(claims: pd.DataFrame) -> str:

@@ -37,6 +37,7 @@ CURVES: dict[str, Curve] = {
     "random+retrain": Curve("random + retrain", OKABE_ITO[2], "X", "--"),
     "kept-support": Curve("refit of the kept support, Gaussian-design theory", OKABE_ITO[4], "d", ":"),
     "small-model": Curve("small model on the most salient features", OKABE_ITO[0], "o", "--"),
+    "screened-small-model": Curve("screened small model (k features of largest |X_j^T y|)", OKABE_ITO[2], "h"),
     "dc-law": Curve("independent draws from the DC law", OKABE_ITO[1], "s"),
     # the network chapters' controls
     "dense-2x": Curve("dense, trained twice as long", OKABE_ITO[0], "h", "--"),

@@ -76,18 +76,18 @@ def input_files(source: Path, root: Path = ROOT) -> list[Path]:
     """Every file the outputs of the chapter ``source`` (notebooks/NN-topic.md) depend on, in a
     fixed order: the source, the pinned environment, the package modules its code imports (directly
     or through other modules: :func:`module_closure`) and, for the reproduction report, the claims
-    files it reads. A module no chapter imports changes no chapter's inputs."""
+    files, toc and page headings it reads. A module no chapter imports changes no chapter's inputs."""
     files = [source, *(root / name for name in ENVIRONMENT),
              *module_closure(chapter_imports(source), root / LIBRARY)]
     if source.stem == REPORT:
-        files += matching(root, REPORT_INPUTS)
+        files += [path for pattern in REPORT_INPUTS for path in matching(root, pattern) if path != source]
     return files
 
 
 def input_hash(source: Path, root: Path = ROOT) -> str:
     """SHA-256 of everything a chapter's outputs depend on (:func:`input_files`): its source, the
     package modules it imports, the pinned environment and, for the reproduction report, the claims
-    files it reads. Each file enters with its path relative to ``root`` (a chapter outside ``root``,
+    files, toc and page headings it reads. Each file enters with its path relative to ``root`` (a chapter outside ``root``,
     such as a sweep's throw-away chapter: its file name)."""
     digest = hashlib.sha256()
     for path in input_files(source, root):

@@ -9,6 +9,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import psutil
+
 from overparam.book.paths import RESULTS
 
 # Set by the test suite (conftest.py): chapters then write their results into this folder instead
@@ -78,14 +80,14 @@ def results_destination(value: str, explicit: bool, environ=os.environ) -> tuple
     ~/overparam-results), so that a reader never writes over the book's committed results. The
     second item is True when the run is neither the book's nor the tests' (the chapter then prints
     where it writes)."""
-    redirect = environ.get(RESULTS_REDIRECT)
-    silent = bool(redirect) or bool(environ.get(BOOK_RUN))
+    redirect, book_run = environ.get(RESULTS_REDIRECT), bool(environ.get(BOOK_RUN))
+    silent = bool(redirect) or book_run
     path = Path(value).resolve()
     if path == BOOK_RESULTS or BOOK_RESULTS in path.parents:
         inside = path.relative_to(BOOK_RESULTS)
         if redirect:
             value = str(Path(redirect) / inside)
-        elif not explicit and not environ.get(BOOK_RUN):
+        elif not explicit and not book_run:
             user = Path(environ.get(USER_RESULTS) or DEFAULT_USER_RESULTS).expanduser()
             value = str(user / inside)
     return value, not silent
@@ -124,8 +126,6 @@ def check_memory(estimate_bytes: float, what: str, fraction: float = 0.8) -> Non
     """Stop before an experiment whose estimated memory exceeds ``fraction`` of the memory this
     machine has available now, with the estimate in the message (``what`` names the parameters that
     drive it)."""
-    import psutil
-
     available = psutil.virtual_memory().available
     if estimate_bytes > fraction * available:
         raise ParameterError(f"parameters {what} need about {estimate_bytes / 2**30:.1f} GiB of memory, more than "

@@ -19,4 +19,5 @@ LIBRARY = "lib"  # the folder that holds it
 ENVIRONMENT = ("requirements.txt", "pyproject.toml")  # the pinned environment, an input of every chapter
 SHARED_INPUTS = (*ENVIRONMENT, f"{LIBRARY}/{PACKAGE}/**/*.py")  # what any chapter may depend on
 REPORT = "99-reproduction-report"
-REPORT_INPUTS = "results/*/claims.csv"  # outputs of the other chapters, read by the report
+# read by the report: the other chapters' claims, and the toc and the chapters' headings (its section titles)
+REPORT_INPUTS = ("results/*/claims.csv", "_toc.yml", "notebooks/[0-9]*.md")

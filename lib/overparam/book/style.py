@@ -1,15 +1,24 @@
 """One figure style for the whole book: the registered curves (:mod:`overparam.book.curves`: a
-colour-blind-safe palette, one colour and marker per method) drawn as theory lines and simulated
+colour-blind-safe palette, one colour and marker per curve) drawn as theory lines and simulated
 markers with 95% bars."""
 from __future__ import annotations
+
+import struct
 
 import matplotlib.pyplot as plt
 import pandas as pd
 from matplotlib.collections import LineCollection
 from matplotlib.container import ErrorbarContainer
+from matplotlib.figure import Figure
 from matplotlib.ticker import NullFormatter, ScalarFormatter
 
 from overparam.book.curves import style_of
+
+try:  # the figure formatter of a Jupyter kernel; the style is also used where IPython is not installed
+    from IPython import get_ipython
+    from IPython.core.pylabtools import print_figure
+except ImportError:
+    get_ipython = print_figure = None
 
 # A figure is shown at DISPLAY_DPI CSS pixels per inch (its PNG holds PNG_SCALE times as many pixels,
 # crisp on high-density screens and projectors); the page's text column is about COLUMN_INCHES wide at
@@ -41,28 +50,28 @@ def png_at_scale(fig, scale: int = PNG_SCALE):
     figure.dpi) in the output's metadata, so that the page shows it at its natural size, sharp.
     Only the width: a fixed height would distort the image where the page shrinks it to the column
     (a phone). None for an empty figure (as IPython's own formatter)."""
-    from IPython.core.pylabtools import _pngxy, print_figure
-
     png = print_figure(fig, fmt="png", dpi=scale * fig.dpi)
     if png is None:
         return None
-    width, _ = _pngxy(png)
-    return png, {"width": width // scale}
+    return png, {"width": png_size(png)[0] // scale}
+
+
+def png_size(png: bytes) -> tuple[int, int]:
+    """(width, height) in pixels of a PNG image, read from its header: the 8-byte signature, then the
+    IHDR chunk's length and type (8 bytes) and its first two fields, big-endian 4-byte integers. The
+    width of the saved image, not of the figure: the kernel saves figures cropped to their contents."""
+    if png[:8] != b"\x89PNG\r\n\x1a\n" or png[12:16] != b"IHDR":
+        raise ValueError("not a PNG image")
+    return struct.unpack(">II", png[16:24])
 
 
 def show_figures_at_scale() -> bool:
     """Make the running IPython kernel display matplotlib figures with :func:`png_at_scale`; whether
     it did (False outside IPython). The inline backend is loaded first (by opening and closing a
     figure): loading it later would put back its own 1x PNG formatter."""
-    try:
-        from IPython import get_ipython
-    except ImportError:
-        return False
-    shell = get_ipython()
+    shell = get_ipython() if get_ipython is not None else None
     if shell is None:
         return False
-    from matplotlib.figure import Figure
-
     plt.close(plt.figure())
     formatters = shell.display_formatter.formatters
     formatters["image/png"].for_type(Figure, png_at_scale)
@@ -98,7 +107,7 @@ def simulation_handle():
 
 
 def theory_simulation_legend(fig, ax, ncol: int = 4, explain_marks: bool = True) -> None:
-    """One legend below the panels: the methods drawn on ``ax`` (or on a list of axes, each label
+    """One legend below the panels: the curves drawn on ``ax`` (or on a list of axes, each label
     once), plus (``explain_marks``) which marks are theory and which are simulation. Call it
     instead of ``fig.tight_layout()``."""
     entries = {}
@@ -109,9 +118,26 @@ def theory_simulation_legend(fig, ax, ncol: int = 4, explain_marks: bool = True)
     if explain_marks:
         handles += [plt.Line2D([], [], color="grey", lw=1.5), simulation_handle()]
         labels += ["theory (lines)", "simulation: mean and 95% CI (markers)"]
-    rows = -(-len(labels) // ncol)
-    fig.legend(handles, labels, loc="lower center", ncol=ncol, fontsize=SMALL_FONT_SIZE)
+    fitted_legend(fig, handles, labels, ncol)
+
+
+def fitted_legend(fig, handles, labels, ncol: int = 4, **options):
+    """One legend below the panels in ``ncol`` columns, or fewer where that many would make it wider
+    than the figure (the page would then show the whole figure shrunk; the figure then grows by the
+    added rows, so that its panels keep their height), and the panels laid out above its rows (call
+    it instead of ``fig.tight_layout()``); ``options`` go to ``fig.legend``. The legend."""
+    renderer = fig.canvas.get_renderer()
+    asked = max(1, min(ncol, len(labels)))
+    for columns in range(asked, 0, -1):
+        legend = fig.legend(handles, labels, loc="lower center", ncol=columns, fontsize=SMALL_FONT_SIZE, **options)
+        if columns == 1 or legend.get_window_extent(renderer).width <= fig.bbox.width:
+            break
+        legend.remove()
+    rows = -(-len(labels) // columns)
+    width, height = fig.get_size_inches()
+    fig.set_size_inches(width, height + (rows - -(-len(labels) // asked)) * legend_row_height(fig) * height)
     fig.tight_layout(rect=(0, rows * legend_row_height(fig) + 0.02, 1, 1))
+    return legend
 
 
 def legend_row_height(fig, fontsize: float = SMALL_FONT_SIZE) -> float:

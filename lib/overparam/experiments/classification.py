@@ -26,7 +26,7 @@ from overparam.theory.classifiers import (cosine, hard_margin_svm, linearly_sepa
                                           logistic_hessian_diagonal, min_norm_interpolator_is_max_margin,
                                           separation_size)
 from overparam.theory.problems import LinearGaussianProblem
-from overparam.theory.pruning import hessian_support, restrict, select_support, top_s
+from overparam.theory.pruning import PRUNING, hessian_support, restrict, select_support, top_s
 from overparam.theory.solvers import fit_on_support, prefix_min_norm_fits
 
 REFIT = "+retrain"
@@ -209,9 +209,9 @@ def _simulate_logistic(run, problem, samples, s, tolerance, max_iterations, bar,
         for rule in rules:
             pruned = np.stack([restrict(dense.theta[t], kept[t][rule]) for t in range(trials)])
             run.errors[f"logistic/{rule}"][:, j] = classification_error(_pad(pruned, p), problem)
-        curvature = [np.abs(dense.theta[t]) * np.sqrt(logistic_hessian_diagonal(X[t, :, :k], dense.theta[t]))
-                     for t in range(trials)]
-        pruned = np.stack([restrict(dense.theta[t], top_s(curvature[t], s)) for t in range(trials)])
+        scores = [np.abs(dense.theta[t]) * np.sqrt(logistic_hessian_diagonal(X[t, :, :k], dense.theta[t]))
+                  for t in range(trials)]
+        pruned = np.stack([restrict(dense.theta[t], top_s(scores[t], s)) for t in range(trials)])
         run.cross_entropy_hessian[:, j] = classification_error(_pad(pruned, p), problem)
         if refits:
             _refit_logistic(run, problem, j, k, s, X, y, dense, kept, rules, tolerance, max_iterations)
@@ -234,7 +234,7 @@ def _scored_rules(rules) -> list:
     """The pruning rules the SVM is pruned by, and after which logistic regression is refit: the chapter's,
     without the random support (a control that the other fits already give; no figure, table or claim
     reads a random support's logistic refit, the costliest fit of the chapter)."""
-    return [rule for rule in rules if rule != "random"]
+    return [rule for rule in rules if not PRUNING[rule].random]
 
 
 def _refit_logistic(run, problem, j, k, s, X, y, dense, kept, rules, tolerance, max_iterations):

@@ -39,9 +39,11 @@ SPLIT_RULES = ("magnitude",)  # the rules whose sample splitting is computed (th
 SIMULATION_ONLY = ("-same-sample", "-same-design", "-training-inputs", "-pooled")
 
 
-@lru_cache(maxsize=4)
+@lru_cache(maxsize=32)
 def _covariance_problem(p: int, s: int, spike: float, sigma: float, rho: float, group: int | None):
-    """correlated_problem, cached: the theta* families share Sigma and its eigendecomposition."""
+    """correlated_problem, cached: the theta* families share Sigma and its eigendecomposition, and the
+    chapter's sweeps (theory, simulation, replicates) revisit every (rho, group) several times; 32
+    entries hold every covariance of a default run (about 12 rhos, 2 groups; some 20 MB each at p = 1000)."""
     return correlated_problem(p, s, spike, sigma, rho, group)
 
 

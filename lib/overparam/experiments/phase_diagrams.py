@@ -10,12 +10,14 @@ conclusion holds, negative where it fails, in units of the reference risk it nam
 so 0 is the boundary on every diagram. :func:`evaluate_grid` maps one function over a list of
 configurations with any ``mapper`` (the builtin ``map`` by default;
 :func:`overparam.sweep.cluster.grid_mapper` gives a Dask ``client.map`` + ``client.gather`` pair on
-the same client as ``overparam sweep``), so a larger grid runs unchanged on a cluster.
+the same client as ``overparam sweep``), so a larger grid runs unchanged on a cluster. Which grid
+rows are simulated is :mod:`overparam.experiments.phase_points`.
 """
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass
 from itertools import product
+from typing import NamedTuple
 
 import numpy as np
 import pandas as pd
@@ -259,77 +261,98 @@ def config_of(row) -> Config:
 
 # --- simulation at chosen points: per-draw paired differences whose sign the margin predicts ---
 
+class Paired(NamedTuple):
+    """A simulated point, per draw: the difference of the two risks whose sign the margin predicts
+    (positive where the conclusion holds), and the reference risk the margin divides by (the same
+    draw), so that mean(differences) / mean(references) is the simulated margin."""
+
+    differences: np.ndarray
+    references: np.ndarray
+
+
 def _paired_curves(config: Config, ks, compressors, trials: int, seed) -> dict:
     problem = config.problem()
     return simulate_curves(problem, config.n, config.s, ks, trials, seed, progress=False, compressors=compressors)
 
 
-def simulate_best_size(config: Config, trials: int, seed) -> np.ndarray:
-    """Per draw: Hessian-pruned risk of the theory's best size k < p minus that at k = p (same draw)."""
+def simulate_best_size(config: Config, trials: int, seed) -> Paired:
+    """Per draw: Hessian-pruned risk of the theory's best size k < p minus that at k = p (same draw);
+    reference: the risk at k = p."""
     k, _ = best_smaller_size(config)
     risks = _paired_curves(config, [k, config.p], ("hessian",), trials, seed)["hessian"]
-    return risks[:, 0] - risks[:, 1]
+    return Paired(risks[:, 0] - risks[:, 1], risks[:, 1])
 
 
-def simulate_pruned_vs_small(config: Config, trials: int, seed) -> np.ndarray:
+def simulate_pruned_vs_small(config: Config, trials: int, seed) -> Paired:
     """Per draw: the best small model's risk (oracle-ordered features, Lemma 7's size) minus the
-    Hessian-pruned large model's, on the same sample."""
+    Hessian-pruned large model's, on the same sample; reference: the small model's risk."""
     problem = config.problem()
     small_k, _ = best_underparameterized_risk(problem, config.n)
     risks = family_simulation(problem, config.n, config.s, small_k, trials, seed)
-    return risks["small"] - risks["hessian"]
+    return Paired(risks["small"] - risks["hessian"], risks["small"])
 
 
-def simulate_hessian_vs_magnitude(config: Config, trials: int, seed) -> np.ndarray:
-    """Per draw at k = p: magnitude-pruned minus Hessian-pruned risk (both prune the same fit)."""
+def simulate_hessian_vs_magnitude(config: Config, trials: int, seed) -> Paired:
+    """Per draw at k = p: magnitude-pruned minus Hessian-pruned risk (both prune the same fit);
+    reference: the magnitude-pruned risk."""
     risks = _paired_curves(config, [config.p], ("magnitude", "hessian"), trials, seed)
-    return risks["magnitude"][:, 0] - risks["hessian"][:, 0]
+    return Paired(risks["magnitude"][:, 0] - risks["hessian"][:, 0], risks["magnitude"][:, 0])
 
 
-def simulate_retraining(config: Config, trials: int, seed) -> np.ndarray:
-    """Per draw at k = p: fresh-sample retrained minus Hessian-pruned risk (same kept support)."""
+def simulate_retraining(config: Config, trials: int, seed) -> Paired:
+    """Per draw at k = p: fresh-sample retrained minus Hessian-pruned risk (same kept support);
+    reference: the Hessian-pruned risk."""
     risks = _paired_curves(config, [config.p], ("hessian", "hessian+retrain"), trials, seed)
-    return risks["hessian+retrain"][:, 0] - risks["hessian"][:, 0]
+    return Paired(risks["hessian+retrain"][:, 0] - risks["hessian"][:, 0], risks["hessian"][:, 0])
 
 
-def simulate_ridge_gain(config: Config, trials: int, seed) -> np.ndarray:
+def ridge_or_limit(X: np.ndarray, y: np.ndarray, mu: float) -> np.ndarray:
+    """The ridge fit at ``mu``; at mu = inf (a tuning the theory may return: its closed-form limit,
+    :func:`overparam.experiments.ridge_pruning.tune_mu`) the limit of the fit itself, the zero model
+    (pruned or not, the model the theory's risk at mu = inf describes)."""
+    return np.zeros(X.shape[1]) if np.isinf(mu) else ridge_fit(X, y, mu)
+
+
+def simulate_ridge_gain(config: Config, trials: int, seed) -> Paired:
     """Per draw: ridge on the s salient features minus ridge + Hessian pruning of the k = p model, each
-    at the mu the theory tuned for it, both fitted on the same sample."""
+    at the mu the theory tuned for it (mu = inf: the zero model, :func:`ridge_or_limit`), both fitted on
+    the same sample; reference: the k = s model's risk."""
     problem, n, s = config.problem(), config.n, config.s
     mus = tuned_ridge_risks(config)
-    gains = np.empty(trials)
+    small_risks, large_risks = np.empty(trials), np.empty(trials)
     for t, child in enumerate(np.random.SeedSequence(seed).spawn(trials)):
         X, y = problem.sample(n, np.random.default_rng(child))
         small = np.zeros(problem.p)
-        small[:s] = ridge_fit(X[:, :s], y, mus["small_mu"])
-        theta = ridge_fit(X, y, mus["large_mu"])
+        small[:s] = ridge_or_limit(X[:, :s], y, mus["small_mu"])
+        theta = ridge_or_limit(X, y, mus["large_mu"])
         large = restrict(theta, select_support("hessian", theta, X, s))
-        gains[t] = problem.risk(small) - problem.risk(large)
-    return gains
+        small_risks[t], large_risks[t] = problem.risk(small), problem.risk(large)
+    return Paired(small_risks - large_risks, small_risks)
 
 
-def simulate_quantized_vs_small(config: Config, trials: int, seed) -> np.ndarray:
+def simulate_quantized_vs_small(config: Config, trials: int, seed) -> Paired:
     """Per draw: the equal-bit 32-bit small model's risk minus the 3-bit quantized large model's (the
-    quantizer's step calibrated on each fit), on the same draw."""
+    quantizer's step calibrated on each fit), on the same draw; reference: the small model's risk."""
     name = register_quantizers((QUANT_BITS,))[-1]
     k = equal_bit_small_size(config)
     risks = _paired_curves(config, [k, config.p], ("dense", name), trials, seed)
-    return risks["dense"][:, 0] - risks[name][:, 1]
+    return Paired(risks["dense"][:, 0] - risks[name][:, 1], risks["dense"][:, 0])
 
 
-def simulate_correlated_retraining(config: Config, trials: int, seed) -> np.ndarray:
-    """Per draw at k = p: magnitude-pruned minus fresh-sample retrained risk (same kept support)."""
+def simulate_correlated_retraining(config: Config, trials: int, seed) -> Paired:
+    """Per draw at k = p: magnitude-pruned minus fresh-sample retrained risk (same kept support);
+    reference: the magnitude-pruned risk."""
     risks = _paired_curves(config, [config.p], ("magnitude", "magnitude+retrain"), trials, seed)
-    return risks["magnitude"][:, 0] - risks["magnitude+retrain"][:, 0]
+    return Paired(risks["magnitude"][:, 0] - risks["magnitude+retrain"][:, 0], risks["magnitude"][:, 0])
 
 
-def simulate_classifier_best_size(config: Config, trials: int, seed) -> np.ndarray:
+def simulate_classifier_best_size(config: Config, trials: int, seed) -> Paired:
     """Per draw, on one sample with sign labels: the test error of the least-squares classifier on the
     prediction's best size k < p minus that on all p features, both Hessian-pruned to s weights
-    (the sample's Hessian diagonal, as chapter 13 simulates)."""
+    (the sample's Hessian diagonal, as chapter 13 simulates); reference: 1/2 minus the error at p."""
     problem, n, s = config.problem(), config.n, config.s
     k, _, _ = classifier_best_smaller_size(config)
-    gaps = np.empty(trials)
+    gaps, distances = np.empty(trials), np.empty(trials)
     for t, child in enumerate(np.random.SeedSequence(seed).spawn(trials)):
         rng = np.random.default_rng(child)
         X, y = sign_labels(problem, n, rng)
@@ -339,8 +362,8 @@ def simulate_classifier_best_size(config: Config, trials: int, seed) -> np.ndarr
             pruned = np.zeros(problem.p)
             pruned[kept] = theta[kept]
             errors.append(float(classification_error(pruned, problem)))
-        gaps[t] = errors[0] - errors[1]
-    return gaps
+        gaps[t], distances[t] = errors[0] - errors[1], 0.5 - errors[1]
+    return Paired(gaps, distances)
 
 
 SIMULATIONS = {
@@ -355,28 +378,7 @@ SIMULATIONS = {
 }
 
 
-def boundary_points(grid: pd.DataFrame, conclusion: str, per_side: int = 1, min_margin: float = 0.05,
-                    **facet) -> pd.DataFrame:
-    """Grid rows to simulate for one conclusion: on each side of its boundary (margin > 0 and < 0),
-    the ``per_side`` rows closest to it whose |margin| is at least ``min_margin`` (a gap the
-    simulation can resolve with a few draws), restricted to the ``facet`` columns given (for example
-    theta_law="constant"). A side with no such row contributes none."""
-    rows = grid
-    for column, value in facet.items():
-        rows = rows[rows[column] == value]
-    margin = rows[conclusion]
-    sides = [rows[margin >= min_margin].nsmallest(per_side, conclusion),
-             rows[margin <= -min_margin].nlargest(per_side, conclusion)]
-    return pd.concat(sides).assign(conclusion=conclusion)
-
-
-def points_to_check(grid: pd.DataFrame, conclusions, per_side: int = 1, min_margin: float = 0.05) -> pd.DataFrame:
-    """:func:`boundary_points` of every conclusion in every family (law of theta*, alignment) of the grid."""
-    families = grid[["theta_law", "alignment"]].drop_duplicates().itertuples(index=False)
-    return pd.concat([boundary_points(grid, conclusion, per_side, min_margin, theta_law=law, alignment=alignment)
-                      for law, alignment in families for conclusion in conclusions], ignore_index=True)
-
-
-def simulate_point(row, conclusion: str, trials: int, seed) -> np.ndarray:
-    """The per-draw paired differences at one grid row whose sign the conclusion's margin predicts."""
+def simulate_point(row, conclusion: str, trials: int, seed) -> Paired:
+    """The per-draw paired differences at one grid row whose sign the conclusion's margin predicts,
+    with the per-draw reference risk the margin divides by (:class:`Paired`)."""
     return SIMULATIONS[conclusion](config_of(row), trials, seed)

@@ -12,11 +12,13 @@ import numpy as np
 
 from overparam.experiments.montecarlo import min_norm_draws, pruning_risk_by_budget
 from overparam.theory.problems import LinearGaussianProblem, fig3_problem
+from overparam.theory.pruning import FIT_RULES, PRUNING
 from overparam.theory.risk import FitLaw, best_underparameterized_risk, dense_risk
 from overparam.theory.solvers import fit_on_support
 
-METHODS = ("magnitude", "hessian", "oracle")
-RULES = ("magnitude", "hessian")
+# The pruning rules the chapter compares: those that rank the fit (FIT_RULES: magnitude and Hessian,
+# with closed-form thresholds) and the oracle. Not called RULES: that is a chapter's parameter declarations.
+COMPARED_RULES = (*FIT_RULES, "oracle")
 FAMILIES = ("aligned", "opposed")  # the two-level families of spread_family
 
 
@@ -25,32 +27,31 @@ def budget_grid(p: int, low: float = 0.02, num: int = 24) -> np.ndarray:
     return np.unique(np.round(np.geomspace(low, 1.0, num) * p).astype(int))
 
 
-def method_risk(problem: LinearGaussianProblem, n: int, s: int, method: str) -> float:
-    """Closed-form risk of keeping s weights by ``method`` (Cor. 1; the oracle by eq. 65)."""
-    if method == "oracle":
-        return FitLaw(problem, n).oracle(int(s))
-    return FitLaw(problem, n).pruned(int(s), method)
+def rule_risk(problem: LinearGaussianProblem, n: int, s: int, rule: str) -> float:
+    """Closed-form risk of keeping s weights by the pruning ``rule`` (Cor. 1; the oracle by eq. 65)."""
+    law = FitLaw(problem, n)
+    return law.oracle(int(s)) if PRUNING[rule].oracle else law.pruned(int(s), rule)
 
 
-def theory_by_budget(problem: LinearGaussianProblem, n: int, budgets, methods=METHODS) -> dict[str, list[float]]:
-    """Closed-form risk of each pruning method at each budget s."""
-    return {method: [method_risk(problem, n, s, method) for s in budgets] for method in methods}
+def theory_by_budget(problem: LinearGaussianProblem, n: int, budgets, rules=COMPARED_RULES) -> dict[str, list[float]]:
+    """Closed-form risk of each pruning rule at each budget s."""
+    return {rule: [rule_risk(problem, n, s, rule) for s in budgets] for rule in rules}
 
 
 def simulate_by_budget(problem: LinearGaussianProblem, n: int, budgets, trials: int, seed,
                        progress: bool = False, desc: str = "") -> dict[str, np.ndarray]:
-    """Simulated risk of each method at each budget: arrays of shape (trials, len(budgets)).
+    """Simulated risk of each compared rule at each budget: arrays of shape (trials, len(budgets)).
 
     Magnitude keeps the largest |theta_hat_i|, Hessian the largest |theta_hat_i| sqrt(Sigma_hat_ii)
-    of the sample, the oracle the largest saliencies lambda_i theta*_i^2 (eq. 4).
+    of the sample (the registry's scores), the oracle the largest saliencies lambda_i theta*_i^2 (eq. 4).
     """
     thetas, hessians = min_norm_draws(problem, n, trials, seed=seed, progress=progress, desc=desc)
     saliency = problem.cov * problem.theta_star**2
-    scores = {"magnitude": np.abs(thetas), "hessian": np.abs(thetas) * np.sqrt(hessians),
-              "oracle": np.broadcast_to(saliency, thetas.shape)}
-    return {method: np.array([pruning_risk_by_budget(problem, theta, score, budgets)
-                              for theta, score in zip(thetas, scores[method])])
-            for method in METHODS}
+    scores = {rule: PRUNING[rule].score(thetas, hessians) for rule in FIT_RULES}
+    scores["oracle"] = np.broadcast_to(saliency, thetas.shape)
+    return {rule: np.array([pruning_risk_by_budget(problem, theta, score, budgets)
+                            for theta, score in zip(thetas, scores[rule])])
+            for rule in COMPARED_RULES}
 
 
 def two_level_family(p: int, spike: float, sigma: float, theta_law: str = "constant", alignment: str = "aligned",
@@ -81,8 +82,8 @@ def spread_study(p: int, n: int, sigma: float, s: int, spreads, trials: int, see
     fine = np.geomspace(1, max(spreads), points)
     theory, ratios = {}, {}
     for kind in FAMILIES:
-        theory[kind] = np.array([[FitLaw(spread_family(kind, c, p, sigma), n).pruned(s, method) for c in fine]
-                                 for method in RULES])
+        theory[kind] = np.array([[FitLaw(spread_family(kind, c, p, sigma), n).pruned(s, rule) for c in fine]
+                                 for rule in FIT_RULES])
         sims = [simulate_by_budget(spread_family(kind, c, p, sigma), n, [s], trials,
                                    (seed, 10 + j, int(kind == "aligned")), progress, f"{kind}, c = {c:g}")
                 for j, c in enumerate(spreads)]
@@ -140,6 +141,6 @@ def small_model_study(problem: LinearGaussianProblem, n: int, trials: int, seed:
             subsets[name][t] = problem.risk(fit_on_support(X, y, subset))
     fine_k = np.arange(1, n - 2)
     return SmallModelStudy(fine_k, np.array([small_model_risk(problem, n, int(k)) for k in fine_k]),
-                           {method: np.array([method_risk(problem, n, k, method) for k in fine_k])
-                            for method in ["hessian", "oracle"]},
+                           {rule: np.array([rule_risk(problem, n, k, rule) for k in fine_k])
+                            for rule in ["hessian", "oracle"]},
                            best_k, best_risk, small_ks, small_sim, subsets)

@@ -1,6 +1,6 @@
 """A fair bit budget for quantization (beyond the paper): within the bits of the 32-bit dense model on
 the s salient features, the small models a practitioner would store (least squares or chapter 10's
-tuned ridge on the first k features, at 32, 16 or 8 bits) against the model on all p features,
+tuned ridge on the first k features, at 32, 16 or 8 bits, k up to the largest size the budget affords) against the model on all p features,
 quantized (uniform or Lloyd-Max, b bits) after least squares or after ridge tuned for the quantized
 model.
 
@@ -63,14 +63,27 @@ def tune_mu_for(problem, n: int, quantizer: str) -> tuple[float, float]:
     return float(np.exp(best.x)), float(best.fun)
 
 
+def budget_size(precision: int, budget: int, p: int, n: int) -> int:
+    """The largest number of weights a small model stored at ``precision`` bits (uniform quantizer
+    below 32) can have within ``budget`` bits, at most p; one less where that size is n (the
+    unregularized fit's risk is infinite there)."""
+    quantizer = "" if precision == FLOAT_BITS else f"uniform-{precision}"
+    k = min(p, (budget - stored_bits(0, precision, quantizer)) // precision)
+    return k - 1 if k == n else k
+
+
 def _small_row(problem, n: int, fit: str, precision: int, ks, budget: int, dense_theory=None) -> dict:
     """The best small model of one fit (least squares or tuned ridge) at one precision within
-    ``budget``: k is the size in ``ks`` with the lowest predicted risk of the *unquantized* fit (least
-    squares: ``dense_theory`` at ``ks``; ridge: its tuned risk) among those that fit; then quantized."""
+    ``budget``: k is the size with the lowest predicted risk of the *unquantized* fit (least squares:
+    ``dense_theory`` at ``ks``, or its law at the budget's own size; ridge: its tuned risk) among the
+    sizes of ``ks`` that fit and the largest size that fits (:func:`budget_size`, so that no precision
+    is held to a coarse grid); then quantized."""
     quantizer = "" if precision == FLOAT_BITS else f"uniform-{precision}"
-    affordable = [int(k) for k in ks if stored_bits(int(k), precision, quantizer) <= budget]
+    largest = budget_size(precision, budget, problem.p, n)
+    affordable = sorted({int(k) for k in ks if stored_bits(int(k), precision, quantizer) <= budget} | {largest})
     if fit == "least squares":
-        risks = {k: dense_theory[list(ks).index(k)] for k in affordable}
+        grid = {int(k): risk for k, risk in zip(ks, dense_theory)}
+        risks = {k: grid[k] if k in grid else FitLaw(problem.prefix(k), n).dense() for k in affordable}
         mus = dict.fromkeys(affordable, 0.0)
     else:
         tuned = {k: tune_mu(problem.prefix(k), n, 1, "dense") for k in affordable}

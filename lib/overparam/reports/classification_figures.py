@@ -6,7 +6,8 @@ from __future__ import annotations
 import matplotlib.pyplot as plt
 import pandas as pd
 
-from overparam.book.style import log_axis, plot_theory_and_simulation, simulation_handle
+from overparam.book.style import (COLUMN_INCHES, SMALL_FONT_SIZE, fitted_legend, log_axis, plot_theory_and_simulation,
+                                  simulation_handle)
 
 
 def plot_error_panels(table: pd.DataFrame, panels: dict, curves, n_of: dict, s_of: dict, theory_of=None,
@@ -15,7 +16,7 @@ def plot_error_panels(table: pd.DataFrame, panels: dict, curves, n_of: dict, s_o
     (``theory_of`` maps a curve to the theory line drawn with it; default: its own; ``lines`` says what
     they are in the legend) and simulated means with 95% bars; grey lines at k = s (dashed) and k = n
     (dotted)."""
-    fig, axes = plt.subplots(1, len(panels), figsize=(11, 4.6), squeeze=False)
+    fig, axes = plt.subplots(1, len(panels), figsize=(COLUMN_INCHES, 5.6), squeeze=False)
     for ax, (panel, title) in zip(axes[0], panels.items()):
         here = table[table.panel == panel]
         for curve in curves:
@@ -27,18 +28,17 @@ def plot_error_panels(table: pd.DataFrame, panels: dict, curves, n_of: dict, s_o
         ax.axvline(n_of[panel], color="grey", ls=":", lw=1)
         ax.set_ylim(*ylim)
         ax.set(xlabel="number of features used, k", ylabel="test error", title=title)
-    legend_below(fig, axes[0][-1], lines, ncol=3)
+    legend_below(fig, axes[0][-1], lines)
     return fig
 
 
-def legend_below(fig, ax, lines: str, ncol: int = 3) -> None:
+def legend_below(fig, ax, lines: str, ncol: int = 2) -> None:
     """The book's legend below the panels, with the grey line entry saying what the lines are."""
     handles, labels = ax.get_legend_handles_labels()
     entries = dict(zip(labels, handles))
     handles = [*entries.values(), plt_line(), simulation_handle()]
     labels = [*entries, lines, "simulation: mean and 95% CI (markers)"]
-    fig.legend(handles, labels, loc="lower center", ncol=ncol, fontsize=9)
-    fig.tight_layout(rect=(0, 0.045 * -(-len(labels) // ncol) + 0.02, 1, 1))
+    fitted_legend(fig, handles, labels, ncol)
 
 
 def plt_line():
@@ -59,7 +59,7 @@ def plot_wide_panel(ax, table: pd.DataFrame, rules, n: int, s: int, bayes: float
     ax.axvline(n, color="grey", ls=":", lw=1)
     ax.axhline(bayes, color="grey", lw=1, ls="-.")
     ax.axhline(0.5, color="grey", lw=1, ls="-")
-    ax.text(ax.get_xlim()[0], bayes, " Bayes error", va="bottom", fontsize=8, color="grey")
+    ax.text(ax.get_xlim()[0], bayes, " Bayes error", va="bottom", fontsize=SMALL_FONT_SIZE, color="grey")
     ax.set_ylim(bayes - 0.03, 0.505)
     ax.set(xlabel="number of features used, k", ylabel="test error", title=f"(c) spiked Σ, n = {n}")
 

@@ -12,7 +12,7 @@ import pandas as pd
 
 from overparam.book.claim_table import tolerance
 from overparam.book.stats import mean_ci
-from overparam.book.style import plot_theory_and_simulation, theory_simulation_legend
+from overparam.book.style import COLUMN_INCHES, plot_theory_and_simulation, theory_simulation_legend
 from overparam.book.verdicts import Verdict, comparison, over_range, point_states
 from overparam.experiments.correlated_refits import INF, key, select, theory_at, theory_keys, zero_risk
 from overparam.theory.refit import RULES
@@ -128,15 +128,16 @@ def relative(table: pd.DataFrame, zero: dict) -> pd.DataFrame:
 
 
 def plot_over_rho(table: pd.DataFrame, zero: dict, rules=RULES, families=tuple(FAMILY_TITLES)):
-    """Risk relative to the zero model's, L / L(0), against rho, one panel per (pruning rule, family):
-    pruning alone and each refit, theory lines and simulated means with 95% bars; distillation at
-    m = infinity; in the magnitude row also the 2n-sample baseline and the same-design refit."""
+    """Risk relative to the zero model's, L / L(0), against rho, one panel per (family, pruning rule):
+    a row per family, a column per rule, one column of the page wide (COLUMN_INCHES); pruning alone and
+    each refit, theory lines and simulated means with 95% bars; distillation at m = infinity; in the
+    magnitude column also the 2n-sample baseline and the same-design refit."""
     smallest = table.rho[table.rho > 0].min()
     table = relative(table[table.panel.isin(families)], zero)
-    fig, axes = plt.subplots(len(rules), len(families), figsize=(4.2 * len(families), 4 * len(rules)), squeeze=False,
-                             sharex=True)
+    fig, axes = plt.subplots(len(families), len(rules), figsize=(COLUMN_INCHES, 3.4 * len(families) + 1.6),
+                             squeeze=False, sharex=True)
     colors = ("#7f7f7f", "#8c564b")  # grey and brown: not among the registered curves' colours
-    for (rule, family), ax in zip([(r, f) for r in rules for f in families], axes.flat):
+    for (family, rule), ax in zip([(f, r) for f in families for r in rules], axes.flat):
         rows = table[table.panel == family]
         rows = rows[rows.m.isna() | np.isinf(rows.m)]
         for curve in RHO_CURVES:
@@ -150,10 +151,12 @@ def plot_over_rho(table: pd.DataFrame, zero: dict, rules=RULES, families=tuple(F
                             ms=5, color=color, capsize=2, lw=1, mfc="none", label=label + " (no theory)")
         ax.set_yscale("log")
         ax.set_xscale("symlog", linthresh=smallest, linscale=0.5)
+        ax.set_title(f"{rule} pruning\n{FAMILY_TITLES[family]}")
+    for ax in axes[-1]:
         ax.set_xlabel("feature correlation rho")
-        ax.set_ylabel("test risk / risk of the zero model")
-        ax.set_title(f"{rule} pruning\n{FAMILY_TITLES[family]}", fontsize=10)
-    theory_simulation_legend(fig, list(axes[:, 0]), ncol=3)
+    for ax in axes[:, 0]:
+        ax.set_ylabel("risk / risk of the zero model")
+    theory_simulation_legend(fig, list(axes[0]), ncol=2)
     return fig
 
 
@@ -170,9 +173,10 @@ def plot_refit_budget(table: pd.DataFrame, column: str, rhos, rule: str = "magni
                       families=tuple(FAMILY_TITLES)):
     """Risk of splitting (``column`` "split", against the fraction f) or distillation ("m", against
     the unlabelled inputs m; infinity drawn at the right end) relative to fresh-sample retraining,
-    one line per rho."""
-    fig, axes = plt.subplots(1, len(families), figsize=(5 * len(families), 3.8), sharey=True, squeeze=False)
-    axes = axes[0]
+    one line per rho; one panel per family, stacked, one column of the page wide (COLUMN_INCHES)."""
+    fig, axes = plt.subplots(len(families), 1, figsize=(COLUMN_INCHES, 2.9 * len(families) + 0.6), sharex=True,
+                             sharey=True, squeeze=False)
+    axes = axes[:, 0]
     curve = f"{rule}+{'split' if column == 'split' else 'distill'}"
     colors = plt.get_cmap("viridis")(np.linspace(0, 0.85, len(rhos)))
     for family, ax in zip(families, axes):
@@ -188,15 +192,15 @@ def plot_refit_budget(table: pd.DataFrame, column: str, rhos, rule: str = "magni
         ax.axhline(1, color="grey", ls=":", lw=1)
         ax.set_title(FAMILY_TITLES[family])
         if column == "split":
-            ax.set_xlabel("fraction f of the sample used to fit and prune")
+            axes[-1].set_xlabel("fraction f of the sample used to fit and prune")
         else:
             ms = sorted(set(table.m[np.isfinite(table.m)]))
             ax.set_xscale("log")
             ax.set_xticks(ms + [4 * max(ms)], [f"{m:g}" for m in ms] + ["∞"])
             ax.minorticks_off()
-            ax.set_xlabel("unlabelled inputs m")
-    axes[0].set_ylabel("risk / risk of fresh-sample retraining")
-    axes[0].legend(fontsize=8)
+            axes[-1].set_xlabel("unlabelled inputs m")
+        ax.set_ylabel("risk / fresh retraining's")
+    axes[0].legend(ncol=min(len(rhos), 3))
     fig.tight_layout()
     return fig
 

@@ -121,7 +121,7 @@ def plot_w2(ax, table: pd.DataFrame, slopes: dict[str, float]) -> None:
     ax.xaxis.set_minor_formatter(NullFormatter())
     ax.set_xlabel("number of features p (n = p / kappa)")
     ax.set_ylabel(r"$W_2$(empirical law, DC law)")
-    ax.legend(fontsize=8)
+    ax.legend()
 
 
 def isotropic_table(sizes, n: int, sigma: float, risks: list[np.ndarray]) -> pd.DataFrame:
@@ -158,7 +158,7 @@ def plot_isotropic(ax, table: pd.DataFrame, n: int, sigma: float) -> None:
     ax.axvline(1, color="grey", ls=":", lw=1)
     ax.set_xlabel(r"$\kappa = p / n$")
     ax.set_ylabel("test risk of the min-norm fit")
-    ax.legend(fontsize=8)
+    ax.legend()
 
 
 def dc_claims(quantiles: list[pd.DataFrame], isotropic: pd.DataFrame, checks: dict) -> list[dict]:

@@ -14,7 +14,7 @@ import matplotlib.pyplot as plt
 import pandas as pd
 
 from overparam.book.curves import style_of
-from overparam.book.style import log_axis
+from overparam.book.style import COLUMN_INCHES, fitted_legend, log_axis
 from overparam.reports.predict import model_sizes, predict
 from overparam.theory.problems import ALIGNMENTS, THETA_LAWS, fig3_problem
 
@@ -48,8 +48,10 @@ class Setting:
     def s(self) -> int:
         return min(self.p, max(1, round(self.s_over_n * self.n)))
 
-    def title(self) -> str:
-        return (f"n/p = {self.n_over_p:g}, s/n = {self.s_over_n:g}, spike {self.spike:g}, "
+    def title(self, lines: int = 1) -> str:
+        """The setting in words, on one line or (``lines=2``) split after the sizes and spike."""
+        sep = "\n" if lines == 2 else " "
+        return (f"n/p = {self.n_over_p:g}, s/n = {self.s_over_n:g}, spike {self.spike:g},{sep}"
                 f"σ = {self.sigma:g}, θ* {self.theta_law}, {self.alignment}, panel ({self.panel})")
 
 
@@ -81,10 +83,11 @@ def draw_view(ax, table: pd.DataFrame, setting: Setting) -> None:
     for name, curve in table.groupby("compressor", sort=False):
         style = style_of(name)
         ax.plot(curve.k, curve.risk, color=style["color"], ls=style["linestyle"], lw=1.8, label=style["label"])
-    for k, text in ((setting.s, "k = s"), (setting.n, "k = n")):
+    # k = s labelled left of its line and k = n right of its own, so that close lines keep both legible
+    for k, text, shift, align in ((setting.s, "k = s", -2, "right"), (setting.n, "k = n", 2, "left")):
         ax.axvline(k, color="grey", ls=":", lw=1)
-        ax.annotate(text, (k, 1), xycoords=("data", "axes fraction"), xytext=(2, -12),
-                    textcoords="offset points", fontsize=9, color="grey")
+        ax.annotate(text, (k, 1), xycoords=("data", "axes fraction"), xytext=(shift, -12),
+                    textcoords="offset points", ha=align, color="grey")
     log_axis(ax, "x")
     ax.set_ylim(0, PEAK_CLIP * table.risk.min())  # the peak at k = n would flatten everything else
     ax.set_xlabel("model size k (features of the dense fit)")
@@ -95,8 +98,8 @@ def explorer_figure(setting: Setting, view: str = "pruning"):
     """One large panel of the view for one setting, with its legend and title."""
     fig, ax = plt.subplots(figsize=(8, 5))
     draw_view(ax, explorer_table(setting, view), setting)
-    ax.set_title(setting.title(), fontsize=10)
-    ax.legend(loc="upper right", fontsize=9)
+    ax.set_title(setting.title())
+    ax.legend(loc="upper right")
     return fig
 
 
@@ -104,15 +107,14 @@ def static_panel(settings=REPRESENTATIVE, view: str = "pruning"):
     """The printed book's substitute for the explorer: the view at a few representative settings,
     two panels a row, one shared legend."""
     rows = -(-len(settings) // 2)
-    fig, axes = plt.subplots(rows, 2, figsize=(10, 3.6 * rows), squeeze=False)
+    fig, axes = plt.subplots(rows, 2, figsize=(COLUMN_INCHES, 3.6 * rows), squeeze=False)
     for ax, setting in zip(axes.flat, settings):
         draw_view(ax, explorer_table(setting, view), setting)
-        ax.set_title(setting.title(), fontsize=8)
+        ax.set_title(setting.title(lines=2))
     for ax in axes.flat[len(settings):]:
         ax.set_visible(False)
     handles, labels = axes.flat[0].get_legend_handles_labels()
-    fig.legend(handles, labels, loc="lower center", ncol=len(labels), fontsize=9)
-    fig.tight_layout(rect=(0, 0.06, 1, 1))
+    fitted_legend(fig, handles, labels, ncol=len(labels))
     return fig
 
 

@@ -7,18 +7,10 @@ from __future__ import annotations
 import pandas as pd
 
 from overparam.book.claim_table import UNTESTED
-from overparam.reports.reproduction import SCALE_WORDS, SECTIONS, STATUS_WORDS, headline
+from overparam.reports.reproduction import (SCALE_WORDS, SECTIONS, STATUS_WORDS, chapter_titles, headline,
+                                            status_counts)
 
-SYMBOLS = {"reproduced": "✔", "partly": "◐", "not reproduced": "✘", "inconclusive": "?"}
 REPORT = "../notebooks/99-reproduction-report"
-
-
-def status_counts(rows: pd.DataFrame) -> str:
-    """``✔ 3 · ◐ 1 · ✘ 0 · ? 2`` for a set of claims (symbols and words, never colour alone); "—"
-    when there are none."""
-    if rows.empty:
-        return "—"
-    return " · ".join(f"{symbol} {int((rows.status == status).sum())}" for status, symbol in SYMBOLS.items())
 
 
 def summary(claims: pd.DataFrame) -> str:
@@ -40,22 +32,25 @@ def paper_parts(labels) -> list[str]:
     return list(dict.fromkeys(keep))
 
 
-def chapter_rows(claims: pd.DataFrame, times: dict[str, float]) -> str:
-    """The chapter table: page (linked by its title), the paper's figures it checks, the counts of the
-    paper's claims and of the book's own, and the run time."""
+def chapter_rows(claims: pd.DataFrame, times: dict[str, float], titles: dict[str, str] | None = None) -> str:
+    """The chapter table: page (linked by its title as the sidebar shows it, :func:`chapter_titles`,
+    unless ``titles`` gives others), the paper's figures it checks, the counts of the paper's claims
+    and of the book's own, and the run time."""
+    titles = chapter_titles() if titles is None else titles
     paper, own = SECTIONS[0][1](claims), (claims.origin != "paper") & (claims.kind == "claim")
-    lines = ["| Chapter | Checks | The paper's claims | The book's stronger versions and own claims | Run time |",
+    lines = ["| Chapter | Checks in the paper | The paper's claims | The book's stronger versions and own claims | Run time |",
              "| --- | --- | --- | --- | --- |"]
     for chapter, rows in claims.groupby("chapter", sort=True):
         figures = paper_parts(rows[paper[rows.index]].paper)
         seconds = times.get(chapter)
-        lines.append(f"| {{doc}}`../notebooks/{chapter}` | {', '.join(figures) or '— (its own questions)'} | "
+        lines.append(f"| {{doc}}`{titles.get(chapter, chapter)} <../notebooks/{chapter}>` | "
+                     f"{', '.join(figures) or '— (its own questions)'} | "
                      f"{status_counts(rows[paper[rows.index]])} | {status_counts(rows[own[rows.index]])} | "
                      f"{'—' if seconds is None else f'{seconds:.0f} s'} |")
     return "\n".join(lines)
 
 
-def glance_markdown(claims: pd.DataFrame, times: dict[str, float]) -> str:
+def glance_markdown(claims: pd.DataFrame, times: dict[str, float], titles: dict[str, str] | None = None) -> str:
     """The whole include: a tip box with the summary and a link to the report, then the table."""
     legend = ("✔ holds, ◐ holds in part, ✘ fails (for the book's own questions: the answer is no), "
               "? cannot be decided at this scale")
@@ -64,4 +59,4 @@ def glance_markdown(claims: pd.DataFrame, times: dict[str, float]) -> str:
             f"{{doc}}`reproduction report <{REPORT}>`; {len(UNTESTED)} claims of the paper are not "
             f"tested, each listed there with the reason.\n```\n\n"
             f"Counts per chapter ({legend}); the times are those of `make run` on one thread per chapter.\n\n"
-            f"{chapter_rows(claims, times)}\n")
+            f"{chapter_rows(claims, times, titles)}\n")

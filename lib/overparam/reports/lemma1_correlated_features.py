@@ -12,7 +12,7 @@ from overparam.book.claim_table import tolerance
 from overparam.book.claims import claim
 from overparam.book.curves import style_of
 from overparam.book.stats import mean_ci
-from overparam.book.style import log_axis, plot_theory_and_simulation, theory_simulation_legend
+from overparam.book.style import COLUMN_INCHES, log_axis, plot_theory_and_simulation, theory_simulation_legend
 from overparam.book.verdicts import agreement, deterministic, point_counts, point_states, small_number
 from overparam.experiments.lemma1_correlated_features import CURVES, SWEEPS
 
@@ -36,7 +36,7 @@ def plot_sweeps(table: pd.DataFrame, theory: dict, n: int, s_fixed: int):
     """The chapter's figure: excess risk against the kept weights s at n samples (left) and against
     the sample size n at ``s_fixed`` kept weights (right, log-log), theory lines and simulated means
     (``table``, :func:`tidy_sweeps`), with the bias (1-a)^2 c^2 of train-prune dashed."""
-    fig, axes = plt.subplots(1, 2, figsize=(12, 4.6))
+    fig, axes = plt.subplots(1, 2, figsize=(COLUMN_INCHES, 5.2))
     for ax, key in zip(axes, ["s", "n"]):
         for curve in CURVES.values():
             plot_theory_and_simulation(ax, table[table.sweep == key], curve, x=key, y="excess_risk")
@@ -47,7 +47,7 @@ def plot_sweeps(table: pd.DataFrame, theory: dict, n: int, s_fixed: int):
     axes[1].set_yscale("log")
     axes[0].set_xlabel(f"kept weights s (n = {n})")
     axes[1].set_xlabel(f"samples n (s = {s_fixed})")
-    theory_simulation_legend(fig, axes[0])
+    theory_simulation_legend(fig, axes[0], ncol=2)
     return fig
 
 

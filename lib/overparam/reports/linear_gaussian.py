@@ -1,5 +1,5 @@
 """The report of chapter 1 (the linear Gaussian problem, Fig. 3 and Fig. 7): the reference line,
-the figures, the same-sample gap, the windows where retraining helps, the claims and the numbers
+the figures, the two small-model baselines (oracle and screened), the same-sample gap, the windows where retraining helps, the claims and the numbers
 the prose quotes, from the runs of :mod:`overparam.experiments.linear`.
 """
 from __future__ import annotations
@@ -10,10 +10,13 @@ import pandas as pd
 
 from overparam.book.claim_table import tolerance
 from overparam.book.claims import claim
-from overparam.book.curves import SAME_SAMPLE
-from overparam.book.style import plot_theory_and_simulation, theory_simulation_legend
+from overparam.book.curves import SAME_SAMPLE, style_of
+from overparam.book.stats import mean_ci
+from overparam.book.style import COLUMN_INCHES, plot_theory_and_simulation, theory_simulation_legend
+from overparam.book.tidy import curve_rows
 from overparam.book.verdicts import (agreement, comparison, deterministic, double_descent, equality,
                                      over_range)
+from overparam.experiments.linear import SCREENED
 from overparam.reports.linear import agreement_points
 
 PEAK_WINDOW = (0.75, 1.33)  # "at the peak of double descent" (paper l. 221), read as within a factor 4/3 of n
@@ -29,12 +32,12 @@ def reference_risk(theory: dict, theory_ks, n: int) -> float:
 
 
 def plot_risk_panels(table: pd.DataFrame, problems: dict, titles: dict, curves, reference: dict, n: int, s: int,
-                     same_sample: bool = False, ncol: int = 4):
+                     same_sample: bool = False, ncol: int = 3):
     """One panel per problem: risk against k on a log axis for the registered ``curves``, with the
     k = s and k = n markers and the reference line; the y axis runs from below the lowest theory
     value to twice the risk of the zero model. ``same_sample`` adds each curve's same-sample refit
     as hollow markers (no theory line)."""
-    fig, axes = plt.subplots(1, len(titles), figsize=(11, 4.8))
+    fig, axes = plt.subplots(1, len(titles), figsize=(COLUMN_INCHES, 5.2))
     for ax, (panel, title) in zip(axes, titles.items()):
         panel_table = table[table.panel == panel]
         for curve in curves:
@@ -49,7 +52,7 @@ def plot_risk_panels(table: pd.DataFrame, problems: dict, titles: dict, curves, 
         ax.axvline(n, color="grey", ls=":", lw=1, label="k = n")
         ax.axhline(reference[panel], color="black", ls="-.", lw=1, label="best k < n or retrained model")
         ax.set_xlabel("number of features used, k")
-        ax.set_ylabel(f"test risk L(θ)  (floor σ² = {problem.sigma**2:g})")
+        ax.set_ylabel(f"test risk L(θ) (floor σ² = {problem.sigma**2:g})")
         ax.set_title(title)
     theory_simulation_legend(fig, axes[-1], ncol=ncol)
     return fig
@@ -83,12 +86,13 @@ def format_same_sample_gap(gaps: pd.DataFrame) -> str:
     return pd.DataFrame(rows).to_string(index=False)
 
 
-def distinct_points(points: pd.DataFrame) -> pd.DataFrame:
-    """The rows of :func:`~overparam.reports.linear.agreement_points` with each distinct (panel, k)
-    value counted once: curves that coincide by construction (every pruning rule and the same-sample
-    refit equal the dense fit at k <= s; the two fresh-sample refits are one dense refit there) give
-    identical numbers, and only the first of them is kept."""
-    return points.drop_duplicates(subset=["panel", "k", "risk", "ci_low", "ci_high", "risk_theory"])
+def distinct_points(points: pd.DataFrame, s: int) -> pd.DataFrame:
+    """The rows of :func:`~overparam.reports.linear.agreement_points`, each distinct point once: at k <= s
+    every rule, the oracle and the same-sample refit are the dense fit, and both fresh refits one refit
+    (the first row of each group is kept; by construction, as the numbers may differ in the last bit)."""
+    refit = points.curve.str.endswith("+retrain")
+    group = np.where(points.k <= s, np.where(refit, "refit", "dense"), points.curve)
+    return points[~pd.DataFrame({"panel": points.panel, "k": points.k, "group": group}).duplicated()]
 
 
 def theory_window(theory: dict, theory_ks, s: int, method: str) -> np.ndarray:
@@ -197,7 +201,7 @@ def agreement_claims(table: pd.DataFrame, n: int, s: int) -> list[dict]:
     """The theory against the simulation, away from the peak, each distinct point counted once:
     every curve with fresh-sample retraining; and same-sample retraining (at k > s, where it is a
     refit) against the fresh-sample theory, which the paper reports predicts it well (l. 128)."""
-    points = distinct_points(agreement_points(table, n))
+    points = distinct_points(agreement_points(table, n), s)
     fresh = points[~points.curve.str.endswith(SAME_SAMPLE)]
     same = points[points.curve.str.endswith(SAME_SAMPLE) & (points.k > s)]
     margin = tolerance("lg-theory-matches-simulation")
@@ -302,3 +306,92 @@ def scope_numbers(theories: dict, n: int) -> dict:
     return {"lg-scope-families": len(theories), "lg-scope-overparameterized-best": sum(best),
             "lg-scope-theory-beats-small": sum(beats)}
 
+
+ORACLE_SMALL_LABEL = "oracle small model (the first k features, the most salient)"
+
+
+def small_sizes(simulated_ks, n: int, s: int) -> list[int]:
+    """The simulated sizes of a small model: k < n - 1 (below the interpolation peak, where least
+    squares on k features has a finite expected risk), and the budget s wherever it is simulated (a
+    min-norm interpolator on its s features when s > n + 1)."""
+    return sorted({int(k) for k in simulated_ks if k < n - 1 or k == s})
+
+
+def screened_rows(panel: str, small_ks, screened: np.ndarray) -> pd.DataFrame:
+    """The screened small model's simulated curve (one row per size, mean and 95% interval) in the
+    long format of :func:`overparam.reports.linear.tidy_curves`; it has no theory curve."""
+    return curve_rows(panel, SCREENED, "simulation", small_ks, *mean_ci(screened))
+
+
+def best_pruned_size(theory: dict, theory_ks, simulated_ks) -> int:
+    """The simulated size k whose Hessian-pruned fit has the lowest theory risk (the pruned large
+    model's best size, chosen by the closed form, not by the simulation it is then compared on)."""
+    on_grid = np.isin(np.asarray(theory_ks), np.asarray(simulated_ks))
+    ks, risks = np.asarray(theory_ks)[on_grid], theory["hessian"][on_grid]
+    return int(ks[np.nanargmin(risks)])
+
+
+def screened_claims(simulation: dict, screened: dict, best: dict, simulated_ks, small_ks, s: int) -> list[dict]:
+    """Per panel, the book's question (origin ``beyond``): does the large model pruned by its Hessian at its
+    best size (``best``: panel -> k, from :func:`best_pruned_size`) beat the screened small model at the
+    same budget of s weights? Paired over the trials (the same training sample for both); positive: the
+    pruned large model has the lower risk. No claim where s is not simulated (|s - n| <= 1, where the
+    risk of least squares on s features has no finite mean)."""
+    small_ks = [int(k) for k in small_ks]
+    if s not in small_ks:
+        return []
+    draws = _risk_draws(simulation, simulated_ks)
+    at_s = small_ks.index(s)
+    return [claim("lg-pruned-beats-screened-small", "Fig. 3",
+                  f"({panel}) {best_pruned_words(best[panel], s)} beats the screened small model (the s = {s} "
+                  "features of largest |X_j^T y|, then least squares) at the same budget of s weights",
+                  comparison(screened[panel][:, at_s], draws(panel, "hessian", best[panel]),
+                             what="screened small minus pruned large risk"),
+                  origin="beyond", variant=panel) for panel in simulation]
+
+
+def best_pruned_words(best_k: int, s: int) -> str:
+    """The best Hessian-pruned model in words: at k <= s nothing is pruned, and it is the oracle small model."""
+    if best_k <= s:
+        return f"the best Hessian-pruned model (k = {best_k} <= s: nothing is pruned, the oracle small model)"
+    return f"the large model pruned by its Hessian at its best size k = {best_k}"
+
+
+def pruned_at_best(simulation: dict, best: dict, simulated_ks) -> dict:
+    """Per panel, (k, simulated mean risk) of the Hessian-pruned large model at its best size ``best[panel]``."""
+    draws = _risk_draws(simulation, simulated_ks)
+    return {panel: (k, float(draws(panel, "hessian", k).mean())) for panel, k in best.items()}
+
+
+def screened_numbers(simulation: dict, screened: dict, best: dict, simulated_ks, small_ks, s: int) -> dict:
+    """The simulated means the prose quotes for panel (b), by glue key: the screened and the oracle small
+    model at k = s (NaN where s is not simulated) and the Hessian-pruned large model at its best size."""
+    small_ks = [int(k) for k in small_ks]
+    simulated = s in small_ks
+    draws = _risk_draws(simulation, simulated_ks)
+    return {"lg-screened-at-s": float(screened["b"][:, small_ks.index(s)].mean()) if simulated else np.nan,
+            "lg-oracle-small-at-s": float(draws("b", "dense", s).mean()) if simulated else np.nan,
+            "lg-pruned-at-best": pruned_at_best(simulation, best, simulated_ks)["b"][1], "lg-pruned-best-k": best["b"]}
+
+
+def plot_small_models(table: pd.DataFrame, problems: dict, pruned: dict, n: int, s: int):
+    """One panel per problem: the two small-model baselines against their number of features k < n - 1
+    (log axis): the oracle small model (the dense fit on the first k features: theory line and simulated
+    markers) and the screened small model (simulated markers), with the Hessian-pruned large model at
+    its best size (``pruned``: panel -> (k, simulated mean risk)) as a horizontal line and k = s marked."""
+    fig, axes = plt.subplots(1, len(problems), figsize=(COLUMN_INCHES, 4.6))
+    for ax, (panel, problem) in zip(axes, problems.items()):
+        small = table[(table.panel == panel) & (table.k < n - 1)]
+        plot_theory_and_simulation(ax, small, "dense", label=ORACLE_SMALL_LABEL)
+        plot_theory_and_simulation(ax, small, SCREENED, show_theory=False)
+        best_k, risk = pruned[panel]
+        ax.axhline(risk, color=style_of("hessian")["color"], ls="-.", lw=1.2,
+                   label="best model pruned by its Hessian to s weights (simulated)")
+        ax.axvline(s, color="grey", ls="--", lw=1, label="k = s (the same budget)")
+        ax.set_xscale("log")
+        ax.set_ylim(0.8 * min(small.risk.min(), risk), 1.2 * problem.risk(np.zeros(problem.p)))
+        ax.set_xlabel("features of the small model, k")
+        ax.set_ylabel("test risk L(θ)")
+        ax.set_title(f"({panel}) best pruned model: k = {best_k}")
+    theory_simulation_legend(fig, list(axes), ncol=1)
+    return fig

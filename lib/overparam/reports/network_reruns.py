@@ -8,6 +8,8 @@ import pandas as pd
 from scipy.stats import norm
 from scipy.stats import t as scipy_t
 
+from overparam.book.claim_table import declared
+from overparam.book.verdicts import comparison, non_inferiority
 from overparam.reports.networks import SPLITS, figure_prefix, paired_sides
 
 
@@ -35,23 +37,46 @@ def same_status_on_rerun(differences, level: float = 0.95) -> float:
     return float(1 - above - below)
 
 
+def judged_differences(differences, claim_id: str) -> tuple[str, np.ndarray]:
+    """The status of a paired claim under its declared rule (overparam.book.claim_table): a
+    comparison against zero, or a non-inferiority against its declared margin, and the differences
+    shifted so that the rule's threshold is zero (what :func:`same_status_on_rerun` judges)."""
+    differences = np.asarray(differences, dtype=float)
+    rule = declared(claim_id)
+    if rule.rule == "non-inferiority":
+        return non_inferiority(differences, rule.tolerance).status, differences + rule.tolerance
+    if rule.rule != "comparison":
+        raise ValueError(f"claim {claim_id!r} is judged by {rule.rule!r}, not by a paired comparison")
+    return comparison(differences).status, differences
+
+
 def rerun_stability(runs: pd.DataFrame, summary: pd.DataFrame, widths, base_widths, architecture: str) -> pd.DataFrame:
-    """One row per paired comparison of :func:`paired_sides` and sparsity target: the claim id (as
-    in :func:`sweep_claims`), the mean difference, and :func:`same_status_on_rerun`."""
+    """One row per paired claim of :func:`paired_sides` and sparsity target: the claim id (as in
+    :func:`sweep_claims`), its rule, its status (by that rule, as in the claims table), the mean
+    difference, and :func:`same_status_on_rerun`, the predicted chance that a rerun keeps that status."""
     rows = []
     for base in base_widths:
         sides = paired_sides(runs, summary, widths, base)
         for key, (a, b) in (sides or {}).items():
+            claim_id = f"{figure_prefix(architecture, key)}-{key}"
             differences = (a - b).to_numpy()
-            rows.append({"id": f"{figure_prefix(architecture, key)}-{key}-target-{base}", "mean": differences.mean(),
-                         "same_status_on_rerun": same_status_on_rerun(differences)})
-    return pd.DataFrame(rows, columns=["id", "mean", "same_status_on_rerun"])
+            status, shifted = judged_differences(differences, claim_id)
+            rows.append({"id": f"{claim_id}-target-{base}", "rule": declared(claim_id).rule, "status": status,
+                         "mean": differences.mean(), "same_status_on_rerun": same_status_on_rerun(shifted)})
+    return pd.DataFrame(rows, columns=["id", "rule", "status", "mean", "same_status_on_rerun"])
 
 
-# What each figure of the paper says, per architecture: the claim ids' prefixes and references, and
-# whether the paper sees a double descent of the pruned network's test error along the width
-# (ResNet-20, Sec. 3.3: "except for the shaded double descent range"; the two-layer network, Sec. A.2:
-# "double descent is not really visible").
+def margin_statuses(claims: pd.DataFrame, claim_id: str) -> dict:
+    """How a claim's status depends on its declared tolerance, for the prose (plain values for
+    glue): the tolerance, half and twice it, the status at each, and ``fragile`` (the status changes
+    within that range, as the reproduction report flags it) or ``not fragile``. Raises ValueError
+    for a claim without a tolerance."""
+    row = claims.set_index("id").loc[claim_id]
+    if pd.isna(row.tolerance):
+        raise ValueError(f"claim {claim_id!r} has no tolerance to halve or double")
+    return {"tolerance": float(row.tolerance), "half": float(row.tolerance) / 2, "double": 2 * float(row.tolerance),
+            "status": row.status, "at-half": row.at_half, "at-double": row.at_double,
+            "fragile": "fragile" if str(row.fragile) == "True" else "not fragile"}
 
 
 ADJACENT = [{"reproduced", "inconclusive"}, {"not reproduced", "inconclusive"}]

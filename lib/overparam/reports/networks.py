@@ -1,16 +1,13 @@
-"""Summaries, figures, per-layer densities and claim checks of a network width sweep (Fig. 1, 5, 6),
-shared by the network chapters."""
+"""Summaries, per-layer densities, quoted numbers and claim checks of a network width sweep (Fig. 1,
+5, 6), shared by the network chapters; its figure is in :mod:`overparam.reports.network_figures`."""
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
 
-import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 
 from overparam.book.stats import mean_ci
-from overparam.book.curves import style_of
-from overparam.book.style import log_axis
 from overparam.book.claims import claim
 from overparam.book.tidy import write_csv
 from overparam.book.claim_table import tolerance
@@ -59,48 +56,6 @@ def summarize_runs(runs: pd.DataFrame) -> pd.DataFrame:
             entry.update({split: mean, f"{split}_ci_low": low, f"{split}_ci_high": high})
         rows.append(entry)
     return pd.DataFrame(rows)
-
-
-def _bars(ax, curve, split, style, label=None):
-    ax.errorbar(curve.width, curve[split], yerr=[curve[split] - curve[f"{split}_ci_low"], curve[f"{split}_ci_high"] - curve[split]],
-                marker=style["marker"], ls=style["linestyle"], color=style["color"], capsize=2, lw=1,
-                label=label or style["label"])
-
-
-SMALL_NETWORK_LINES = {"dense": ":", "dense-2x": style_of("dense-2x")["linestyle"], "dense-plateau": "-."}
-
-
-def plot_width_sweep(summary: pd.DataFrame, base_widths, parameter_count, model_name: str):
-    """Test (top) and train (bottom) error against width, one column per sparsity target (paper
-    Fig. 1, 5 and 6): the dense networks, the small network of the target width as horizontal lines
-    (trained once, dotted; twice as long, dashed; to a plateau of its validation error, dash-dotted),
-    and every pruned variant, each in its registered
-    style (overparam.book.curves.CURVES), means over seeds with 95% t-intervals."""
-    fig, axes = plt.subplots(2, len(base_widths), figsize=(6 * len(base_widths), 8), squeeze=False)
-    widths = sorted(summary.width.unique())
-    for column, base in enumerate(base_widths):
-        for row, split in enumerate(["test_error", "train_error"]):
-            ax = axes[row, column]
-            _bars(ax, summary[summary.variant == "dense"], split, style_of("dense"), f"dense {model_name} of width k")
-            for variant, label in [("dense", "small network of the target width"),
-                                   ("dense-2x", "the same, trained for twice the epochs"),
-                                   ("dense-plateau", "the same, trained to a plateau of its validation error")]:
-                small = summary[(summary.variant == variant) & (summary.width == base)]
-                if not small.empty:
-                    ax.axhline(small[split].iloc[0], color=style_of(variant.replace("-plateau", ""))["color"],
-                               ls=SMALL_NETWORK_LINES[variant], lw=1, label=label)
-            for variant in SPARSE_VARIANTS:
-                _bars(ax, summary[(summary.variant == variant) & (summary.base_width == base)], split, style_of(variant))
-            log_axis(ax)
-            log_axis(ax, "y")
-            ax.set_xticks(widths, [str(w) for w in widths])
-            ax.set_xlabel(f"width of the dense {model_name}")
-            ax.set_ylabel(split.replace("_", " "))
-            ax.set_title(f"pruned to {parameter_count(base)} parameters (width {base})", fontsize=10)
-    handles, labels = axes[0, 0].get_legend_handles_labels()
-    fig.legend(handles, labels, loc="lower center", ncol=3, fontsize=9)
-    fig.tight_layout(rect=(0, 0.08, 1, 1))
-    return fig
 
 
 def _errors(runs: pd.DataFrame, variant: str, width: int, base=None, split: str = "test_error") -> pd.Series:
@@ -165,26 +120,76 @@ def sweep_headline(tables: SweepTables, widths, base_widths) -> dict:
             "first-layer-kept-min": float(first.min()), "first-layer-kept-max": float(first.max())}
 
 
+OPTIMIZER_NAMES = {"adam": "Adam", "sgd": "SGD with momentum"}  # as the prose names them
+
+
+def enumeration(values) -> str:
+    """Values as prose: ``"2"``, ``"2 and 3"``, ``"2, 3, 4 and 6"``."""
+    words = [str(value) for value in values]
+    if not words:
+        raise ValueError("nothing to enumerate")
+    return words[0] if len(words) == 1 else ", ".join(words[:-1]) + " and " + words[-1]
+
+
+def run_settings(data: dict, widths, base_widths, config, plateau, seeds) -> dict:
+    """A sweep's settings and data sizes as its page quotes them (plain values for ``glue``): the
+    training images (``train-images``), those held out for validation, both together (``images``),
+    the widths and the sparsity targets as prose with their count, the narrowest and widest width,
+    the epochs (and twice them), batch size, learning rate, optimizer, the plateau's patience and
+    cap, the number of seeds, of classes and the error of chance (guessing); for images, also
+    their side in pixels and their channels. ``data`` as overparam.networks.images.sweep_data
+    gives it, ``config`` a TrainConfig, ``plateau`` a Plateau."""
+    train, validation = int(data["x_train"].shape[0]), int(data["x_validation"].shape[0])
+    classes = int(max(data[key].max() for key in ("y_train", "y_validation", "y_test"))) + 1
+    settings = {"train-images": train, "validation-images": validation, "images": train + validation,
+                "widths": enumeration(widths), "width-count": len(widths), "narrowest": int(min(widths)),
+                "widest": int(max(widths)), "targets": enumeration(base_widths), "target-count": len(base_widths),
+                "epochs": int(config.epochs), "epochs-2x": 2 * int(config.epochs), "batch-size": int(config.batch_size),
+                "learning-rate": float(config.learning_rate), "optimizer": OPTIMIZER_NAMES[config.optimizer],
+                "patience": int(plateau.patience), "max-epochs": int(plateau.max_epochs), "seeds": len(seeds),
+                "classes": classes, "chance-error": 1 - 1 / classes}
+    if data["x_train"].ndim == 4:  # images: (count, channels, height, width)
+        settings.update({"image-side": int(data["x_train"].shape[-1]), "channels": int(data["x_train"].shape[1])})
+    return settings
+
+
 def paired_sides(runs: pd.DataFrame, summary: pd.DataFrame, widths, base: int) -> dict | None:
     """The two sides (indexed by seed) of each paired comparison :func:`sweep_claims` makes at
     sparsity target ``base``, ordered so that a positive difference is the claim, keyed by the
     claim's name without its figure prefix; None when nothing was pruned to ``base``. The small
     network is trained to a plateau (``pruned-beats-small-plateau``) or for as many epochs as the
-    pruned one got in all (``pruned-beats-small-equal-epochs``); the controls at the widest width."""
+    pruned one got in all (``pruned-beats-small-equal-epochs``); the controls at the widest width.
+    With two or more widths pruned to ``base``, also the trends from the narrowest to the widest of
+    them; ``no-retrain-wider-no-better`` is judged against its declared margin (a non-inferiority:
+    the claim is a difference above minus the margin), the others against zero."""
     chosen = best_pruned_width(summary, base, widths)
     if chosen is None:
         return None
     best, wide = chosen
-    at = {variant: _errors(runs, variant, wide[-1], base) for variant in SPARSE_VARIANTS}
+    narrowest, widest = wide[0], wide[-1]
+    at = {variant: _errors(runs, variant, widest, base) for variant in SPARSE_VARIANTS}
     pruned = _errors(runs, "magnitude+retrain", best, base)
-    return {"pruned-beats-small-plateau": (_errors(runs, "dense-plateau", base), pruned),
-            "pruned-beats-small-equal-epochs": (_errors(runs, "dense-2x", base), pruned),
-            "magnitude-beats-random": (np.minimum(at["random+retrain"], at["random-layerwise+retrain"]),
-                                       at["magnitude+retrain"]),
-            "retraining-helps": (at["magnitude"], at["magnitude+retrain"]),
-            "pruned-weights-matter": (at["magnitude-reinit+retrain"], at["magnitude+retrain"])}
+    sides = {"pruned-beats-small-plateau": (_errors(runs, "dense-plateau", base), pruned),
+             "pruned-beats-small-equal-epochs": (_errors(runs, "dense-2x", base), pruned),
+             "magnitude-beats-random": (np.minimum(at["random+retrain"], at["random-layerwise+retrain"]),
+                                        at["magnitude+retrain"]),
+             "retraining-helps": (at["magnitude"], at["magnitude+retrain"]),
+             "pruned-weights-matter": (at["magnitude-reinit+retrain"], at["magnitude+retrain"])}
+    if len(wide) > 1:
+        no_retrain_rise = (at["magnitude"], _errors(runs, "magnitude", narrowest, base))
+        sides.update({
+            "pruned-error-falls": (_errors(runs, "magnitude+retrain", narrowest, base), at["magnitude+retrain"]),
+            "pruned-train-error-falls": (_errors(runs, "magnitude+retrain", narrowest, base, "train_error"),
+                                         _errors(runs, "magnitude+retrain", widest, base, "train_error")),
+            "no-retrain-wider-no-better": no_retrain_rise,
+            "no-retrain-error-grows": no_retrain_rise})
+    return sides
 
 
+# What each figure of the paper says, per architecture: the claim ids' prefixes and references, and
+# whether the paper sees a double descent of the pruned network's test error along the width
+# (ResNet-20, Sec. 3.3: "except for the shaded double descent range"; the two-layer network, Sec. A.2:
+# "double descent is not really visible").
 PAPER_FIGURES = {
     "mlp": {"main": ("fig6", "Fig. 6(a)"), "random": ("fig6", "Fig. 6(b)"), "retrain": ("fig6", "Fig. 6(c)"),
             "double_descent": False},
@@ -193,10 +198,14 @@ PAPER_FIGURES = {
 }
 
 
+# the paper's figure of each claim of :func:`sweep_claims` other than its main figure's
+FIGURE_OF_CLAIM = {"magnitude-beats-random": "random", "retraining-helps": "retrain",
+                   "no-retrain-wider-no-better": "retrain", "no-retrain-error-grows": "retrain"}
+
+
 def figure_prefix(architecture: str, key: str) -> str:
     """The figure prefix of a claim id of :func:`sweep_claims` (``fig1``, ``fig5a``, ...)."""
-    figures = PAPER_FIGURES[architecture]
-    return figures["random" if key == "magnitude-beats-random" else "retrain" if key == "retraining-helps" else "main"][0]
+    return PAPER_FIGURES[architecture][FIGURE_OF_CLAIM.get(key, "main")][0]
 
 
 def sweep_claims(runs: pd.DataFrame, summary: pd.DataFrame, widths, base_widths, architecture: str,
@@ -227,7 +236,6 @@ def sweep_claims(runs: pd.DataFrame, summary: pd.DataFrame, widths, base_widths,
         small = _errors(runs, "dense", base)
         (grown, pruned), (long, _) = sides["pruned-beats-small-plateau"], sides["pruned-beats-small-equal-epochs"]
         epochs = plateau_epochs(runs, base)
-        at = {variant: _errors(runs, variant, widest, base) for variant in SPARSE_VARIANTS}
         chosen_text = f" (pruned from width {best}, chosen on validation)"
         gain = comparison(grown, pruned, what="error gain")
         gain = replace(gain, measured=gain.measured + chosen_text)
@@ -238,7 +246,8 @@ def sweep_claims(runs: pd.DataFrame, summary: pd.DataFrame, widths, base_widths,
                      f"epoch {', '.join(str(e) for e in epochs)} per seed); magnitude + retrain from width {best} "
                      f"(lowest validation error) {pruned.mean():.3f}")
         lines.append(f"  against the plateau: {gain.measured}; against twice the epochs: {gain_long.measured}")
-        lines.append(f"  at width {widest}: " + ", ".join(f"{v} {e.mean():.3f}" for v, e in at.items()))
+        lines.append(f"  at width {widest}: " + ", ".join(f"{v} {_errors(runs, v, widest, base).mean():.3f}"
+                                                         for v in SPARSE_VARIANTS))
         test_steps = _steps(runs, "magnitude+retrain", wide, base)
         lines.append(f"  magnitude + retrain along the widths {wide}: "
                      + ", ".join(f"{v.measured}" for v in test_steps))
@@ -250,7 +259,6 @@ def sweep_claims(runs: pd.DataFrame, summary: pd.DataFrame, widths, base_widths,
             return rule()
 
         narrowest = wide[0]
-        no_retrain_rise = (at["magnitude"] - _errors(runs, "magnitude", narrowest, base)).to_numpy()
         main, random_fig, retrain_fig = figures["main"], figures["random"], figures["retrain"]
         dd_present = figures["double_descent"]
         margin = tolerance(f"{retrain_fig[0]}-no-retrain-wider-no-better")
@@ -272,8 +280,7 @@ def sweep_claims(runs: pd.DataFrame, summary: pd.DataFrame, widths, base_widths,
              comparison(*sides["pruned-weights-matter"], what="error re-initialised minus retrained")),
             (main, "pruned-error-falls", "claim", "paper",
              "the pruned and retrained network's test error falls from the narrowest to the widest network (target width {b})",
-             trend(lambda: comparison(_errors(runs, "magnitude+retrain", narrowest, base), at["magnitude+retrain"],
-                                      what="the test error falls"))),
+             trend(lambda: comparison(*sides["pruned-error-falls"], what="the test error falls"))),
             (main, "double-descent" if dd_present else "no-clear-double-descent", "claim", "paper",
              ("the pruned and retrained network's test error shows a double descent in width (target width {b})"
               if dd_present else
@@ -281,18 +288,16 @@ def sweep_claims(runs: pd.DataFrame, summary: pd.DataFrame, widths, base_widths,
              trend(lambda: double_descent(test_steps, wide, present=dd_present), "double descent")),
             (main, "pruned-train-error-falls", "claim", "paper",
              "the pruned and retrained network's training error falls from the narrowest to the widest network (target width {b})",
-             trend(lambda: comparison(_errors(runs, "magnitude+retrain", narrowest, base, "train_error"),
-                                      _errors(runs, "magnitude+retrain", widest, base, "train_error"),
-                                      what="the training error falls"))),
+             trend(lambda: comparison(*sides["pruned-train-error-falls"], what="the training error falls"))),
             (retrain_fig, "no-retrain-wider-no-better", "claim", "paper",
              "without retraining, pruning a wider network does not help: the widest network pruned without retraining "
              "is not better than the narrowest one (target width {b})",
-             trend(lambda: non_inferiority(no_retrain_rise, margin, what=f"error at width {widest} minus width {narrowest}"),
+             trend(lambda: non_inferiority(np.subtract(*sides["no-retrain-wider-no-better"]).to_numpy(), margin,
+                                           what=f"error at width {widest} minus width {narrowest}"),
                    "non-inferiority", margin)),
             (retrain_fig, "no-retrain-error-grows", "claim", "paper-extended",
              "without retraining, the pruned network's test error grows with the width it was cut from (target width {b})",
-             trend(lambda: comparison(at["magnitude"], _errors(runs, "magnitude", narrowest, base),
-                                      what="the test error rises"))),
+             trend(lambda: comparison(*sides["no-retrain-error-grows"], what="the test error rises"))),
         ]
         for (prefix, paper), key, kind, origin, text, verdict in rows:
             claims.append(claim(f"{prefix}-{key}", paper, text.format(b=base, w=widest), verdict, origin=origin,

@@ -1,20 +1,22 @@
-"""Where the book's conclusions hold, the report: one phase diagram per conclusion (where its margin is
-positive, where negative, the boundary, the chapter's default problem and the simulated points), one
-sentence per conclusion generated from the grid, the tidy tables, and the confirmation of each
-diagram by simulation (the grids and margins are :mod:`overparam.experiments.phase_diagrams`)."""
+"""Where the book's conclusions hold, the report: the phases of each margin, one sentence per conclusion
+generated from the grid, the tidy tables, the confirmation of each diagram by simulation and the
+numbers the chapter quotes (the grids and margins are :mod:`overparam.experiments.phase_diagrams`,
+the phase diagrams themselves :mod:`overparam.reports.phase_figures`).
+
+Every phase of a margin m with tolerance t: ``holds`` (m >= t), ``undecided`` (|m| < t: within the
+theory's own error of the boundary, no verdict), ``fails`` (m <= -t) and ``not evaluated`` (m is NaN:
+the theory gives no number there; never counted as a verdict)."""
 from __future__ import annotations
 
-import matplotlib.pyplot as plt
+from dataclasses import replace
+
 import numpy as np
 import pandas as pd
-from matplotlib.lines import Line2D
-from matplotlib.patches import Patch
 
 from overparam.book.claims import claim, share
 from overparam.book.stats import t_interval
-from overparam.book.style import log_axis
-from overparam.book.verdicts import comparison, over_range
-from overparam.experiments.phase_diagrams import CONCLUSIONS, Config, simulate_point
+from overparam.book.verdicts import Verdict, comparison, over_range
+from overparam.experiments.phase_diagrams import CONCLUSIONS, Config, Paired, simulate_point
 from overparam.reports.linear_gaussian import FAMILY_WORDS
 
 STATEMENTS = {
@@ -35,9 +37,7 @@ STATEMENTS = {
 }
 AXIS_LABELS = {"n_over_p": "samples per feature n/p", "s_over_p": "kept fraction s/p", "spike": "saliency spike",
                "sigma": "noise σ", "rho": "feature correlation ρ"}
-HOLDS_COLOUR, FAILS_COLOUR = "#8073ac", "#fdb863"  # purple and orange, safe for colour-blind readers
-MARGIN_LEVELS = (-0.3, -0.1, 0.1, 0.3)  # the thin contours of the margin drawn inside each region
-PLOT_LIMIT = 10.0  # margins are clipped to +-10 (1000%) for drawing only
+PHASES = ("holds", "undecided", "fails", "not evaluated")
 SHORT = {"best-size-is-p": "best size is k = p", "pruned-beats-small": "pruned large beats best small",
          "hessian-beats-magnitude": "Hessian beats magnitude", "retraining-hurts-at-p": "retraining does not help",
          "ridge-large-still-gains": "tuned ridge: large still gains", "quantized-beats-small": "3-bit large beats small",
@@ -46,6 +46,8 @@ SHORT = {"best-size-is-p": "best size is k = p", "pruned-beats-small": "pruned l
 DIAGRAM_AXES = {"n-s": ("n_over_p", "s_over_p"), "spike-sigma": ("spike", "sigma"), "rho-n": ("rho", "n_over_p")}
 CLAIM_KEY = "phase-diagram-confirmed"
 OUTCOMES = {"reproduced": "confirmed", "not reproduced": "contradicted", "inconclusive": "inconclusive"}
+NOT_EVALUATED = "not evaluated"  # a simulated point with no finite prediction or no finite draw: no verdict
+OUTCOME_ORDER = (*OUTCOMES.values(), NOT_EVALUATED)
 
 
 def statement(conclusion: str) -> str:
@@ -54,39 +56,65 @@ def statement(conclusion: str) -> str:
     return f"{text} ({chapter})"
 
 
-def tidy_grid(grid: pd.DataFrame, conclusions) -> pd.DataFrame:
+def phase_of(margins, tolerance: float) -> np.ndarray:
+    """The phase of each margin (:data:`PHASES`): ``holds`` at margin >= tolerance, ``fails`` at
+    margin <= -tolerance, ``undecided`` in between, ``not evaluated`` where the margin is NaN."""
+    margins = np.asarray(margins, dtype=float)
+    return np.select([np.isnan(margins), margins >= tolerance, margins <= -tolerance],
+                     ["not evaluated", "holds", "fails"], "undecided")
+
+
+def phase_shares(margins, tolerance: float) -> dict:
+    """The share of the margins in each phase (:data:`PHASES`, in that order; they sum to 1)."""
+    phases = phase_of(margins, tolerance)
+    return {phase: float(np.mean(phases == phase)) for phase in PHASES}
+
+
+def shares_text(margins, tolerance: float) -> str:
+    """The shares as text, 'holds 57% / undecided 3% / fails 40%', with the not-evaluated share only
+    where there is one."""
+    shares = phase_shares(margins, tolerance)
+    return " / ".join(f"{phase} {share(value)}" for phase, value in shares.items()
+                      if phase != "not evaluated" or value > 0)
+
+
+def tidy_grid(grid: pd.DataFrame, conclusions, tolerance: float) -> pd.DataFrame:
     """The grid in long format: the configuration's columns, then one row per conclusion with its
-    margin and whether it holds there (margin > 0)."""
+    margin and its phase there (:func:`phase_of` with ``tolerance``)."""
     conclusions = list(conclusions)
     keys = [column for column in grid.columns if column not in CONCLUSIONS]
     long = grid.melt(id_vars=keys, value_vars=conclusions, var_name="conclusion", value_name="margin")
-    return long.assign(holds=long.margin > 0)
+    return long.assign(phase=phase_of(long.margin, tolerance))
 
 
 def boundary_crossings(grid: pd.DataFrame, conclusion: str, x: str, y: str, at_y: float) -> list[float]:
     """Where the margin changes sign along ``x`` at y = ``at_y`` (linear interpolation between grid
-    points, in log x), in increasing x."""
+    points, in log x; the log-midpoint next to an infinite margin), in increasing x. A pair of points
+    with a NaN margin (not evaluated) gives no crossing."""
     line = grid[np.isclose(grid[y], at_y)].sort_values(x)
     xs, margins = np.log(line[x].to_numpy()), line[conclusion].to_numpy()
     crossings = []
     for (x0, x1), (m0, m1) in zip(zip(xs, xs[1:]), zip(margins, margins[1:])):
-        if np.sign(m0) != np.sign(m1) and m0 != m1:
-            crossings.append(float(np.exp(x0 + (x1 - x0) * m0 / (m0 - m1))))
+        if np.isnan(m0) or np.isnan(m1) or np.sign(m0) == np.sign(m1) or m0 == m1:
+            continue
+        fraction = m0 / (m0 - m1) if np.isfinite(m0) and np.isfinite(m1) else 0.5
+        crossings.append(float(np.exp(x0 + (x1 - x0) * fraction)))
     return crossings
 
 
-def _facet_share(grid, conclusion):
-    return {(law, alignment): float((rows[conclusion] > 0).mean())
+def family_shares(grid: pd.DataFrame, conclusion: str, tolerance: float) -> dict:
+    """Per family (law of theta*, alignment), in the grid's order: :func:`phase_shares` of its margins."""
+    return {(law, alignment): phase_shares(rows[conclusion], tolerance)
             for (law, alignment), rows in grid.groupby(["theta_law", "alignment"], sort=False)}
 
 
-def holds_sentence(grid: pd.DataFrame, conclusion: str, default: Config, x: str = "n_over_p",
+def holds_sentence(grid: pd.DataFrame, conclusion: str, default: Config, tolerance: float, x: str = "n_over_p",
                    y: str = "s_over_p") -> str:
-    """One sentence, from the grid, saying where ``conclusion`` holds: its share of the grid, of each
-    family (law of theta*, alignment), the margin at the default problem, and where the boundary crosses
-    the default's row of the diagram."""
-    facets = _facet_share(grid, conclusion)
-    families = "; ".join(f"{law}/{alignment} {share(value)}" for (law, alignment), value in facets.items())
+    """One sentence, from the grid, saying where ``conclusion`` holds: its shares of the grid (holds /
+    undecided / fails, :func:`shares_text`), those of each family (law of theta*, alignment), the margin
+    at the default problem, and where the boundary crosses the default's row of the diagram."""
+    families = "; ".join(f"{law}/{alignment} {shares_text(rows[conclusion], tolerance)}"
+                         for (law, alignment), rows in grid.groupby(["theta_law", "alignment"], sort=False))
     home = grid[(grid.theta_law == default.theta_law) & (grid.alignment == default.alignment)]
     at_default = home[np.isclose(home[x], getattr(default, x)) & np.isclose(home[y], getattr(default, y))]
     margin = (f"; at the default problem ({AXIS_LABELS[x]} {getattr(default, x):g}, {AXIS_LABELS[y]} "
@@ -95,135 +123,67 @@ def holds_sentence(grid: pd.DataFrame, conclusion: str, default: Config, x: str 
     where = (f"along {y.replace('_over_', '/')} = {getattr(default, y):g} the boundary lies at "
              + ", ".join(f"{x.replace('_over_', '/')} ≈ {value:.2g}" for value in crossings)) if crossings else \
         f"it does not change sign along {x.replace('_over_', '/')} at {y.replace('_over_', '/')} = {getattr(default, y):g}"
-    return (f"The conclusion that {statement(conclusion)} holds on {share(float((grid[conclusion] > 0).mean()))} of "
-            f"the {len(grid)} grid problems (by family: {families}){margin}; {where}.")
+    return (f"The conclusion that {statement(conclusion)}, on the {len(grid)} grid problems (|margin| < "
+            f"{tolerance:.0%}: undecided): {shares_text(grid[conclusion], tolerance)} (by family: {families})"
+            f"{margin}; {where}.")
 
 
-def _facet_axes(grid):
-    laws = list(dict.fromkeys(grid.theta_law))
-    alignments = list(dict.fromkeys(grid.alignment))
-    fig, axes = plt.subplots(len(alignments), len(laws), figsize=(3.1 * len(laws) + 0.6, 2.9 * len(alignments) + 0.9),
-                             squeeze=False, sharex=True, sharey=True)
-    return fig, axes, laws, alignments
+def ratio_interval(differences, references) -> tuple[float, float, float]:
+    """The simulated margin mean(differences) / mean(references) (the theory's margin, on the
+    simulation's draws) and its 95% interval by the delta method: the t interval of the per-draw
+    residuals d - R r (paired draws), divided by mean(references). NaN where the mean reference is 0
+    (the classifier's largest model at chance: the margin has no scale there)."""
+    differences, references = np.asarray(differences, float), np.asarray(references, float)
+    if float(references.mean()) == 0:
+        return float("nan"), float("nan"), float("nan")
+    ratio = float(differences.mean() / references.mean())
+    _, low, high = t_interval(differences - ratio * references)
+    half = (high - low) / 2 / abs(float(references.mean()))
+    return ratio, ratio - half, ratio + half
 
 
-def nice_ticks(low: float, high: float) -> list[float]:
-    """The values 1, 2 and 5 times a power of ten between ``low`` and ``high`` (a log axis's labels)."""
-    decades = range(int(np.floor(np.log10(low))), int(np.ceil(np.log10(high))) + 1)
-    ticks = [m * 10.0**d for d in decades for m in (1, 2, 5) if low <= m * 10.0**d <= high]
-    return ticks if len(ticks) <= 6 else [tick for tick in ticks if np.isclose(np.log10(tick) % 1, 0)]
+ABS_UNITS = {"classifier-best-size-is-p": "test error"}  # the others compare risks
 
 
-def _draw_phase(ax, rows, conclusion, x, y):
-    """One panel: the region where the conclusion holds and where it fails (flat colours, the
-    failing one hatched), the boundary as a contour, and thin labelled contours of the margin."""
-    table = rows.pivot_table(index=y, columns=x, values=conclusion)
-    X, Y = np.meshgrid(table.columns.to_numpy(float), table.index.to_numpy(float))
-    Z = np.clip(table.to_numpy(float), -PLOT_LIMIT, PLOT_LIMIT)  # an infinite risk gives an infinite margin
-    ax.contourf(X, Y, Z, levels=[-np.inf, 0, np.inf], colors=[FAILS_COLOUR, HOLDS_COLOUR], alpha=0.6)
-    if (Z < 0).any():
-        ax.contourf(X, Y, Z, levels=[-np.inf, 0], colors="none", hatches=["///"])
-    if (Z < 0).any() and (Z > 0).any():
-        ax.contour(X, Y, Z, levels=[0], colors="black", linewidths=1.6)
-    inside = [level for level in MARGIN_LEVELS if Z.min() < level < Z.max()]
-    if inside:
-        lines = ax.contour(X, Y, Z, levels=inside, colors="dimgrey", linewidths=0.6, linestyles=":")
-        ax.clabel(lines, fmt=lambda v: f"{v:+.0%}", fontsize=6)
-    for name, values in (("x", X), ("y", Y)):
-        log_axis(ax, name)
-        getattr(ax, f"set_{name}ticks")(nice_ticks(values.min(), values.max()))
-    ax.grid(False)
-
-
-def _draw_points(ax, points):
-    """Simulated points: filled where confirmed, a cross where contradicted, hollow where inconclusive."""
-    style = {"confirmed": dict(marker="o", mfc="black"), "contradicted": dict(marker="X", mfc="red"),
-             "inconclusive": dict(marker="o", mfc="white")}
-    for row in points.itertuples():
-        ax.plot(row.x, row.y, ls="none", ms=7, mec="black", **style[row.outcome])
-
-
-def _panel(ax, rows, conclusion, default, points, x, y):
-    """One diagram panel with the default problem (star) and the simulated points of ``conclusion``."""
-    _draw_phase(ax, rows, conclusion, x, y)
-    if getattr(default, x) > 0 and getattr(default, y) > 0:  # a default of rho = 0 is off a log axis
-        ax.plot(getattr(default, x), getattr(default, y), marker="*", ms=14, color="white", mec="black", ls="none")
-    if points is not None:
-        family = rows.iloc[0]
-        chosen = points[(points.conclusion == conclusion) & (points.theta_law == family.theta_law)
-                        & (points.alignment == family.alignment)]
-        _draw_points(ax, chosen)
-
-
-def _legend(fig):
-    handles = [Patch(facecolor=HOLDS_COLOUR, alpha=0.6, label="holds (margin > 0, purple)"),
-               Line2D([], [], color="dimgrey", lw=0.6, ls=":", label="margin ±10%, ±30%"),
-               Patch(facecolor=FAILS_COLOUR, alpha=0.6, hatch="///", label="fails (margin < 0, orange, hatched)"),
-               Line2D([], [], color="black", lw=1.6, label="boundary (margin = 0)"),
-               Line2D([], [], marker="*", ms=12, color="white", mec="black", ls="none", label="chapter default"),
-               Line2D([], [], marker="o", mfc="black", mec="black", ls="none", label="simulated: confirmed"),
-               Line2D([], [], marker="o", mfc="white", mec="black", ls="none", label="simulated: inconclusive"),
-               Line2D([], [], marker="X", mfc="red", mec="black", ls="none", label="simulated: contradicted")]
-    fig.legend(handles=handles, loc="lower center", ncol=4, fontsize=8)
-
-
-def plot_phase_diagram(grid: pd.DataFrame, conclusion: str, default: Config, points: pd.DataFrame | None = None,
-                       x: str = "n_over_p", y: str = "s_over_p"):
-    """The phase diagram of one conclusion: a panel per family (law of theta* across, alignment down),
-    where the margin is positive and negative (the failing region hatched), contours of the margin, its zero contour, the
-    default problem (star) and the simulated points (``points``: :func:`point_marks`)."""
-    fig, axes, laws, alignments = _facet_axes(grid)
-    for i, alignment in enumerate(alignments):
-        for j, law in enumerate(laws):
-            ax = axes[i, j]
-            _panel(ax, grid[(grid.theta_law == law) & (grid.alignment == alignment)], conclusion, default, points, x, y)
-            ax.set_title(f"θ* {law}, {alignment}", fontsize=9)
-            if i == len(alignments) - 1:
-                ax.set_xlabel(AXIS_LABELS[x])
-            if j == 0:
-                ax.set_ylabel(AXIS_LABELS[y])
-    fig.suptitle(statement(conclusion), fontsize=10)
-    _legend(fig)
-    fig.tight_layout(rect=(0, 0.1, 1, 1))
-    return fig
-
-
-def plot_conclusion_panels(grid: pd.DataFrame, conclusions, default: Config, points: pd.DataFrame | None = None,
-                           x: str = "spike", y: str = "sigma", columns: int = 3):
-    """Every conclusion's diagram on one family (the grid's), a panel each."""
-    conclusions = list(conclusions)
-    rows = -(-len(conclusions) // columns)
-    fig, axes = plt.subplots(rows, columns, figsize=(3.6 * columns, 3.2 * rows + 0.9), squeeze=False)
-    for ax, conclusion in zip(axes.flat, conclusions):
-        _panel(ax, grid, conclusion, default, points, x, y)
-        ax.set(xlabel=AXIS_LABELS[x], ylabel=AXIS_LABELS[y])
-        ax.set_title(f"{SHORT[conclusion]} ({STATEMENTS[conclusion][0]})", fontsize=9)
-    for ax in axes.flat[len(conclusions):]:
-        ax.set_visible(False)
-    _legend(fig)
-    fig.tight_layout(rect=(0, 0.1, 1, 1))
-    return fig
+def _not_evaluated(margin: float, simulated) -> str:
+    """Why a point gets no verdict ('' where it gets one): no finite predicted margin, or a simulated
+    draw (difference or reference) that is NaN or infinite."""
+    if not np.isfinite(margin):
+        return "the theory gives no finite margin here"
+    broken = int(np.sum(~np.isfinite(simulated.differences) | ~np.isfinite(simulated.references)))
+    return f"{broken} of {simulated.differences.size} simulated draws are NaN or infinite" if broken else ""
 
 
 def confirm_points(points: pd.DataFrame, trials: int, seed: int) -> tuple[pd.DataFrame, list]:
     """Simulate every chosen grid row (``points``: grid rows with a ``conclusion`` column) on ``trials``
     draws and judge it: the per-draw differences are oriented toward the side the theory predicts and
     judged by the paired comparison rule; its ``reproduced`` is *confirmed*, ``not reproduced``
-    *contradicted*. Returns the table and the Verdicts, in the order of ``points``."""
+    *contradicted*. A point with no finite margin is not simulated, and one with a non-finite draw is
+    not judged: both are *not evaluated* (the reason in ``note``, the Verdict None). Columns: the
+    margins on one scale, a fraction of the reference risk (``predicted_margin``, ``simulated_margin``
+    and its 95% interval, :func:`ratio_interval`), and the simulated difference in its own unit
+    (``abs_difference`` and interval, in ``abs_unit``). Returns the table and the Verdicts, in the
+    order of ``points``."""
     rows, verdicts = [], []
     for j, (_, row) in enumerate(points.iterrows()):
         conclusion, margin = row["conclusion"], float(row[row["conclusion"]])
+        simulated = simulate_point(row, conclusion, trials, (seed, j)) if np.isfinite(margin) else \
+            Paired(np.full(trials, np.nan), np.full(trials, np.nan))
+        note = _not_evaluated(margin, simulated)
         side = 1.0 if margin > 0 else -1.0
-        differences = simulate_point(row, conclusion, trials, (seed, j))
-        verdict = comparison(side * differences, what="difference toward the predicted side")
+        verdict = None if note else comparison(side * simulated.differences, what="difference toward the predicted side")
         verdicts.append(verdict)
-        mean, low, high = t_interval(differences)
-        rows.append({"diagram": row.get("diagram", ""), "conclusion": conclusion, "theta_law": row["theta_law"], "alignment": row["alignment"],
-                     "n_over_p": row["n_over_p"], "s_over_p": row["s_over_p"], "spike": row["spike"],
-                     "sigma": row["sigma"], "rho": float(row.get("rho", 0.0)), "p": int(row["p"]), "predicted_margin": margin,
-                     "predicted": "holds" if margin > 0 else "fails", "simulated_difference": mean,
-                     "ci_low": low, "ci_high": high,
-                     "draws": differences.size, "verdict": verdict.measured, "outcome": OUTCOMES[verdict.status]})
+        ratio = ratio_interval(simulated.differences, simulated.references) if not note else (np.nan,) * 3
+        difference = t_interval(simulated.differences) if not note else (np.nan,) * 3
+        rows.append({"diagram": row.get("diagram", ""), "conclusion": conclusion, "theta_law": row["theta_law"],
+                     "alignment": row["alignment"], "n_over_p": row["n_over_p"], "s_over_p": row["s_over_p"],
+                     "spike": row["spike"], "sigma": row["sigma"], "rho": float(row.get("rho", 0.0)), "p": int(row["p"]),
+                     "predicted_margin": margin, "predicted": "holds" if margin > 0 else "fails",
+                     "simulated_margin": ratio[0], "simulated_margin_low": ratio[1], "simulated_margin_high": ratio[2],
+                     "abs_difference": difference[0], "abs_ci_low": difference[1], "abs_ci_high": difference[2],
+                     "abs_unit": ABS_UNITS.get(conclusion, "risk"), "draws": trials,
+                     "verdict": verdict.measured if verdict else "", "note": note,
+                     "outcome": OUTCOMES[verdict.status] if verdict else NOT_EVALUATED})
     return pd.DataFrame(rows), verdicts
 
 
@@ -237,13 +197,18 @@ def _point_label(row) -> str:
 
 def confirmation_claims(table: pd.DataFrame, verdicts: list) -> list[dict]:
     """One claim per conclusion: its diagram's side is confirmed by simulation at each checked point
-    (over range of the paired comparisons). The claim's declaration is added to the table of
-    declarations if it is not there yet."""
+    (over range of the paired comparisons). A point not evaluated (its Verdict None) gives no verdict:
+    it is left out of the range and named, with its reason, in the measured text; a conclusion with no
+    evaluated point is inconclusive."""
     claims = []
     for conclusion in dict.fromkeys(table.conclusion):
-        chosen = np.flatnonzero(table.conclusion.to_numpy() == conclusion)
-        where = [_point_label(table.iloc[j]) for j in chosen]
-        verdict = over_range([verdicts[j] for j in chosen], where)
+        chosen = [j for j in np.flatnonzero(table.conclusion.to_numpy() == conclusion) if verdicts[j] is not None]
+        skipped = [j for j in np.flatnonzero(table.conclusion.to_numpy() == conclusion) if verdicts[j] is None]
+        verdict = over_range([verdicts[j] for j in chosen], [_point_label(table.iloc[j]) for j in chosen]) if chosen \
+            else Verdict("inconclusive", "no simulated point could be evaluated", rule="over range of comparison")
+        if skipped:
+            verdict = replace(verdict, measured=verdict.measured + "; not evaluated (no verdict) at " + ", ".join(
+                f"{_point_label(table.iloc[j])}: {table.iloc[j]['note']}" for j in skipped))
         claims.append(claim(CLAIM_KEY, STATEMENTS[conclusion][0], f"the phase diagram of '{statement(conclusion)}' "
                             "has the simulated sign at the points checked on both sides of its boundary", verdict,
                             origin="beyond", variant=conclusion))
@@ -257,21 +222,27 @@ def point_marks(table: pd.DataFrame, x: str = "n_over_p", y: str = "s_over_p") -
 
 
 def outcome_counts(table: pd.DataFrame) -> pd.DataFrame:
-    """How many simulated points each conclusion has confirmed, contradicted and left inconclusive."""
-    counts = pd.crosstab(table.conclusion, table.outcome).reindex(columns=list(OUTCOMES.values()), fill_value=0)
+    """How many simulated points each conclusion has confirmed, contradicted, left inconclusive and not
+    evaluated (no verdict: :func:`confirm_points`)."""
+    counts = pd.crosstab(table.conclusion, table.outcome).reindex(columns=list(OUTCOME_ORDER), fill_value=0)
     return counts.reindex(list(dict.fromkeys(table.conclusion)))
 
 
-def scope_of(grid: pd.DataFrame, conclusion: str, default: Config) -> str:
-    """What the grid does to the chapter's conclusion: ``confirmed`` (it holds on the whole grid),
-    ``narrowed`` (it holds at the default problem but fails somewhere on the grid: a property of part
-    of the problems), ``reversed`` (it fails at the default problem itself)."""
+def scope_of(grid: pd.DataFrame, conclusion: str, default: Config, tolerance: float) -> str:
+    """What the grid does to the chapter's conclusion, by the phases of :func:`phase_of`: ``reversed``
+    (it fails at the default problem itself), ``undecided at the default`` (its margin there is within
+    ``tolerance`` of 0), ``not evaluated at the default`` (no theory value there), else ``confirmed``
+    (it fails nowhere on the grid) or ``narrowed`` (it fails somewhere: a property of part of the
+    problems)."""
     home = grid[(grid.theta_law == default.theta_law) & (grid.alignment == default.alignment)
                 & np.isclose(grid.n_over_p, default.n_over_p) & np.isclose(grid.s_over_p, default.s_over_p)
                 & np.isclose(grid.spike, default.spike) & np.isclose(grid.sigma, default.sigma)]
-    if len(home) and (home[conclusion] <= 0).any():
-        return "reversed"
-    return "confirmed" if (grid[conclusion] > 0).all() else "narrowed"
+    at_home = set(phase_of(home[conclusion], tolerance))
+    for phase, scope in (("fails", "reversed"), ("undecided", "undecided at the default"),
+                         ("not evaluated", "not evaluated at the default")):
+        if phase in at_home:
+            return scope
+    return "narrowed" if (phase_of(grid[conclusion], tolerance) == "fails").any() else "confirmed"
 
 
 def rho_star_by_row(grid: pd.DataFrame, conclusion: str, x: str = "rho", y: str = "n_over_p") -> pd.DataFrame:
@@ -288,12 +259,21 @@ def rho_star_by_row(grid: pd.DataFrame, conclusion: str, x: str = "rho", y: str 
     return pd.DataFrame(rows)
 
 
+def family_key(law: str, alignment: str) -> str:
+    """The glue-key part of a family: 'sparse-aligned'."""
+    return f"{law}-{alignment}"
+
+
 def quoted_numbers(grid: pd.DataFrame, noise_grid: pd.DataFrame, rho_grid: pd.DataFrame, table: pd.DataFrame,
-                   default: Config) -> dict:
-    """The numbers the prose quotes, by glue key: per conclusion, its share of each grid, its margin at
-    the default problem, what the grids do to it (:func:`scope_of`), rho* over n/p for chapter 12's
-    conclusion (:func:`rho_star_by_row`), and the simulated points' outcomes."""
-    numbers = {"where-points": len(table), "where-grid-size": len(grid), "where-noise-grid-size": len(noise_grid)}
+                   default: Config, tolerance: float, by_family=()) -> dict:
+    """The numbers the prose quotes, by glue key: per conclusion, its shares of each grid by phase
+    (``where-C-share`` holds, ``-undecided-share``, ``-fails-share``, ``-unevaluated-share``; for the
+    conclusions ``by_family``, per family ``where-C-FAMILY-share`` and ``-fails-share``), its margin at the default problem, what the grids do
+    to it (:func:`scope_of`), rho* over n/p for chapter 12's conclusion (:func:`rho_star_by_row`), and
+    the simulated points' outcomes."""
+    numbers = {"where-points": len(table), "where-grid-size": len(grid), "where-noise-grid-size": len(noise_grid),
+               "where-undecided-margin": tolerance, "where-rho-rows-checked": int(table[table.diagram == "rho-n"]
+                                                                                .n_over_p.nunique())}
     by_row = rho_star_by_row(rho_grid, "retraining-pays-correlated")
     stars = by_row.rho_star
     # rho* to 2 digits, as quoted: the sampled DC of a correlated problem draws in an eigenbasis that
@@ -301,15 +281,24 @@ def quoted_numbers(grid: pd.DataFrame, noise_grid: pd.DataFrame, rho_grid: pd.Da
     numbers |= {"where-rho-star-low": float(f"{stars.min():.2g}"), "where-rho-star-high": float(f"{stars.max():.2g}"),
                 "where-rho-star-missing": int(stars.isna().sum()),
                 "where-rho-star-rows-changing-twice": int((by_row.sign_changes > 1).sum()),
-                "where-retraining-pays-correlated-share": float((rho_grid["retraining-pays-correlated"] > 0).mean())}
-    for outcome in OUTCOMES.values():
-        numbers[f"where-points-{outcome}"] = int((table.outcome == outcome).sum())
+                "where-retraining-pays-correlated-share": phase_shares(rho_grid["retraining-pays-correlated"],
+                                                                      tolerance)["holds"]}
+    for outcome in OUTCOME_ORDER:
+        numbers[f"where-points-{outcome.replace(' ', '-')}"] = int((table.outcome == outcome).sum())
+    both = pd.concat([grid, noise_grid], ignore_index=True)
     for conclusion in dict.fromkeys(c for c in grid.columns if c in CONCLUSIONS):
-        both = pd.concat([grid, noise_grid], ignore_index=True)
-        numbers[f"where-{conclusion}-share"] = float((grid[conclusion] > 0).mean())
-        numbers[f"where-{conclusion}-noise-share"] = float((noise_grid[conclusion] > 0).mean())
+        shares = phase_shares(grid[conclusion], tolerance)
+        numbers[f"where-{conclusion}-share"] = shares["holds"]
+        numbers[f"where-{conclusion}-undecided-share"] = shares["undecided"]
+        numbers[f"where-{conclusion}-fails-share"] = shares["fails"]
+        numbers[f"where-{conclusion}-unevaluated-share"] = shares["not evaluated"]
+        for (law, alignment), family in (family_shares(grid, conclusion, tolerance) if conclusion in by_family
+                                         else {}).items():
+            numbers[f"where-{conclusion}-{family_key(law, alignment)}-share"] = family["holds"]
+            numbers[f"where-{conclusion}-{family_key(law, alignment)}-fails-share"] = family["fails"]
+        numbers[f"where-{conclusion}-noise-share"] = phase_shares(noise_grid[conclusion], tolerance)["holds"]
         numbers[f"where-{conclusion}-default"] = float(CONCLUSIONS[conclusion](default))
-        numbers[f"where-{conclusion}-scope"] = scope_of(both, conclusion, default)
+        numbers[f"where-{conclusion}-scope"] = scope_of(both, conclusion, default, tolerance)
     return numbers
 
 

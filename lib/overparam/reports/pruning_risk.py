@@ -15,22 +15,23 @@ from overparam.book.stats import mean_ci
 from overparam.book.style import log_axis, plot_theory_and_simulation
 from overparam.book.tidy import curve_rows
 from overparam.book.verdicts import agreement, comparison, deterministic, over_range, point_counts, spans
-from overparam.experiments.pruning_risk import FAMILIES, METHODS, RULES, SmallModelStudy
+from overparam.experiments.pruning_risk import COMPARED_RULES, FAMILIES, SmallModelStudy
 from overparam.theory.dc import atoms, scaled_law
 from overparam.theory.problems import LinearGaussianProblem
+from overparam.theory.pruning import FIT_RULES, score_scale
 from overparam.theory.risk import keep_probability, pruning_threshold
 
 FAMILY_STYLES = {"aligned": (OKABE_ITO[6], "^"), "opposed": (OKABE_ITO[5], "s")}  # colour and marker
 
 
 def risk_table(budgets, p: int, theory: dict, simulation: dict) -> pd.DataFrame:
-    """Tidy rows (spectrum, curve, source, s, kept_fraction, risk, ci_low, ci_high) of every method
+    """Tidy rows (spectrum, curve, source, s, kept_fraction, risk, ci_low, ci_high) of every rule
     on every spectrum: theory values and simulated means with 95% intervals."""
     parts = []
     for name in theory:
-        for method in METHODS:
-            parts.append(curve_rows(name, method, "theory", budgets, theory[name][method]))
-            parts.append(curve_rows(name, method, "simulation", budgets, *mean_ci(simulation[name][method])))
+        for rule in COMPARED_RULES:
+            parts.append(curve_rows(name, rule, "theory", budgets, theory[name][rule]))
+            parts.append(curve_rows(name, rule, "simulation", budgets, *mean_ci(simulation[name][rule])))
     table = pd.concat(parts, ignore_index=True).rename(columns={"panel": "spectrum", "k": "s"})
     table.insert(4, "kept_fraction", table.s / p)
     return table
@@ -47,23 +48,23 @@ def theory_vs_simulation(table: pd.DataFrame) -> pd.DataFrame:
 
 
 def agreement_summary(points: pd.DataFrame) -> pd.DataFrame:
-    """Per spectrum and method: the worst relative gap and the share of intervals covering the theory."""
+    """Per spectrum and rule: the worst relative gap and the share of intervals covering the theory."""
     return points.groupby(["spectrum", "curve"], sort=False).agg(worst_gap=("gap", "max"), within_ci=("covered", "mean"))
 
 
 def plot_risk_by_budget(ax, panel: pd.DataFrame, dense: float, p: int) -> None:
-    """Risk against the number of kept weights s for every method (theory lines, simulated markers),
+    """Risk against the number of kept weights s for every rule (theory lines, simulated markers),
     with the dense model's risk as a dotted line."""
     panel = panel.rename(columns={"s": "k"})
-    for method in METHODS:
-        plot_theory_and_simulation(ax, panel, method)
+    for rule in COMPARED_RULES:
+        plot_theory_and_simulation(ax, panel, rule)
     ax.axhline(dense, color=style_of("dense")["color"], ls=":", lw=1, label="dense model (no pruning)")
     log_axis(ax)
     ax.set_xlabel("number of weights kept, s (of p = %d)" % p)
     ax.set_ylabel("test risk")
 
 
-def threshold_densities(problem: LinearGaussianProblem, n: int, s: int, methods=RULES,
+def threshold_densities(problem: LinearGaussianProblem, n: int, s: int, rules=FIT_RULES,
                         points: int = 500) -> pd.DataFrame:
     """The DC law of each rule's score, sqrt(p) theta_hat_i (magnitude) or sqrt(p lambda_i) theta_hat_i
     (Hessian), split into one part per feature variance (the weighted Gaussians of that variance's
@@ -74,16 +75,16 @@ def threshold_densities(problem: LinearGaussianProblem, n: int, s: int, methods=
     lam = atoms(problem)[0]
     variances = np.unique(lam)
     parts = []
-    for method in methods:
-        threshold = np.sqrt(problem.p) * pruning_threshold(problem, n, s, method)
-        factor = np.sqrt(lam) if method == "hessian" else np.ones_like(lam)
+    for rule in rules:
+        threshold = np.sqrt(problem.p) * pruning_threshold(problem, n, s, rule)
+        factor = score_scale(rule, lam)
         centers, scales = law.centers * factor, law.scales * factor
         grid = np.linspace(np.min(centers - 4 * scales), np.max(centers + 4 * scales), points)
         for variance in variances:
             group = np.flatnonzero(lam == variance)
             density = sum(law.weights[j] * np.exp(-0.5 * ((grid - centers[j]) / scales[j]) ** 2)
                           / (np.sqrt(2 * np.pi) * scales[j]) for j in group)
-            parts.append(pd.DataFrame({"rule": method, "variance": variance, "share": law.weights[group].sum(),
+            parts.append(pd.DataFrame({"rule": rule, "variance": variance, "share": law.weights[group].sum(),
                                        "x": grid, "density": density, "threshold": threshold}))
     return pd.concat(parts, ignore_index=True)
 
@@ -97,7 +98,7 @@ def plot_threshold_densities(ax, rows: pd.DataFrame) -> None:
     ax.axvline(threshold, color="black", ls="--", lw=1, label=f"threshold ±{threshold:.2f}")
     ax.axvline(-threshold, color="black", ls="--", lw=1)
     ax.set_ylabel("density (weighted by group share)")
-    ax.legend(fontsize=8)
+    ax.legend()
 
 
 def salient_variance(problem: LinearGaussianProblem) -> float:
@@ -109,13 +110,13 @@ def salient_variance(problem: LinearGaussianProblem) -> float:
     return float(variances[np.argmax([saliency[problem.cov_diagonal == v].mean() for v in variances])])
 
 
-def salient_share(problem: LinearGaussianProblem, n: int, s: int, method: str) -> tuple[float, float]:
+def salient_share(problem: LinearGaussianProblem, n: int, s: int, rule: str) -> tuple[float, float]:
     """(scaled threshold sqrt(p) t, share of the salient group (:func:`salient_variance`) among the kept
     weights), from the closed form: each atom keeps its weight times P(|score| >= t)."""
     law = scaled_law(problem, n)
     lam = atoms(problem)[0]
-    threshold = pruning_threshold(problem, n, s, method)
-    tau = threshold / (np.sqrt(lam) if method == "hessian" else 1)
+    threshold = pruning_threshold(problem, n, s, rule)
+    tau = threshold / score_scale(rule, lam)
     root_p = np.sqrt(problem.p)
     kept = law.weights * keep_probability(law.centers / root_p, (law.scales / root_p) ** 2, tau)
     return root_p * threshold, float(kept[lam == salient_variance(problem)].sum() / kept.sum())
@@ -144,7 +145,7 @@ def plot_spread(ax, table: pd.DataFrame) -> None:
     ax.set_xscale("log")
     ax.set_xlabel("variance ratio c of the two groups")
     ax.set_ylabel("risk(Hessian) / risk(magnitude)")
-    ax.legend(fontsize=8)
+    ax.legend()
 
 
 def small_model_table(study: SmallModelStudy) -> pd.DataFrame:
@@ -154,17 +155,17 @@ def small_model_table(study: SmallModelStudy) -> pd.DataFrame:
     return pd.concat([pd.DataFrame({"curve": "small-model", "source": "theory", "k": study.fine_k, "risk": study.small_theory}),
                       pd.DataFrame({"curve": "small-model", "source": "simulation", "k": study.small_ks, "risk": mean,
                                     "ci_low": low, "ci_high": high})]
-                     + [pd.DataFrame({"curve": method, "source": "theory", "k": study.fine_k, "risk": risk})
-                        for method, risk in study.pruned_theory.items()], ignore_index=True)
+                     + [pd.DataFrame({"curve": rule, "source": "theory", "k": study.fine_k, "risk": risk})
+                        for rule, risk in study.pruned_theory.items()], ignore_index=True)
 
 
 def plot_small_model(ax, table: pd.DataFrame, study: SmallModelStudy, top: float) -> None:
     """Risk against the number of weights k: the small model (theory line, simulated markers), the
     pruned p-feature fits (theory lines in the pruning rules' styles) and the Lemma 7 optimum (star)."""
     plot_theory_and_simulation(ax, table, "small-model", label="k most salient features, trained alone")
-    for method in study.pruned_theory:
-        th = table[(table.curve == method) & (table.source == "theory")]
-        style = style_of(method)
+    for rule in study.pruned_theory:
+        th = table[(table.curve == rule) & (table.source == "theory")]
+        style = style_of(rule)
         ax.plot(th.k, th.risk, color=style["color"], ls=style["linestyle"],
                 label=f"all p features trained, then {style['label']} to k (theory)")
     ax.plot(study.best_k, study.best_risk, "*", ms=14, color=OKABE_ITO[1],
@@ -181,9 +182,9 @@ def small_model_summary(study: SmallModelStudy) -> list[str]:
     lines = [f"Lemma 7 optimum: k = {k} (risk {study.best_risk:.3f}); simulated risk of the top-{k} subset "
              f"{study.subsets['top'].mean():.3f}, one swap {study.subsets['swap'].mean():.3f}, "
              f"a random subset {study.subsets['random'].mean():.3f}"]
-    for method, risk in study.pruned_theory.items():
+    for rule, risk in study.pruned_theory.items():
         wins = fine_k[risk < small]
-        lines.append(f"{method} pruning of the p-feature fit beats the small model of the same size k at {wins.size} of "
+        lines.append(f"{rule} pruning of the p-feature fit beats the small model of the same size k at {wins.size} of "
                      f"{fine_k.size} sizes ({spans(wins)}); at k = {k}: {risk[k - 1]:.3f} vs {small[k - 1]:.3f}")
     hessian = study.pruned_theory["hessian"]
     lines.append(f"lowest risk with fewer than n weights: Hessian-pruned p-feature model {hessian.min():.3f} "
@@ -193,15 +194,17 @@ def small_model_summary(study: SmallModelStudy) -> list[str]:
 
 def distinct_points(points: pd.DataFrame) -> pd.DataFrame:
     """The rows of :func:`theory_vs_simulation` with each distinct point counted once: at s = p every
-    rule keeps every weight, so the three curves are one dense fit there (identical numbers)."""
-    return points.drop_duplicates(subset=["spectrum", "s", "risk", "ci_low", "ci_high", "risk_theory"])
+    rule keeps every weight, so the curves are one dense fit there and only the first rule's point is
+    kept. By construction, not by comparing the numbers: the rules sum the same fit in different orders,
+    which may differ in the last bit from one machine to another."""
+    return points[~(points.kept_fraction.eq(1) & points.duplicated(["spectrum", "s"]))]
 
 
-def budget_margins(study: SmallModelStudy, method: str, band: float) -> list:
+def budget_margins(study: SmallModelStudy, rule: str, band: float) -> list:
     """At every budget k < n, the theory's relative margin (small - pruned) / small of pruning the
-    p-feature fit to k weights by ``method`` over the best k-feature model, judged against 0 with
+    p-feature fit to k weights by ``rule`` over the best k-feature model, judged against 0 with
     ``band`` (the theory's finite-size error): one Verdict per budget."""
-    small, pruned = study.small_theory, study.pruned_theory[method]
+    small, pruned = study.small_theory, study.pruned_theory[rule]
     return [deterministic((a - b) / a, 0.0, band, "above", text=f"margin {(a - b) / a:+.3%}")
             for a, b in zip(small, pruned)]
 
@@ -239,12 +242,12 @@ def pruning_claims(points: pd.DataFrame, ratios: dict[str, np.ndarray], study: S
                                       text=f"{hessian.min():.3f} (Hessian pruning, k = {fine_k[np.argmin(hessian)]}) "
                                            f"vs {study.best_risk:.3f} (best small model, k = {k}): relative margin "
                                            f"{best:+.1%}")))
-    for method in ["hessian", "oracle"]:
+    for rule in ["hessian", "oracle"]:
         claims.append(claim("pr-every-budget", "Sec. 3.1, l. 57",
-                            f"at every budget k < n, {method} pruning of the p-feature fit beats the best k-feature "
+                            f"at every budget k < n, {rule} pruning of the p-feature fit beats the best k-feature "
                             "model (theory)",
-                            over_range(budget_margins(study, method, band), fine_k, "k = "),
-                            origin="paper-extended", variant=method))
+                            over_range(budget_margins(study, rule, band), fine_k, "k = "),
+                            origin="paper-extended", variant=rule))
     return claims
 
 
@@ -256,7 +259,7 @@ def quoted_numbers(shares: dict, study: SmallModelStudy) -> dict:
     (:func:`budget_margins`)."""
     band = tolerance("pr-every-budget")
     counts = point_counts(verdict.status for verdict in budget_margins(study, "hessian", band))
-    numbers = {f"pr-salient-share-{method}": share for method, (_, share) in shares.items()}
+    numbers = {f"pr-salient-share-{rule}": share for rule, (_, share) in shares.items()}
     return numbers | {"pr-lowest-pruned": study.pruned_theory["hessian"].min(), "pr-best-small": study.best_risk,
                       "pr-band": band, "pr-every-budget-holds": counts["agree"],
                       "pr-every-budget-inconclusive": counts["inconclusive"],

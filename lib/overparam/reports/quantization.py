@@ -118,7 +118,7 @@ def plot_theta_laws(axes, law_table: pd.DataFrame, names) -> None:
             ax.errorbar(x, sim.risk, yerr=[sim.risk - sim.ci_low, sim.ci_high - sim.risk], fmt="o", ms=3, color=color,
                         capsize=2, lw=1, label=f"{label}, simulation")
         ax.axhline(rows.loc[("dense", "theory"), "risk"], color="black", lw=1, label="dense fit, theory")
-        ax.set_xticks(x, names, rotation=30)
+        ax.set_xticks(x, names, rotation=45, ha="right", rotation_mode="anchor")
         ax.set(title=f"theta*: {law}", xlabel="quantizer", ylabel="test risk at k = p")
 
 
@@ -213,11 +213,23 @@ def _relative(theory: dict, theory_ks, curve: str, k: int) -> float:
     return float(theory[curve][at] / theory["dense"][at] - 1)
 
 
+def excess_numbers(summary: pd.DataFrame, infix: str = "") -> dict:
+    """Per law of a :func:`law_summary` table, the smallest and largest excess of its quantizers over
+    their bounds, by glue key ``quant-<law>-<infix>excess-min`` / ``-max``."""
+    numbers = {}
+    for law, rows in summary.groupby("law", sort=False):
+        numbers[f"quant-{law}-{infix}excess-min"] = float(rows.excess.min())
+        numbers[f"quant-{law}-{infix}excess-max"] = float(rows.excess.max())
+    return numbers
+
+
 def quoted_numbers(fit: pd.DataFrame, theory: dict, theory_ks, budget_table: pd.DataFrame, names, s: int,
-                   prune_bits: int, laws: pd.DataFrame, small: pd.DataFrame, peak: int) -> dict:
+                   prune_bits: int, laws: pd.DataFrame, small: pd.DataFrame, peak: int,
+                   lloyd: pd.DataFrame | None = None) -> dict:
     """The run's numbers that the chapter's prose quotes, by glue key: the worst gap of theory and
     simulation (``fit``: the agreement table of :func:`overparam.reports.linear.agreement_table`), the
-    theory risks at k = p, k = s and the peak, the theta* laws (``laws`` from :func:`law_summary`), the
+    theory risks at k = p, k = s and the peak, the theta* laws (``laws`` from :func:`law_summary`; the
+    Lloyd-Max quantizers' excess over their bounds from ``lloyd``, the same table for them), the
     bit-budget comparison (``small``: :func:`overparam.experiments.quantization.small_models`) and a
     parameter."""
     at_s = list(theory_ks).index(s)
@@ -239,9 +251,11 @@ def quoted_numbers(fit: pd.DataFrame, theory: dict, theory_ks, budget_table: pd.
     for row in small.itertuples():
         numbers[f"quant-small-{row.precision}-k"] = row.k
         numbers[f"quant-small-{row.precision}-risk"] = row.risk
+    numbers.update(excess_numbers(laws))
+    if lloyd is not None:
+        numbers.update(excess_numbers(lloyd, "lloyd-"))
+    numbers["quant-small-bits"] = " or ".join(str(int(b)) for b in small.precision if b != FLOAT_BITS)
     for law, rows in laws.groupby("law", sort=False):
-        numbers[f"quant-{law}-excess-min"] = float(rows.excess.min())
-        numbers[f"quant-{law}-excess-max"] = float(rows.excess.max())
         three = rows[rows.quantizer == "uniform-3"]
         numbers[f"quant-{law}-3bit"] = float(three["vs dense"].iloc[0]) if len(three) else float("nan")
         numbers[f"quant-{law}-3bit-risk"] = float(three["risk"].iloc[0]) if len(three) else float("nan")

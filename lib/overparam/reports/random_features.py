@@ -199,6 +199,76 @@ def same_sample_gaps(gaps: pd.DataFrame, n: int, sparsities) -> pd.DataFrame:
         rows.append(row)
     return pd.DataFrame(rows)
 
+# the dense model's gap split by the kind of data (:func:`dense_gap_split`): each row is a design's
+# per-task gap, or the difference of two designs' gaps on the same tasks (same R, same DC line), as
+# (glue key, label, design, baseline design or None)
+DENSE_CONTRASTS = [("twin", "Gaussian twin: the DC's own error", "gaussian", None),
+                   ("features", "ReLU features, independent noise, minus twin", "relu-independent-noise", "gaussian"),
+                   ("label", "the real label minus the independent noise", "relu", "relu-independent-noise"),
+                   ("relu", "total on ReLU data", "relu", None)]
+DENSE_REGIMES = {"below": "p < 0.8n", "above": "p > 1.25n"}  # glue key: the sizes on one side of the peak
+
+
+def dense_regimes(p, n: int) -> dict:
+    """The scored sizes of the dense curve on each side of the peak: {DENSE_REGIMES name: boolean mask over p}."""
+    p = np.asarray(p)
+    return {DENSE_REGIMES["below"]: p < 0.8 * n, DENSE_REGIMES["above"]: p > 1.25 * n}
+
+
+def task_dense_gaps(simulated: dict, predicted: list, design: str, valid) -> np.ndarray:
+    """Per task, the mean over the sizes ``valid`` of the dense simulation on ``design``'s data divided
+    by the same task's dense DC, minus 1: an array (tasks,)."""
+    sim = per_task(simulated, "dense", design)[:, valid, 0]
+    return np.mean(sim / theory_per_task(predicted, "dense")[:, valid] - 1, axis=1)
+
+
+def dense_gap_split(simulated: dict, predicted: list, p_grid, n: int) -> pd.DataFrame:
+    """The dense model's gap to its DC on each side of the peak (:func:`dense_regimes`), split by the
+    kind of data (DENSE_CONTRASTS): the Gaussian twin's gap (data drawn from the equivalent LGP itself,
+    so its gap is the DC's own error at this n), what ReLU features with an independent noise add to it,
+    what the real label adds to that, and the total on ReLU data. Each is the mean over the tasks of a
+    per-task gap (or of a difference of two designs' gaps on the same task), with its 95% Student-t
+    interval: columns contrast, sizes, mean, ci_low, ci_high."""
+    rows = []
+    for name, valid in dense_regimes(p_grid, n).items():
+        gaps = {design: task_dense_gaps(simulated, predicted, design, valid) for design in DESIGNS}
+        for key, contrast, design, baseline in DENSE_CONTRASTS:
+            per_task_gap = gaps[design] - (0 if baseline is None else gaps[baseline])
+            mean, low, high = mean_ci(per_task_gap[:, None], student=True)
+            rows.append({"key": key, "contrast": contrast, "sizes": name, "mean": mean[0], "ci_low": low[0],
+                         "ci_high": high[0]})
+    return pd.DataFrame(rows)
+
+
+def format_dense_split(split: pd.DataFrame) -> str:
+    """The dense split (:func:`dense_gap_split`) as printed in the chapter: one row per contrast, one
+    column per side of the peak, mean and 95% interval in percent."""
+    wide = split.assign(text=[f"{m:+.1%} [{lo:+.1%}, {hi:+.1%}]" for m, lo, hi in
+                              zip(split["mean"], split.ci_low, split.ci_high)])
+    wide = wide.pivot(index="contrast", columns="sizes", values="text")
+    return wide.loc[[label for _, label, _, _ in DENSE_CONTRASTS], list(DENSE_REGIMES.values())].to_string()
+
+
+def dense_quoted_numbers(split: pd.DataFrame, gaps: pd.DataFrame, n: int) -> dict:
+    """The dense split's numbers that the prose quotes, by glue key ``rf-dense-<contrast>-<side>`` (the
+    mean) with ``-low``/``-high`` (its 95% interval); ``rf-dense-hybrid-largest-*``: the gap of ReLU
+    features with the independent noise at the largest p, where no feature is left out, with its
+    interval; ``rf-dense-hybrid-covered``: the share of that design's scored sizes whose paired interval
+    covers the line."""
+    sides = {label: key for key, label in DENSE_REGIMES.items()}
+    numbers = {}
+    for row in split.itertuples():
+        stem = f"rf-dense-{row.key}-{sides[row.sizes]}"
+        numbers |= {stem: row.mean, f"{stem}-low": row.ci_low, f"{stem}-high": row.ci_high}
+    hybrid = gap_rows(gaps, "dense", design="relu-independent-noise")
+    points = hybrid[scored(hybrid.index, n)]
+    numbers["rf-dense-hybrid-covered"] = np.mean((points.gap_ci_low <= 0) & (0 <= points.gap_ci_high))
+    largest = hybrid.iloc[-1]
+    numbers |= {"rf-dense-hybrid-largest-p": largest.name, "rf-dense-hybrid-largest-gap": largest.gap,
+                "rf-dense-hybrid-largest-low": largest.gap_ci_low, "rf-dense-hybrid-largest-high": largest.gap_ci_high}
+    return {key: value.item() if hasattr(value, "item") else value for key, value in numbers.items()}
+
+
 def growth_lines(table: pd.DataFrame, sparsities) -> list[str]:
     """Fig. 2 in numbers: the retrained risk from the smallest and the largest model pruned to each s,
     next to a model trained directly with s features (numbers only: the claims judge them, paired)."""
@@ -221,7 +291,7 @@ def relative_gap_panel(ax, gaps: pd.DataFrame, curve: str, s, n: int) -> None:
         points = gap_rows(gaps, curve, s, design)
         bars = [100 * (points.gap - points.gap_ci_low), 100 * (points.gap_ci_high - points.gap)]
         ax.errorbar(points.index * shift, 100 * points.gap, yerr=bars, fmt=marker, ms=5, capsize=2,
-                    color=color, label=f"{DESIGN_LABELS[design]}: simulation, mean and paired 95% CI")
+                    color=color, label=DESIGN_LABELS[design])
     ax.axhline(0, color="black", lw=1, label="theory (DC of the equivalent LGP)")
     ax.axvspan(0.8 * n, 1.25 * n, color="grey", alpha=0.15, label="near p = n (not scored)")
     log_axis(ax)

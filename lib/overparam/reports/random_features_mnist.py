@@ -12,7 +12,7 @@ from overparam.book.claim_table import tolerance
 from overparam.book.claims import claim
 from overparam.book.curves import style_of
 from overparam.book.stats import mean_ci
-from overparam.book.style import log_axis, plot_theory_and_simulation, theory_simulation_legend
+from overparam.book.style import COLUMN_INCHES, log_axis, plot_theory_and_simulation, theory_simulation_legend
 from overparam.book.verdicts import comparison, equality
 from overparam.experiments.random_features import REAL_DATA_CURVES
 from overparam.experiments.random_features_mnist import ERROR, METRICS
@@ -49,17 +49,17 @@ def plot_measured(ax, rows: pd.DataFrame, curve: str, budget: int) -> None:
 def plot_curves(table: pd.DataFrame, budget: int, n_train: int):
     """The chapter's figure: test squared loss (left, log scale) and classification error (right) of
     every curve against p (log scale), the measured means of ``table`` (:func:`tidy_digits`) with 95%
-    bars; dotted: p = ``n_train``."""
-    fig, axes = plt.subplots(1, 2, figsize=(12, 4.8))
+    bars; dotted: p = ``n_train``. One column of the page wide (COLUMN_INCHES)."""
+    fig, axes = plt.subplots(1, 2, figsize=(COLUMN_INCHES, 4.8))
     for ax, metric in zip(axes, METRICS):
         for name in REAL_DATA_CURVES:
             plot_measured(ax, table[table.metric == metric], name, budget)
-        ax.axvline(n_train, color="grey", ls=":", lw=1, label="p = n_train")
+        ax.axvline(n_train, color="grey", ls=":", lw=1, label="p = number of training images")
         log_axis(ax)
         ax.set_xlabel("number of random features p")
         ax.set_ylabel(f"test {metric}")
     log_axis(axes[0], "y")
-    theory_simulation_legend(fig, axes[1], ncol=3, explain_marks=False)
+    theory_simulation_legend(fig, axes[1], ncol=2, explain_marks=False)
     return fig
 
 

@@ -10,8 +10,10 @@ import html
 from pathlib import Path
 
 import pandas as pd
+import yaml
 
 from overparam.book.chapters import chapter_sources
+from overparam.book.paths import ROOT
 from overparam.book.claims import ANSWERS, BADGES, Shown, is_question, share, status_badge
 from overparam.book.claim_table import DECLARED, UNTESTED
 from overparam.book.verdicts import SCALES, STATUSES
@@ -39,13 +41,31 @@ def load_claims(claims_dir: str | Path) -> pd.DataFrame:
                      ignore_index=True)
 
 
-def chapter_titles() -> dict[str, str]:
-    """Each chapter's slug (``01-linear-gaussian``) and the title of its page."""
-    titles = {}
-    for source in chapter_sources():
-        heading = next((line[2:].strip() for line in source.read_text().splitlines() if line.startswith("# ")), "")
-        titles[source.stem] = heading or source.stem
+def page_heading(source: Path) -> str:
+    """The title of a page: the first level-1 heading of its source (the file name without one)."""
+    return next((line[2:].strip() for line in source.read_text().splitlines() if line.startswith("# ")), source.stem)
+
+
+def toc_titles(root: Path = ROOT) -> dict[str, str]:
+    """Every page of ``_toc.yml`` (its path without suffix) and the title the site's sidebar gives it:
+    the toc's ``title`` where it sets one, the page's heading otherwise, with the chapter's number in
+    front in the numbered parts ("6. Random features: ..."), counted across parts as Sphinx does."""
+    toc, titles, number = yaml.safe_load((root / "_toc.yml").read_text()), {}, 0
+    for part in toc.get("parts", []):
+        for entry in part.get("chapters", []):
+            title = entry.get("title") or page_heading(root / f"{entry['file']}.md")
+            if part.get("numbered"):
+                number += 1
+                title = f"{number}. {title}"
+            titles[entry["file"]] = title
     return titles
+
+
+def chapter_titles(root: Path = ROOT) -> dict[str, str]:
+    """Each chapter's slug (``01-linear-gaussian``) and its title as the sidebar shows it
+    (:func:`toc_titles`); a chapter missing from the toc keeps its page's heading."""
+    titles = toc_titles(root)
+    return {source.stem: titles.get(f"notebooks/{source.stem}", page_heading(source)) for source in chapter_sources(root)}
 
 
 def headline(claims: pd.DataFrame) -> pd.DataFrame:
@@ -76,7 +96,7 @@ def commits(claims: pd.DataFrame) -> str:
 SECTION_LABELS = {
     "01-linear-gaussian": [("fig3-", "sec-lg-fig3"), ("fig7-", "sec-lg-fig7"),
                            ("lg-retraining-theory", "sec-lg-same-sample"), ("lg-theory", "sec-lg-agreement"),
-                           ("lg-scope", "sec-lg-scope")],
+                           ("lg-pruned-beats-screened", "sec-lg-screened"), ("lg-scope", "sec-lg-scope")],
     "02-distributional-characterization": [("dc-law", "sec-dc-law"), ("dc-", "sec-dc-risk")],
     "03-pruning-risk": [("pr-theory", "sec-pr-risk"), ("pr-hessian", "sec-pr-hessian"), ("pr-", "sec-pr-best-small")],
     "04-lemma1-correlated-features": [("lemma1-", "sec-lemma1-risk")],
@@ -115,11 +135,12 @@ def section_label(chapter: str, claim_id: str) -> str | None:
     return next((label for prefix, label in SECTION_LABELS.get(chapter, []) if claim_id.startswith(prefix)), None)
 
 
-def _chapter_link(slug: str, titles: dict[str, str], claim_id: str = "") -> str:
-    """A link to the chapter's page, at the section that shows the claim where there is one."""
+def _chapter_link(slug: str, titles: dict[str, str], claim_id: str = "", text: str | None = None) -> str:
+    """A link to the chapter's page, at the section that shows the claim where there is one; its text
+    is ``text`` or the chapter's title."""
     label = section_label(slug, claim_id)
     anchor = f"#{label}" if label else ""
-    return f'<a href="{html.escape(slug)}.html{anchor}">{html.escape(titles.get(slug, slug))}</a>'
+    return f'<a href="{html.escape(slug)}.html{anchor}">{html.escape(text or titles.get(slug, slug))}</a>'
 
 
 def answer_badge(status: str, holds: float | None = None) -> str:
@@ -127,15 +148,18 @@ def answer_badge(status: str, holds: float | None = None) -> str:
     answer "no", not a failed reproduction): the status's symbol and the answer, in one neutral colour."""
     symbol = BADGES[status][0]
     fraction = "" if holds is None or pd.isna(holds) else f" (at {share(holds)} of points)"
-    return (f'<span style="font-weight:bold;white-space:nowrap">{symbol} {ANSWERS[status]}</span>{fraction}'
-            f'<br><small>answer</small>')
+    return (f'<span class="claim-badge claim-answer" style="font-weight:bold;white-space:nowrap">{symbol} '
+            f'{ANSWERS[status]}</span>{fraction}<br><small>answer</small>')
 
 
-def _tolerance_cell(row) -> str:
+def _tolerance_note(row) -> str:
+    """The declared tolerance and the status at half and at twice it (flagged when it changes there);
+    empty for a rule without a tolerance."""
     if pd.isna(row.tolerance) or row.at_half in ("", None) or pd.isna(row.at_half):
-        return "—"
-    flag = ' <strong>fragile</strong>' if str(row.fragile) == "True" else ""
-    return f"{row.tolerance:g}: at half {html.escape(row.at_half)}, at twice {html.escape(row.at_double)}{flag}"
+        return ""
+    flag = ' <strong class="claim-fragile">fragile</strong>' if str(row.fragile) == "True" else ""
+    return (f'<br><small>tolerance {row.tolerance:g}: at half {html.escape(row.at_half)}, '
+            f'at twice {html.escape(row.at_double)}{flag}</small>')
 
 
 def _status_cell(row) -> str:
@@ -148,19 +172,39 @@ def _claim_words(row) -> str:
     return f"{row.claim.rstrip('.')}?" if is_question(row) else row.claim
 
 
+MEASURED_SHOWN = 160  # characters of a measurement shown before the rest folds away (a layout choice)
+
+
+def folded(text: str, shown: int = MEASURED_SHOWN) -> str:
+    """``text`` as HTML; past ``shown`` characters (cut at a space) the rest folds into a
+    ``<details>`` the reader opens, so that one long measurement does not make its row a page tall."""
+    cut = text.rfind(" ", 0, shown) if len(text) > shown else -1
+    if cut <= 0:
+        return html.escape(text)
+    return (f'{html.escape(text[:cut])} <details class="claim-more"><summary>… the rest '
+            f"({len(text) - cut} characters)</summary>{html.escape(text[cut:])}</details>")
+
+
+COLUMNS = ("status", "claim", "measured", "paper")
+
+
 def claims_table(rows: pd.DataFrame, titles: dict[str, str]) -> str:
-    """Rows of claims as an HTML table whose long lines wrap: status (a badge with a symbol and the
-    fraction of points that hold; for the book's own questions, the answer), claim (or question),
-    measured, the paper's figure or section, the tolerance with the status at half and at twice it,
-    and the chapter (linked to the section that shows the claim)."""
+    """Rows of claims as an HTML table whose long lines wrap, in the columns :data:`COLUMNS`: status
+    (a badge with a symbol and the fraction of points that hold; for the book's own questions, the
+    answer), claim (or question, with its id and a link to the section of the chapter that shows it),
+    measured (with the tolerance and the status at half and at twice it), and where the paper makes
+    the claim. Each cell names its column (``data-label``) for the stacked layout of narrow screens."""
+    def cell(column: str, content: str) -> str:
+        return f'<td data-label="{column}">{content}</td>'
+
     body = "".join(
-        f"<tr><td>{_status_cell(row)}</td>"
-        f"<td>{html.escape(_claim_words(row))}<br><small><code>{html.escape(row.id)}</code></small></td>"
-        f"<td>{html.escape(row.measured)}</td><td>{html.escape(row.paper)}</td><td>{_tolerance_cell(row)}</td>"
-        f"<td>{_chapter_link(row.chapter, titles, row.id)}</td></tr>" for row in rows.itertuples())
-    return ('<table class="claims" style="table-layout:auto;width:100%;white-space:normal"><thead><tr>'
-            "<th>status</th><th>claim</th><th>measured</th><th>paper</th><th>tolerance</th><th>chapter</th>"
-            f"</tr></thead><tbody>{body}</tbody></table>")
+        '<tr class="claim-row">' + cell("status", _status_cell(row))
+        + cell("claim", f'{html.escape(_claim_words(row))}<br><small><code class="claim-id">{html.escape(row.id)}</code> · '
+               f'{_chapter_link(row.chapter, titles, row.id, "in the chapter")}</small>')
+        + cell("measured", folded(row.measured) + _tolerance_note(row))
+        + cell("paper", html.escape(paper_reference(row.paper))) + "</tr>" for row in rows.itertuples())
+    head = "".join(f'<th class="claims-{column}">{column}</th>' for column in COLUMNS)
+    return f'<table class="claims claims-report"><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>'
 
 
 def claims_lines(rows: pd.DataFrame) -> str:
@@ -184,9 +228,76 @@ def sections(claims: pd.DataFrame) -> list[tuple[str, str, pd.DataFrame]]:
 
 
 def section_view(rows: pd.DataFrame, titles: dict[str, str]) -> Shown:
+    """Rows of claims as :func:`claims_table` in the book, :func:`claims_lines` elsewhere."""
     if rows.empty:
         return Shown("<p>None in this run.</p>", "None in this run.")
     return Shown(claims_table(rows, titles), claims_lines(rows))
+
+
+def status_counts(rows: pd.DataFrame) -> str:
+    """``✔ 3 · ◐ 1 · ✘ 0 · ? 2`` for a set of claims (symbols and words, never colour alone); "—"
+    when there are none."""
+    if rows.empty:
+        return "—"
+    return " · ".join(f"{BADGES[status][0]} {int((rows.status == status).sum())}" for status in STATUSES)
+
+
+def _unbroken_counts(counts: str) -> str:
+    """:func:`status_counts` as HTML whose line breaks fall only between two statuses' counts."""
+    return " · ".join(f'<span style="white-space:nowrap">{html.escape(part)}</span>' for part in counts.split(" · "))
+
+
+def chapter_anchor(slug: str) -> str:
+    """The id of a chapter's section of the report (linked from the summary)."""
+    return f"claims-{slug}"
+
+
+def _html_table(head: list[str], rows: list[list[str]], css: str) -> str:
+    header = "".join(f"<th>{cell}</th>" for cell in head)
+    body = "".join("<tr>" + "".join(f"<td>{cell}</td>" for cell in row) + "</tr>" for row in rows)
+    return f'<table class="{css}"><thead><tr>{header}</tr></thead><tbody>{body}</tbody></table>'
+
+
+def summary_view(claims: pd.DataFrame) -> Shown:
+    """The paper's claims counted by status (:func:`headline`), one row per scale, as an HTML table
+    whose column heads carry each status's symbol and word."""
+    counts = headline(claims)
+    head = ["runs"] + [f"{BADGES[status][0]} {status}" for status in STATUSES] + ["claims"]
+    rows = [[html.escape(SCALE_WORDS[scale])] + [str(int(row[column])) for column in [*STATUSES, "claims"]]
+            for scale, row in counts.iterrows()]
+    return Shown(_html_table(head, rows, "claims-summary"), counts.to_string())
+
+
+def chapter_summary_view(claims: pd.DataFrame, titles: dict[str, str]) -> Shown:
+    """One row per chapter, linked to its section of the report: the counts by status of the paper's
+    claims, of the book's stronger versions and own questions, and the number of controls and checks."""
+    rows, lines = [], []
+    for slug, chosen in claims.groupby("chapter", sort=True):
+        paper = status_counts(chosen[SECTIONS[0][1](chosen)])
+        own = status_counts(chosen[(chosen.origin != "paper") & (chosen.kind == "claim")])
+        checks = int((chosen.kind != "claim").sum())
+        rows.append([f'<a href="#{chapter_anchor(slug)}">{html.escape(titles.get(slug, slug))}</a>',
+                     _unbroken_counts(paper), _unbroken_counts(own), str(checks)])
+        lines.append(f"{titles.get(slug, slug)}: paper {paper}; ours {own}; controls and checks {checks}")
+    head = ["chapter", "the paper's claims", "our stronger versions and own questions", "controls and checks"]
+    return Shown(_html_table(head, rows, "claims-summary claims-chapters"), "\n".join(lines))
+
+
+def chapter_section(slug: str, rows: pd.DataFrame, titles: dict[str, str]) -> str:
+    """One chapter's claims as a collapsible section (``<details>``, id :func:`chapter_anchor`): its
+    title and counts as the summary line, then one table per kind of row (:func:`sections`)."""
+    parts = [f'<p class="claims-group"><strong>{html.escape(title)}</strong> ({len(chosen)}): {html.escape(what)}.</p>'
+             + claims_table(chosen, titles) for title, what, chosen in sections(rows) if len(chosen)]
+    return (f'<details class="claims-chapter" id="{chapter_anchor(slug)}"><summary><strong>'
+            f"{html.escape(titles.get(slug, slug))}</strong> <span class=\"claims-counts\">{len(rows)} rows: "
+            f"{_unbroken_counts(status_counts(rows))}</span></summary>{''.join(parts)}</details>")
+
+
+def chapter_sections_view(claims: pd.DataFrame, titles: dict[str, str]) -> Shown:
+    """Every chapter's section (:func:`chapter_section`), in chapter order; plain lines elsewhere."""
+    chapters = list(claims.groupby("chapter", sort=True))
+    return Shown("".join(chapter_section(slug, rows, titles) for slug, rows in chapters),
+                 "\n\n".join(f"{titles.get(slug, slug)}\n{claims_lines(rows)}" for slug, rows in chapters))
 
 
 SCALE_WORDS = {"defaults": "At the book's default runs (linear and random-features chapters)",
@@ -230,7 +341,8 @@ def untested_view() -> Shown:
     """The paper's claims the book does not test, each with the reason."""
     body = "".join(f"<tr><td>{html.escape(u.paper)}</td><td>{html.escape(u.claim)}</td><td>{html.escape(u.reason)}</td></tr>"
                    for u in UNTESTED)
-    return Shown("<table><thead><tr><th>paper</th><th>claim</th><th>why it is not tested</th></tr></thead>"
+    return Shown('<table class="book-table"><thead><tr><th>paper</th>'
+                 "<th>claim</th><th>why it is not tested</th></tr></thead>"
                  f"<tbody>{body}</tbody></table>",
                  "\n".join(f"{u.paper}: {u.claim} -- {u.reason}" for u in UNTESTED))
 
@@ -242,7 +354,8 @@ def tolerance_view(claims: pd.DataFrame) -> Shown:
     body = "".join(f"<tr><td><code>{html.escape(key)}</code></td><td>{html.escape(DECLARED[key].rule)}</td>"
                    f"<td>{'—' if DECLARED[key].tolerance is None else f'{DECLARED[key].tolerance:g}'}</td>"
                    f"<td>{html.escape(DECLARED[key].reason)}</td></tr>" for key in keys)
-    return Shown("<table><thead><tr><th>claim id</th><th>rule</th><th>tolerance</th><th>reason</th></tr></thead>"
+    return Shown('<table class="book-table"><thead><tr><th>claim id</th>'
+                 "<th>rule</th><th>tolerance</th><th>reason</th></tr></thead>"
                  f"<tbody>{body}</tbody></table>",
                  "\n".join(f"{key}: {DECLARED[key].rule}, {DECLARED[key].tolerance}: {DECLARED[key].reason}"
                            for key in keys))

@@ -15,7 +15,7 @@ from matplotlib.ticker import FuncFormatter
 from overparam.book.claim_table import tolerance
 from overparam.book.claims import claim
 from overparam.book.curves import style_of
-from overparam.book.style import log_axis, theory_simulation_legend
+from overparam.book.style import COLUMN_INCHES, fitted_legend, log_axis, theory_simulation_legend
 from overparam.book.stats import t_interval
 from overparam.book.verdicts import agreement, comparison, equality, non_inferiority, point_counts, point_states
 from overparam.experiments.ridge_pruning import LASSO, PIPELINES, interior_maxima, pipeline_risk
@@ -57,7 +57,7 @@ def plot_tunings(table: pd.DataFrame, curves, n: int, s: int, ylim=None):
     """One panel per pipeline in ``curves``: its risk against k for the three tunings of mu (plain
     ridge), with the dense model at its own best mu as the reference."""
     plain = table[table.penalty == "identity"]
-    fig, axes = plt.subplots(1, len(curves), figsize=(11, 4.6), sharey=True)
+    fig, axes = plt.subplots(1, len(curves), figsize=(COLUMN_INCHES, 5.2), sharey=True)
     for ax, curve in zip(axes, curves):
         dense = style_of("dense")
         _draw(ax, plain[(plain.curve == "dense") & (plain.tuning == "dense-optimal")], dense["color"], dense["marker"],
@@ -81,7 +81,7 @@ def plot_penalties(table: pd.DataFrame, curves, n: int, s: int):
     """One panel per pipeline: its risk against k with mu tuned for it, for each penalty (the Lasso
     among them, where the table has its rows)."""
     tuned = table[table.tuning == "prune-optimal"]
-    fig, axes = plt.subplots(1, len(curves), figsize=(11, 4.6), sharey=True)
+    fig, axes = plt.subplots(1, len(curves), figsize=(COLUMN_INCHES, 5.2), sharey=True)
     for ax, curve in zip(axes, curves):
         for penalty, look in PENALTY_STYLE.items():
             if penalty not in set(tuned.penalty):
@@ -90,14 +90,14 @@ def plot_penalties(table: pd.DataFrame, curves, n: int, s: int):
                   look["marker"], look["ls"], None, look["label"], legend_color="dimgrey")
         _risk_axes(ax, n, s, style_of(curve)["label"] + ", mu tuned for it")
     axes[1].set_ylabel("")
-    theory_simulation_legend(fig, axes[0], ncol=3)
+    theory_simulation_legend(fig, axes[0], ncol=2)
     return fig
 
 
 def plot_heat_map(risks: np.ndarray, ks, mus, theory: pd.DataFrame, best_simulated: pd.DataFrame, n: int, s: int):
     """The magnitude-pruned risk of plain ridge over (k, mu), log colour scale, with the mu tuned for
     the dense model and for the pruned one (theory lines) and the simulated best grid mu (markers)."""
-    fig, ax = plt.subplots(figsize=(8, 4.8))
+    fig, ax = plt.subplots(figsize=(COLUMN_INCHES, 6.2))
     mesh = ax.pcolormesh(ks, mus, risks, norm=LogNorm(vmin=np.nanmin(risks), vmax=min(np.nanmax(risks), 10 * np.nanmin(risks))),
                          cmap="viridis", shading="nearest")
     bar = fig.colorbar(mesh, ax=ax, label="magnitude-pruned test risk (theory)")
@@ -120,8 +120,9 @@ def plot_heat_map(risks: np.ndarray, ks, mus, theory: pd.DataFrame, best_simulat
     ax.axvline(n, color="white", ls=":", lw=1, label="k = n")
     ax.set_xlabel("number of features used, k")
     ax.set_ylabel("ridge regularization mu")
-    ax.legend(loc="lower left", fontsize=8, frameon=True)
-    fig.tight_layout()
+    # below the map, on the map's darkest colour: its white lines would not show on the page
+    fitted_legend(fig, *ax.get_legend_handles_labels(), ncol=2, frameon=True, facecolor=plt.get_cmap("viridis")(0.0),
+                  framealpha=1, labelcolor="white")
     return fig
 
 

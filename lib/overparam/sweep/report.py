@@ -8,6 +8,7 @@ import numpy as np
 import pandas as pd
 
 from overparam.book.files import write_atomic
+from overparam.book.style import BOOK_RC, COLUMN_INCHES, SMALL_FONT_SIZE
 from overparam.book.verdicts import STATUSES
 from overparam.sweep.plan import read_description
 from overparam.sweep.tables import CLAIMS
@@ -52,26 +53,30 @@ def map_axes(description: dict, x: str | None, y: str | None) -> tuple[str, str]
 
 def draw_verdict_map(share: pd.DataFrame, count: pd.DataFrame, x: str, y: str, title: str, path: Path) -> Path:
     """A heat map of the reproduced share over (x, y), each cell labelled with its share and how
-    many claims it judged (grey: no claims there); written atomically to ``path`` (PNG)."""
+    many claims it judged (grey: no claims there); written atomically to ``path`` (PNG), at most the
+    book's column wide (:data:`overparam.book.style.COLUMN_INCHES`), no text under its small font size."""
     import matplotlib
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    fig, ax = plt.subplots(figsize=(1.2 + 1.1 * share.shape[1], 1.0 + 0.8 * share.shape[0]))
-    colours = matplotlib.colormaps["RdYlGn"].with_extremes(bad="lightgrey")
-    image = ax.imshow(share.to_numpy(dtype=float), cmap=colours, vmin=0, vmax=1, aspect="auto")
-    for (row, column), value in np.ndenumerate(share.to_numpy(dtype=float)):
-        judged = count.to_numpy(dtype=float)[row, column]
-        label = "no claims\n(failed or\nnot run)" if np.isnan(value) else f"{value:.0%}\nof {judged:.0f}"
-        ax.text(column, row, label, ha="center", va="center", fontsize=8 if np.isnan(value) else 10)
-    ax.set_xticks(range(share.shape[1]), [str(v) for v in share.columns])
-    ax.set_yticks(range(share.shape[0]), [str(v) for v in share.index])
-    ax.set_xlabel(x)
-    ax.set_ylabel(y)
-    ax.set_title(title)
-    fig.colorbar(image, ax=ax, label="share of claims reproduced")
-    write_atomic(path, lambda temporary: fig.savefig(temporary, format="png", dpi=120, bbox_inches="tight"))
+    with plt.rc_context(BOOK_RC):  # the book's font sizes (11-13 pt), also outside a chapter
+        width = min(COLUMN_INCHES, 2.0 + 1.3 * share.shape[1])
+        fig, ax = plt.subplots(figsize=(width, 1.2 + 1.0 * share.shape[0]))
+        colours = matplotlib.colormaps["RdYlGn"].with_extremes(bad="lightgrey")
+        image = ax.imshow(share.to_numpy(dtype=float), cmap=colours, vmin=0, vmax=1, aspect="auto")
+        for (row, column), value in np.ndenumerate(share.to_numpy(dtype=float)):
+            judged = count.to_numpy(dtype=float)[row, column]
+            label = "no claims\n(failed or\nnot run)" if np.isnan(value) else f"{value:.0%}\nof {judged:.0f}"
+            ax.text(column, row, label, ha="center", va="center", fontsize=SMALL_FONT_SIZE)
+        ax.set_xticks(range(share.shape[1]), [str(v) for v in share.columns])
+        ax.set_yticks(range(share.shape[0]), [str(v) for v in share.index])
+        ax.set_xlabel(x)
+        ax.set_ylabel(y)
+        ax.set_title(title)
+        ax.grid(False)
+        fig.colorbar(image, ax=ax, label="share of claims reproduced")
+        write_atomic(path, lambda temporary: fig.savefig(temporary, format="png", dpi=120, bbox_inches="tight"))
     plt.close(fig)
     return path
 

@@ -70,14 +70,16 @@ class PruningRule:
     diagonal of the Hessian it weighs with (empirical X^T X / n, or the population Sigma_ii), and
     ``scale(lam)`` is how that score scales |theta_hat_i| of a coordinate of variance lambda_i in the
     closed forms (Cor. 1: score_i = |theta_hat_i| scale(lambda_i)); both are None for a rule that does
-    not rank the fit. ``random``: it draws its support (it needs an rng); ``oracle``: it ranks by the
-    latent saliency Sigma_ii theta*_i^2 (it needs theta* and Sigma's diagonal).
+    not rank the fit. ``curvature``: its score reads the Hessian diagonal (computed only for such a
+    rule). ``random``: it draws its support (it needs an rng); ``oracle``: it ranks by the latent
+    saliency Sigma_ii theta*_i^2 (it needs theta* and Sigma's diagonal).
     """
 
     name: str
     description: str
     score: Callable[[np.ndarray, np.ndarray], np.ndarray] | None = None
     scale: Callable[[np.ndarray], np.ndarray] | None = None
+    curvature: bool = False
     random: bool = False
     oracle: bool = False
 
@@ -86,7 +88,8 @@ PRUNING = {rule.name: rule for rule in (
     PruningRule("magnitude", "keep the s largest |theta_hat_i| (the map T_s)",
                 score=lambda thetas, curvature: np.abs(thetas), scale=np.ones_like),
     PruningRule("hessian", "keep the s largest |theta_hat_i| sqrt(H_ii) (optimal brain damage, eq. 4)",
-                score=lambda thetas, curvature: np.abs(thetas) * np.sqrt(curvature), scale=np.sqrt),
+                score=lambda thetas, curvature: np.abs(thetas) * np.sqrt(curvature), scale=np.sqrt,
+                curvature=True),
     PruningRule("oracle", "keep the s largest latent saliencies Sigma_ii theta*_i^2 (eq. 65)", oracle=True),
     PruningRule("random", "keep s weights chosen uniformly at random", random=True),
 )}
@@ -112,7 +115,7 @@ def score_scale(rule: str, lam: np.ndarray) -> np.ndarray:
 
 def fit_supports(rule: str, thetas: np.ndarray, curvature: np.ndarray | None, s: int) -> np.ndarray:
     """The s indices a rule that ranks the fit keeps of each fit in a stack (..., d): the top s of
-    its score given the Hessian diagonal ``curvature`` (unused by magnitude)."""
+    its score given the Hessian diagonal ``curvature`` (None for a rule not flagged ``curvature``)."""
     score = pruning_rule(rule).score
     if score is None:
         raise ValueError(f"pruning rule must be one of {FIT_RULES} (it ranks the fit), got {rule!r}")
@@ -123,9 +126,9 @@ def select_support(rule: str, theta_hat: np.ndarray, X: np.ndarray, s: int,
                    theta_star: np.ndarray | None = None,
                    cov_diagonal: np.ndarray | None = None,
                    rng: np.random.Generator | None = None) -> np.ndarray:
-    """The support one registered rule keeps of the fit ``theta_hat`` on the sample ``X`` (the
-    Hessian rule weighs with its empirical Hessian); the oracle needs ``theta_star`` and
-    ``cov_diagonal``, random pruning ``rng``."""
+    """The support one registered rule keeps of the fit ``theta_hat`` on the sample ``X`` (a rule
+    flagged ``curvature``, the Hessian one, weighs with its empirical Hessian diagonal, computed only
+    for such a rule); the oracle needs ``theta_star`` and ``cov_diagonal``, random pruning ``rng``."""
     pruning = pruning_rule(rule)
     if pruning.oracle:
         if theta_star is None or cov_diagonal is None:
@@ -135,7 +138,7 @@ def select_support(rule: str, theta_hat: np.ndarray, X: np.ndarray, s: int,
         if rng is None:
             raise ValueError("random pruning needs an rng")
         return random_support(theta_hat.size, s, rng)
-    return fit_supports(rule, theta_hat, hessian_diagonal(X), s)
+    return fit_supports(rule, theta_hat, hessian_diagonal(X) if pruning.curvature else None, s)
 
 
 def train_prune(X: np.ndarray, y: np.ndarray, s: int, rule: str = "magnitude",
