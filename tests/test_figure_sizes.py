@@ -53,6 +53,21 @@ def test_every_committed_figure_fits_the_text_column(path):
                       f"({COLUMN_INCHES:g} in at {DISPLAY_DPI} px per inch): {wide}")
 
 
+def matplotlib_results(notebook) -> list[int]:
+    """The code cells of ``notebook`` whose value is a matplotlib object (a cell ending in a call that
+    returns a legend or an axis, without a `;`): the page would show its repr, and a figure cell would
+    give its label to that text too (Sphinx: a duplicate target)."""
+    return [index for index, cell in enumerate(notebook.cells) for output in cell.get("outputs", [])
+            if output.get("output_type") == "execute_result"
+            and output.get("data", {}).get("text/plain", "").startswith("<matplotlib")]
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda path: path.stem)
+def test_no_cell_shows_the_repr_of_a_matplotlib_object(path):
+    cells = matplotlib_results(nbformat.read(path, as_version=4))
+    assert not cells, f"{path.name}: cells {cells} end in a matplotlib object (end the line with `;`)"
+
+
 def legend_rows(fig, labels) -> int:
     """The number of rows of a legend below a figure with one line per label, as :func:`fitted_legend` lays it out."""
     ax = fig.subplots()
