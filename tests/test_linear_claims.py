@@ -138,21 +138,43 @@ def test_best_pruned_size_is_the_theory_argmin_among_the_simulated_sizes():
     assert report.best_pruned_size(theory, [1, 2, 3, 4], [1, 2, 3]) == 2
 
 
-def test_the_screened_claim_is_paired_and_can_fail(run):
+def test_best_screened_size_is_the_lowest_simulated_mean_within_the_budget():
+    screened = np.array([[3.0, 2.0, 1.0, 0.5], [3.0, 2.2, 1.0, 0.5]])
+    assert report.best_screened_size(screened, [1, 2, 4, 9], 4) == 4
+    assert report.best_screened_size(screened, [1, 2, 4, 9], 3) == 2  # k = 4 and k = 9 exceed the budget
+
+
+def _screened_against(simulation, best, ks, small, shift):
+    """A screened model whose risk is the (pruned or oracle) model's plus ``shift`` at every size, and 5 more at
+    the sizes other than the first k <= S: its best size within the budget is then the first."""
+    out = {}
+    for panel, k in best.items():
+        base = simulation[panel]["hessian" if k > S else "dense"][:, list(ks).index(k)]
+        out[panel] = np.repeat((base + shift)[:, None], len(small), axis=1) + 5.0 * (np.arange(len(small)) > 0)
+    return out
+
+
+def test_the_screened_claim_is_paired_can_fail_and_names_what_it_compares(run):
     ks, theory, simulation, _, _ = run
     small = report.small_sizes(ks, N, S)
-    best = {panel: report.best_pruned_size(theory[panel], ks, ks) for panel in simulation}
-    hessian = {panel: simulation[panel]["hessian"][:, list(ks).index(best[panel])] for panel in simulation}
-    worse, better = ({panel: np.repeat((hessian[panel] + shift)[:, None], len(small), axis=1) for panel in simulation}
-                     for shift in (1.0, -1.0))
+    best = {"a": S, "b": max(ks)}  # (a): the best pruned size is k = s, nothing pruned; (b): it is k = p
+    worse, better = (_screened_against(simulation, best, ks, small, shift) for shift in (1.0, -1.0))
     claims = report.screened_claims(simulation, worse, best, ks, small, S)
-    assert [c["id"] for c in claims] == ["lg-pruned-beats-screened-small-a", "lg-pruned-beats-screened-small-b"]
+    assert [c["id"] for c in claims] == ["lg-oracle-beats-screened-small-a", "lg-pruned-beats-screened-small-b"]
     assert {c["origin"] for c in claims} == {"beyond"}
     assert {c["status"] for c in claims} == {"reproduced"}
+    assert all(f"best simulated size k = {small[0]} <= s" in c["claim"] for c in claims)
     assert {c["status"] for c in report.screened_claims(simulation, better, best, ks, small, S)} == {"not reproduced"}
-    assert report.screened_claims(simulation, worse, best, ks, [k for k in small if k != S], S) == []
-    numbers = report.screened_numbers(simulation, worse, best, ks, small, S)
-    assert numbers["lg-screened-at-s"] == pytest.approx(numbers["lg-pruned-at-best"] + 1.0)
+    assert report.screened_claims(simulation, worse, best, ks, [k for k in small if k > S], S) == []
+    zero = {"a": 0.0, "b": 1e9}
+    numbers = report.screened_numbers(simulation, worse, best, ks, small, S, zero)
+    assert numbers["lg-screened-best-k"] == small[0]
+    assert numbers["lg-screened-at-best"] == pytest.approx(numbers["lg-pruned-at-best"] + 1.0)
+    assert numbers["lg-screened-at-s"] == pytest.approx(numbers["lg-screened-at-best"] + 5.0)
+    within = [k for k in small if k <= S]  # the extremes and the count are over the sizes within the budget
+    assert (numbers["lg-screened-above-zero-a"], numbers["lg-screened-above-zero-b"]) == (len(within), 0)
+    assert numbers["lg-screened-sizes"] == len(within) < len(small) and numbers["lg-pruned-best-k-a"] == S
+    assert numbers["lg-screened-max-a"] == pytest.approx(numbers["lg-screened-min-a"] + 5.0)  # + 5 but at the first
 
 
 def test_chapter_one_figures_fit_the_column_with_readable_text(run):

@@ -255,8 +255,10 @@ def test_margin_statuses_say_when_a_claim_is_fragile():
                            "at_double": ["reproduced", "reproduced", None], "fragile": [True, "False", False]})
     fragile = margin_statuses(claims, "a")
     assert fragile == {"tolerance": 0.02, "half": 0.01, "double": 0.04, "status": "inconclusive",
-                       "at-half": "inconclusive", "at-double": "reproduced", "fragile": "fragile"}
+                       "at-half": "inconclusive", "at-double": "reproduced", "fragile": "fragile",
+                       "reading": "it says as much about the margin chosen as about the networks"}
     assert margin_statuses(claims, "b")["fragile"] == "not fragile"  # as read back from claims.csv
+    assert margin_statuses(claims, "b")["reading"] == "the margin chosen does not decide it"
     with pytest.raises(ValueError, match="no tolerance"):
         margin_statuses(claims, "c")
 

@@ -374,6 +374,10 @@ def test_quoted_numbers_count_undecided_and_unevaluated_apart():
     rho_rows = [{**asdict(pd_exp.Config(a, 0.1, p=100, rho=r)), "retraining-pays-correlated": r - a / 10}
                 for a in (0.2, 0.4) for r in (0.01, 0.03, 0.1)]
     table = pd.DataFrame({"diagram": ["n-s", "rho-n", "rho-n"], "n_over_p": [0.1, 0.2, 0.2],
+                          "conclusion": ["hessian-beats-magnitude", "retraining-pays-correlated",
+                                         "retraining-pays-correlated"],
+                          "predicted_margin": [0.1, 0.2, 0.2], "simulated_margin": [0.12, np.nan, 0.1],
+                          "simulated_margin_low": [0.05, np.nan, 0.02], "simulated_margin_high": [0.2, np.nan, 0.18],
                           "outcome": ["confirmed", "not evaluated", "inconclusive"]})
     numbers = pd_rep.quoted_numbers(grid, grid, pd.DataFrame(rho_rows), table, pd_exp.Config(0.4, 0.1, p=100), 0.15,
                                     by_family=["hessian-beats-magnitude"])
@@ -385,3 +389,21 @@ def test_quoted_numbers_count_undecided_and_unevaluated_apart():
     assert numbers["where-hessian-beats-magnitude-scope"] == "undecided at the default"  # margin 0.1 < 0.15
     assert (numbers["where-points-not-evaluated"], numbers["where-points-inconclusive"]) == (1, 1)
     assert numbers["where-rho-rows-checked"] == 1 and numbers["where-undecided-margin"] == 0.15
+    assert numbers["where-sparse-fraction"] == pytest.approx(0.1) and numbers["where-sparse-zero-share"] == pytest.approx(0.9)
+    assert (numbers["where-points-evaluated"], numbers["where-points-prediction-outside"]) == (2, 1)
+    assert numbers["where-points-inconclusive-margin-excludes-zero"] == 1
+
+
+def test_band_check_counts_predictions_outside_the_simulated_interval():
+    table = pd.DataFrame({"conclusion": ["classifier-best-size-is-p"] * 3 + ["best-size-is-p"] * 2,
+                          "predicted_margin": [0.10, -0.10, 0.05, 0.3, np.nan],
+                          "simulated_margin": [0.20, -0.05, 0.04, 0.31, np.nan],
+                          "simulated_margin_low": [0.15, -0.2, -0.01, 0.2, np.nan],
+                          "simulated_margin_high": [0.25, 0.1, 0.09, 0.4, np.nan],
+                          "outcome": ["confirmed", "inconclusive", "inconclusive", "confirmed", "not evaluated"]})
+    numbers = pd_rep.band_check(table)
+    assert numbers["where-points-evaluated"] == 4 and numbers["where-points-prediction-outside"] == 1
+    assert numbers["where-points-outside-expected"] == pytest.approx(0.2)
+    assert numbers["where-classifier-median-gap"] == pytest.approx(0.05)  # gaps 0.10, 0.05, 0.01
+    assert numbers["where-points-inconclusive-margin-excludes-zero"] == 0  # both inconclusive intervals cross 0
+    assert np.isnan(pd_rep.band_check(table.iloc[3:])["where-classifier-median-gap"])

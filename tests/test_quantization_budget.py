@@ -73,7 +73,21 @@ def test_budget_size_is_the_largest_model_that_fits():
         k = budget_size(precision, 3200, 1000, 300)
         assert stored_bits(k, precision, quantizer) <= 3200 < stored_bits(k + 1, precision, quantizer)
     assert budget_size(8, 3200, 250, 100) == 250  # never more than p
-    assert budget_size(16, 32 * 100, 1000, 198) == 197  # never k = n, where least squares has no finite risk
+
+
+def test_budget_size_steps_below_the_sizes_where_least_squares_has_no_finite_risk():
+    """At 32 bits a budget of 32 k bits affords k weights. Least squares on k features from n samples has a
+    finite expected risk only for k <= n - 2 or k >= n + 2, so an affordable n - 1, n or n + 1 becomes n - 2
+    (the old rule stepped only from n, to n - 1, whose risk is also infinite); other sizes stay."""
+    n, problem = 198, fig3_problem("b", 1000, 100, 10.0, 0.5)
+    for affordable in range(n - 3, n + 4):
+        expected = n - 2 if n - 1 <= affordable <= n + 1 else affordable
+        assert budget_size(32, 32 * affordable, 1000, n) == expected
+    assert budget_size(32, 32 * (n - 1), 1000, n) == n - 2  # 197 under the old rule
+    assert not np.isfinite(FitLaw(problem.prefix(n - 1), n).dense())
+    assert np.isfinite(FitLaw(problem.prefix(budget_size(32, 32 * (n - 1), 1000, n)), n).dense())
+    k16 = (32 * 100 - stored_bits(0, 16, "uniform-16")) // 16  # 16 bits: the affordable size is n itself here
+    assert k16 == n and budget_size(16, 32 * 100, 1000, n) == n - 2
 
 
 def test_fair_models_fit_the_budget_and_their_theory_matches_simulation():

@@ -65,11 +65,13 @@ def tune_mu_for(problem, n: int, quantizer: str) -> tuple[float, float]:
 
 def budget_size(precision: int, budget: int, p: int, n: int) -> int:
     """The largest number of weights a small model stored at ``precision`` bits (uniform quantizer
-    below 32) can have within ``budget`` bits, at most p; one less where that size is n (the
-    unregularized fit's risk is infinite there)."""
+    below 32) can have within ``budget`` bits, at most p; stepped down to n - 2 where that size is
+    n - 1, n or n + 1: least squares on k features from n Gaussian samples has a finite expected risk
+    only for k <= n - 2 or k >= n + 2 (the inverse-Wishart moments; the DC law is finite at n + 1 only
+    as a large-p limit)."""
     quantizer = "" if precision == FLOAT_BITS else f"uniform-{precision}"
     k = min(p, (budget - stored_bits(0, precision, quantizer)) // precision)
-    return k - 1 if k == n else k
+    return n - 2 if n - 1 <= k <= n + 1 else k
 
 
 def _small_row(problem, n: int, fit: str, precision: int, ks, budget: int, dense_theory=None) -> dict:

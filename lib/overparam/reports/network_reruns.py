@@ -69,14 +69,23 @@ def rerun_stability(runs: pd.DataFrame, summary: pd.DataFrame, widths, base_widt
 def margin_statuses(claims: pd.DataFrame, claim_id: str) -> dict:
     """How a claim's status depends on its declared tolerance, for the prose (plain values for
     glue): the tolerance, half and twice it, the status at each, and ``fragile`` (the status changes
-    within that range, as the reproduction report flags it) or ``not fragile``. Raises ValueError
+    within that range, as the reproduction report flags it) or ``not fragile``, with its ``reading``
+    (:func:`fragility`). Raises ValueError
     for a claim without a tolerance."""
     row = claims.set_index("id").loc[claim_id]
     if pd.isna(row.tolerance):
         raise ValueError(f"claim {claim_id!r} has no tolerance to halve or double")
     return {"tolerance": float(row.tolerance), "half": float(row.tolerance) / 2, "double": 2 * float(row.tolerance),
             "status": row.status, "at-half": row.at_half, "at-double": row.at_double,
-            "fragile": "fragile" if str(row.fragile) == "True" else "not fragile"}
+            **fragility(str(row.fragile) == "True")}
+
+
+def fragility(fragile: bool) -> dict:
+    """The words for a claim whose status does (not) change between half and twice its tolerance:
+    ``fragile`` and ``reading``, what that says about the verdict."""
+    if fragile:
+        return {"fragile": "fragile", "reading": "it says as much about the margin chosen as about the networks"}
+    return {"fragile": "not fragile", "reading": "the margin chosen does not decide it"}
 
 
 ADJACENT = [{"reproduced", "inconclusive"}, {"not reproduced", "inconclusive"}]

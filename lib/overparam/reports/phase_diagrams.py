@@ -8,6 +8,7 @@ theory's own error of the boundary, no verdict), ``fails`` (m <= -t) and ``not e
 the theory gives no number there; never counted as a verdict)."""
 from __future__ import annotations
 
+import inspect
 from dataclasses import replace
 
 import numpy as np
@@ -18,6 +19,11 @@ from overparam.book.stats import t_interval
 from overparam.book.verdicts import Verdict, comparison, over_range
 from overparam.experiments.phase_diagrams import CONCLUSIONS, Config, Paired, simulate_point
 from overparam.reports.linear_gaussian import FAMILY_WORDS
+from overparam.theory.problems import fig3_problem
+
+# the share of the coordinates on which the sparse law of theta* is non-zero (every grid problem uses
+# fig3_problem's default)
+SPARSE_FRACTION = float(inspect.signature(fig3_problem).parameters["fraction"].default)
 
 STATEMENTS = {
     "best-size-is-p": ("chapters 1 and 3", "the best model size for Hessian pruning is k = p"),
@@ -264,16 +270,41 @@ def family_key(law: str, alignment: str) -> str:
     return f"{law}-{alignment}"
 
 
+def band_check(table: pd.DataFrame) -> dict:
+    """How the simulated points sit against the predicted margins (an independent check of the
+    undecided band; it does not set it), by glue key: ``where-points-evaluated`` (points with a finite
+    simulated interval), ``where-points-prediction-outside`` (of those, the predicted margin outside the
+    simulated margin's 95% interval), ``where-points-outside-expected`` (5% of the evaluated: the count
+    chance alone gives if the prediction were the simulation's mean), ``where-classifier-median-gap``
+    (median |simulated - predicted| margin over the classifier's points; NaN without one) and
+    ``where-points-inconclusive-margin-excludes-zero`` (inconclusive points whose margin interval, the
+    ratio's delta-method interval, excludes 0 while the verdict's t interval of the difference does not)."""
+    low, high = table.simulated_margin_low.to_numpy(float), table.simulated_margin_high.to_numpy(float)
+    predicted = table.predicted_margin.to_numpy(float)
+    evaluated = np.isfinite(low) & np.isfinite(high) & np.isfinite(predicted)
+    outside = evaluated & ((predicted < low) | (predicted > high))
+    classifier = evaluated & (table.conclusion.to_numpy() == "classifier-best-size-is-p")
+    gaps = np.abs(table.simulated_margin.to_numpy(float) - predicted)[classifier]
+    excludes = (table.outcome.to_numpy() == "inconclusive") & evaluated & ((low > 0) | (high < 0))
+    return {"where-points-evaluated": int(evaluated.sum()), "where-points-prediction-outside": int(outside.sum()),
+            "where-points-outside-expected": 0.05 * int(evaluated.sum()),
+            "where-classifier-median-gap": float(np.median(gaps)) if gaps.size else float("nan"),
+            "where-points-inconclusive-margin-excludes-zero": int(excludes.sum())}
+
+
 def quoted_numbers(grid: pd.DataFrame, noise_grid: pd.DataFrame, rho_grid: pd.DataFrame, table: pd.DataFrame,
                    default: Config, tolerance: float, by_family=()) -> dict:
     """The numbers the prose quotes, by glue key: per conclusion, its shares of each grid by phase
     (``where-C-share`` holds, ``-undecided-share``, ``-fails-share``, ``-unevaluated-share``; for the
     conclusions ``by_family``, per family ``where-C-FAMILY-share`` and ``-fails-share``), its margin at the default problem, what the grids do
-    to it (:func:`scope_of`), rho* over n/p for chapter 12's conclusion (:func:`rho_star_by_row`), and
-    the simulated points' outcomes."""
+    to it (:func:`scope_of`), rho* over n/p for chapter 12's conclusion (:func:`rho_star_by_row`), the
+    simulated points' outcomes and how they sit against the predictions (:func:`band_check`), and the
+    sparse law's non-zero share (``where-sparse-fraction``, ``where-sparse-zero-share``)."""
     numbers = {"where-points": len(table), "where-grid-size": len(grid), "where-noise-grid-size": len(noise_grid),
                "where-undecided-margin": tolerance, "where-rho-rows-checked": int(table[table.diagram == "rho-n"]
-                                                                                .n_over_p.nunique())}
+                                                                                .n_over_p.nunique()),
+               "where-sparse-fraction": SPARSE_FRACTION, "where-sparse-zero-share": 1 - SPARSE_FRACTION}
+    numbers |= band_check(table)
     by_row = rho_star_by_row(rho_grid, "retraining-pays-correlated")
     stars = by_row.rho_star
     # rho* to 2 digits, as quoted: the sampled DC of a correlated problem draws in an eigenbasis that

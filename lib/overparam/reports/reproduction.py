@@ -96,7 +96,7 @@ def commits(claims: pd.DataFrame) -> str:
 SECTION_LABELS = {
     "01-linear-gaussian": [("fig3-", "sec-lg-fig3"), ("fig7-", "sec-lg-fig7"),
                            ("lg-retraining-theory", "sec-lg-same-sample"), ("lg-theory", "sec-lg-agreement"),
-                           ("lg-pruned-beats-screened", "sec-lg-screened"), ("lg-scope", "sec-lg-scope")],
+                           ("lg-pruned-beats-screened", "sec-lg-screened"), ("lg-oracle-beats-screened", "sec-lg-screened"), ("lg-scope", "sec-lg-scope")],
     "02-distributional-characterization": [("dc-law", "sec-dc-law"), ("dc-", "sec-dc-risk")],
     "03-pruning-risk": [("pr-theory", "sec-pr-risk"), ("pr-hessian", "sec-pr-hessian"), ("pr-", "sec-pr-best-small")],
     "04-lemma1-correlated-features": [("lemma1-", "sec-lemma1-risk")],
