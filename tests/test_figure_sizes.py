@@ -65,7 +65,7 @@ def matplotlib_results(notebook) -> list[int]:
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda path: path.stem)
 def test_no_cell_shows_the_repr_of_a_matplotlib_object(path):
     cells = matplotlib_results(nbformat.read(path, as_version=4))
-    assert not cells, f"{path.name}: cells {cells} end in a matplotlib object (end the line with `;`)"
+    assert not cells, f"{path.name}: cells {cells} end in a matplotlib object (assign it: `;` does not silence it under nbval)"
 
 
 def legend_rows(fig, labels) -> int:
