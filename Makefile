@@ -67,9 +67,10 @@ print-tex-packages:
 	@echo $(TEX_PACKAGES)
 
 ## test: the whole test suite: unit tests of lib/, nbval and papermill runs of the chapters, the site
-## and the PDF, spread over JOBS workers (pytest-xdist; conftest.py's scheduler keeps each chapter's cells together)
+## and the PDF, spread over JOBS workers (pytest-xdist; conftest.py's scheduler keeps each chapter's cells together
+## and hands out the longest units first); the 25 slowest tests are listed at the end
 test: $(STAMP)
-	$(BIN)/python -m pytest -n $(JOBS) tests $(PYTEST_NBVAL) notebooks
+	$(BIN)/python -m pytest -n $(JOBS) --durations=25 tests $(PYTEST_NBVAL) notebooks
 
 clean:
 	rm -rf _build .pytest_cache

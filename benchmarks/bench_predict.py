@@ -16,6 +16,12 @@ process (median of 5 runs), most of which is importing modules, not the 10 ms co
 ``--against LIB`` also times another checkout's package folder (e.g. one made with
 `git archive HEAD lib | tar -x -C /tmp/base`), alternating runs so that both see the same load.
 
+Issue 27: on a Gaussian theta* (an atom per feature) the quantizers run one size at a time, and the
+uniform quantizer's step search summed its weight error 16 atoms at a time (a Python loop over the
+atoms); :func:`atom_blocks` times them with the default blocks (every atom at once below 16 bits)
+against the 16-atom blocks (overparam.theory.quantization.WEIGHT_ERROR_ENTRIES set to 16 atoms of
+edges) in the same process, alternating, with the largest relative difference of the risks.
+
 usage: python benchmarks/bench_predict.py [--against /tmp/base/lib]
 """
 from __future__ import annotations
@@ -30,7 +36,9 @@ import time
 import numpy as np
 
 from overparam.experiments.linear import theory_curves
-from overparam.reports.predict import DEFAULT_BITS, PREDICTED, RIDGE, model_sizes, predicted_curves, quantizers
+from overparam.reports.predict import (DEFAULT_BITS, PREDICTED, RIDGE, model_sizes, per_size_curves,
+                                       predicted_curves, quantizers)
+from overparam.theory import quantization
 from overparam.theory.problems import fig3_problem
 from overparam.theory.risk_curves import CURVES, risk_curves
 
@@ -101,6 +109,28 @@ def main():
               f"({verdict} the {1000 * TARGET_S:.0f} ms target), one size at a time {1000 * loop_time:6.1f} ms: "
               f"{loop_time / fast_time:4.1f}x; largest relative difference {difference:.1e}")
     new_compressors(sizes)
+    atom_blocks(sizes)
+
+
+def atom_blocks(sizes) -> None:
+    """The quantizers of a Gaussian theta* (one size at a time), best of 3 alternating rounds: the
+    weight error with its default blocks against 16 atoms a block (the reference), and how far apart
+    their risks are (the step searches stop at 1e-6 on log step, so the risks may differ by ~1e-8)."""
+    problem = fig3_problem("b", P, S, SPIKE, SIGMA, "gaussian", "aligned")
+    names, default = quantizers(DEFAULT_BITS), quantization.WEIGHT_ERROR_ENTRIES
+    times, risks = {"16 atoms a block": [], "default blocks": []}, {}
+    for _ in range(3):
+        for label, entries in (("16 atoms a block", 16 * (2**DEFAULT_BITS - 2)), ("default blocks", default)):
+            quantization.WEIGHT_ERROR_ENTRIES = entries
+            elapsed, risks[label] = best_time(lambda: per_size_curves(problem, N, S, sizes, names), 1)
+            times[label].append(elapsed)
+    quantization.WEIGHT_ERROR_ENTRIES = default
+    before, after = min(times["16 atoms a block"]), min(times["default blocks"])
+    difference = max(float(np.nanmax(np.abs(risks["default blocks"][name] / risks["16 atoms a block"][name] - 1)))
+                     for name in names)
+    print(f"quantizers of a Gaussian theta* ({', '.join(names)}), one size at a time, best of 3: "
+          f"16 atoms a block {1000 * before:.0f} ms, default blocks {1000 * after:.0f} ms: {before / after:.1f}x; "
+          f"largest relative difference {difference:.1e}")
 
 
 def new_compressors(sizes) -> None:

@@ -5,7 +5,9 @@ import pytest
 
 from overparam.book.curves import style_of
 from overparam.experiments import distributional_characterization as dc
+from overparam.experiments.montecarlo import min_norm_draws
 from overparam.reports import distributional_characterization as report
+from overparam.reports.problem import problem_table
 from overparam.theory.dc import ScaledLaw
 
 
@@ -22,6 +24,24 @@ def test_two_level_problem_puts_the_spike_on_the_first_tenth():
     np.testing.assert_allclose(problem.cov, np.r_[np.full(5, 7.0), np.ones(45)])
     np.testing.assert_allclose(problem.theta_star, 1 / np.sqrt(50))
     assert problem.sigma == 0.3
+
+
+def test_isotropic_problem_is_the_simulated_one_and_its_table_gives_every_smaller_size():
+    """problem.csv's isotropic rows (the largest p of the check) hold every size the check simulates: the first
+    p rows rescaled to norm 1 are that size's theta*, and the simulation's risk is that problem's risk."""
+    sizes = dc.isotropic_sizes(20)
+    largest = dc.isotropic_problem(int(max(sizes)), 0.4, 3)
+    rows = problem_table(largest, spectrum="isotropic")
+    assert len(rows) == max(sizes) and (rows.variance == 1).all()
+    np.testing.assert_allclose(np.linalg.norm(rows.theta_star), 1.0)
+    for size in sizes[:3]:
+        head = rows.theta_star.to_numpy()[:size]
+        np.testing.assert_allclose(dc.isotropic_problem(int(size), 0.4, 3, int(max(sizes))).theta_star,
+                                   head / np.linalg.norm(head))
+    first = dc.isotropic_problem(int(sizes[0]), 0.4, 3)  # the largest of the sizes simulated here
+    thetas, _ = min_norm_draws(first, 20, 2, seed=(3, 400))
+    np.testing.assert_array_equal(dc.isotropic_simulation(sizes[:1], 20, 0.4, 2, 3)[0], first.risk(thetas))
+    assert not np.allclose(dc.isotropic_problem(10, 0.4, 4).theta_star, dc.isotropic_problem(10, 0.4, 3).theta_star)
 
 
 def test_law_tables_and_quantile_gaps_measure_a_shift_in_iqr_units():

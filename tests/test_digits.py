@@ -97,6 +97,15 @@ def test_labels_and_plot():
     plt.close(fig)
 
 
+def test_the_loss_axis_has_several_labels_in_plain_numbers(results):
+    fig = plot_curves(tidy_digits(results, P_GRID), BUDGET, 60)
+    fig.canvas.draw()
+    low, high = fig.axes[0].get_ylim()
+    labels = [tick.get_text() for tick in fig.axes[0].get_yticklabels() if low <= tick.get_position()[1] <= high]
+    assert len(labels) >= 2 and all(float(label) > 0 for label in labels)  # "0.5", not a lone "10^0"
+    plt.close(fig)
+
+
 def test_figure_and_quoted_numbers(results):
     with plt.rc_context(BOOK_RC):
         fig = plot_curves(tidy_digits(results, P_GRID), BUDGET, 60)

@@ -12,7 +12,7 @@ from html.parser import HTMLParser
 
 import pytest
 
-from test_site import CHROMIUM, CONSOLE_PROBLEM, pages, probe
+from test_site import CHROMIUM, CONSOLE_PROBLEM, PHONE, pages, probe
 
 PAGE = "book/explore"
 pytestmark = pytest.mark.skipif(CHROMIUM is None, reason="chromium is not installed (apt-get install chromium)")
@@ -89,16 +89,46 @@ LABELS = """function () {
 }"""
 
 
+@pytest.mark.parametrize("width", [1280, PHONE])
 @pytest.mark.parametrize("fragment", ["", "#n_over_p=0.8&s_over_n=0.5", "#n_over_p=0.8&s_over_n=0.1"])
-def test_the_k_labels_lie_inside_the_plot_and_apart(site, tmp_path, fragment):
+def test_the_k_labels_lie_inside_the_plot_and_apart(site, tmp_path, fragment, width):
     """The labels of the lines k = s and k = n are drawn whole, inside the figure, and do not overlap,
-    also where n is near p (their lines near the right edge) and s near n."""
+    also where n is near p (their lines near the right edge) and s near n, on a desktop and a phone."""
     if PAGE not in pages():
         pytest.skip(f"{PAGE} is not in _toc.yml")
-    drawn = probe(site / f"{PAGE}.html", tmp_path / "profile", LABELS, fragment=fragment)
+    drawn = probe(site / f"{PAGE}.html", tmp_path / "profile", LABELS, width=width, fragment=fragment)
     labels = drawn["labels"]
     assert [text.split(" = ")[1] for text, *_ in labels] == ["s", "n"], labels
     for text, x, y, width, height in labels:
         assert 0 <= x and x + width <= drawn["width"] and 0 <= y and y + height <= drawn["height"], f"{text} is clipped"
     (_, x1, y1, w1, h1), (_, x2, y2, w2, h2) = labels
     assert x1 + w1 <= x2 or x2 + w2 <= x1 or y1 + h1 <= y2 or y2 + h2 <= y1, f"the labels overlap: {labels}"
+
+
+READABLE = 14  # CSS pixels: the least font size of the explorer's text, as drawn on the screen
+FONT_SIZES = """function () {
+  var out = [], svg = document.querySelector("#overparam-explorer svg.explorer-svg");
+  document.querySelectorAll("#overparam-explorer *").forEach(function (e) {
+    var text = Array.from(e.childNodes).some(function (n) { return n.nodeType === 3 && n.textContent.trim(); });
+    if ((!text && !/^(SELECT|OUTPUT)$/.test(e.tagName)) || /^(OPTION|title)$/.test(e.tagName)) { return; }
+    var size = parseFloat(getComputedStyle(e).fontSize), m = e instanceof SVGElement ? e.getScreenCTM() : null;
+    if (m) { size *= Math.hypot(m.a, m.b); }  // SVG text is scaled with its figure
+    out.push([e.tagName, e.textContent.trim().slice(0, 40), size]);
+  });
+  return {svg: svg.getBoundingClientRect().width, sizes: out};
+}"""
+
+
+@pytest.mark.parametrize("width", [PHONE, 1280])
+def test_the_explorers_text_is_readable_on_a_phone_and_a_desktop(site, tmp_path, width):
+    """Every label, control, value, table cell and text of the plot (ticks, axis labels, legend, the
+    k = s and k = n labels) is drawn at least 14 CSS pixels high, also 390 px wide, where the plot is
+    drawn at the width of the screen (not a desktop figure scaled down)."""
+    if PAGE not in pages():
+        pytest.skip(f"{PAGE} is not in _toc.yml")
+    drawn = probe(site / f"{PAGE}.html", tmp_path / "profile", FONT_SIZES, width=width)
+    kinds = {tag for tag, _, _ in drawn["sizes"]}
+    assert {"text", "LABEL", "LEGEND", "OUTPUT", "SELECT", "TD", "TH"} <= kinds, kinds
+    small = [(tag, text, round(size, 1)) for tag, text, size in drawn["sizes"] if size < READABLE - 0.05]
+    assert not small, f"text under {READABLE} px at {width} px: {small[:8]}"
+    assert drawn["svg"] <= width

@@ -275,7 +275,8 @@ def test_run_settings_quote_the_parameters_and_the_data():
             "x_test": torch.zeros(20, 3, 32, 32), "y_test": torch.arange(20) % 10}
     settings = run_settings(data, [2, 3, 4, 6], [2], TrainConfig(epochs=3, batch_size=16, learning_rate=0.003),
                             Plateau(3, 20), [0, 1, 2, 3, 4])
-    assert settings == {"train-images": 50, "validation-images": 10, "images": 60, "widths": "2, 3, 4 and 6",
+    assert settings == {"train-images": 50, "validation-images": 10, "images": 60, "test-images": 20,
+                        "widths": "2, 3, 4 and 6",
                         "width-count": 4, "narrowest": 2, "widest": 6, "targets": "2", "target-count": 1,
                         "epochs": 3, "epochs-2x": 6, "batch-size": 16, "learning-rate": 0.003, "optimizer": "Adam",
                         "patience": 3, "max-epochs": 20, "seeds": 5, "classes": 10, "chance-error": 0.9,

@@ -1,10 +1,18 @@
 """The network chapters' shared parameter rules: the cross-checks and the memory estimate."""
+import json
+from pathlib import Path
+
 import pytest
 
+from overparam.book.chapters import chapter_parameters
 from overparam.book.params import Choice, Ints, ParameterError, check_parameters
-from overparam.networks.models import mlp_parameter_count, resnet20_parameter_count
 from overparam.data import DATASETS
-from overparam.networks.settings import DIGITS_ONLY, TARGETS_BELOW_WIDEST, sweep_memory
+from overparam.networks.models import mlp_parameter_count, resnet20_parameter_count
+from overparam.networks.settings import (DIGITS_ONLY, PAPER_RECIPES, TARGETS_BELOW_WIDEST, recipe_scale,
+                                         store_recipe, sweep_memory, sweep_recipe)
+from overparam.networks.training import TrainConfig
+
+NOTEBOOKS = Path(__file__).resolve().parent.parent / "notebooks"
 
 RULES = {"dataset": Choice("data", DATASETS, require=DIGITS_ONLY), "widths": Ints("widths", low=1, min_length=2),
          "base_widths": Ints("targets", low=1, require=TARGETS_BELOW_WIDEST)}
@@ -43,14 +51,12 @@ def test_memory_grows_with_the_widest_network_and_the_data():
 
 
 def recipe(architecture="resnet20", **changes):
-    from overparam.networks.settings import PAPER_RECIPES
     base = {"architecture": architecture, "widths": [5, 8, 10, 16, 64], "epochs": 60, "batch_size": 128,
             "learning_rate": 1e-3, "weight_decay": 0.0, "base_widths": [5, 8, 10], **PAPER_RECIPES[architecture]}
     return {**base, **changes}
 
 
 def test_the_scale_of_a_network_run_comes_from_its_recipe():
-    from overparam.networks.settings import recipe_scale
     assert recipe_scale(recipe()) == ("paper-recipe", [])
     # the items the paper's text lost (epochs, learning rate, widths) do not decide
     assert recipe_scale(recipe(epochs=3, learning_rate=0.05, widths=[5, 8, 10, 12]))[0] == "paper-recipe"
@@ -65,17 +71,7 @@ def test_the_scale_of_a_network_run_comes_from_its_recipe():
 @pytest.mark.parametrize("chapter, architecture", [("08-two-layer-networks", "mlp"), ("09-resnet20", "resnet20")])
 def test_the_chapters_defaults_are_reduced(chapter, architecture):
     """Each chapter's parameter cell gives a recipe that is not the paper's: its claims are "reduced"."""
-    from pathlib import Path
-
-    import jupytext
-
-    from overparam.networks.settings import recipe_scale, sweep_recipe
-    from overparam.networks.training import TrainConfig
-
-    notebook = jupytext.read(Path(__file__).resolve().parent.parent / "notebooks" / f"{chapter}.md")
-    cell = next(c for c in notebook.cells if "parameters" in c.metadata.get("tags", []))
-    values = {}
-    exec(cell.source, values)
+    values = chapter_parameters(NOTEBOOKS / f"{chapter}.md")
     config = TrainConfig(epochs=values["epochs"], batch_size=values["batch_size"], augment=values.get("augment", False),
                          optimizer=values["optimizer"], learning_rate=values["learning_rate"],
                          weight_decay=values["weight_decay"])
@@ -89,9 +85,6 @@ def test_the_chapters_defaults_are_reduced(chapter, architecture):
 
 
 def test_the_recipe_is_stored_with_its_scale(tmp_path):
-    import json
-
-    from overparam.networks.settings import store_recipe
     scale, line = store_recipe(recipe(optimizer="sgd"), tmp_path)
     stored = json.loads((tmp_path / "recipe.json").read_text())
     assert scale == stored["scale"] == "reduced" and stored["optimizer"] == "sgd"

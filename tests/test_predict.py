@@ -10,15 +10,14 @@ import pytest
 
 from overparam.cli import main
 from overparam.experiments.linear import theory_curves
-from overparam.experiments.ridge_pruning import MU_BOUNDS, pipeline_risk, tune_mu
+from overparam.experiments.ridge_pruning import pipeline_risk, tune_mu
 from overparam.reports.predict import (PREDICTED, RIDGE, all_compressors, best_sizes, model_sizes, predict,
                                        quantizers, ridge_pipeline)
 from overparam.theory.problems import fig3_problem
 from overparam.experiments.compressors import COMPRESSORS
 from overparam.theory.quantization import (binary_map, calibrated_step, map_risk, prune_then_uniform_map, ternary_map,
-                                           uniform_map, weight_error)
+                                           uniform_map, uniform_weight_error, weight_error)
 from overparam.theory.quantization_curves import quantizer_curves
-from overparam.theory.ridge_curves import MU_BOUNDS as CALCULATOR_MU_BOUNDS
 from overparam.theory.risk import FitLaw
 
 
@@ -104,7 +103,6 @@ def test_the_ridge_curves_are_chapter_tens_tuned_pipelines():
     1e-10, and that mu is at least as good as chapter 10's per-size tune_mu (whose search stops at
     1e-3 on log mu, so it may sit slightly above the minimum, never below it by more than rounding)."""
     problem, s = small_problem(), RIDGE_PROBLEM["s"]
-    assert CALCULATOR_MU_BOUNDS == MU_BOUNDS
     table = predict(problem, RIDGE_N, s, RIDGE_SIZES, RIDGE)
     assert set(table.compressor) == set(RIDGE)
     for row in table.itertuples():
@@ -164,6 +162,25 @@ def test_a_law_with_an_atom_per_feature_gets_the_per_size_quantizers():
         expected = theory_curves(problem, 50, 12, rows.k.tolist(), [name])[name]
         assert np.allclose(rows.risk, expected, rtol=1e-10, atol=0), name
     assert table[table.compressor == "prune+uniform-2"].k.min() == 30  # no 12 weights to keep among 5
+
+
+# the block sums of uniform_weight_error differ from the sum atom by atom only in the order of their k
+# positive terms (k eps ~ 1e-13 relative at k = 1000): the book's 1e-10 leaves room to spare
+BLOCK_SUM = 1e-10
+
+
+@pytest.mark.parametrize("bits", [2, 4, 8])
+def test_the_uniform_weight_error_takes_every_atom_at_once_as_one_at_a_time(bits):
+    """On a law with an atom per feature (Gaussian theta*, k = 1000), the weight error of the b-bit
+    uniform quantizer from its default blocks (every atom at once at these bit widths) is the sum of
+    the same formula one atom at a time (blocks of one atom), at steps on both sides of the
+    calibrated one."""
+    problem = fig3_problem("b", 1000, 100, 10.0, 0.5, theta_law="gaussian", seed=3)
+    law = FitLaw(problem, 300)
+    step, edges = calibrated_step(law, bits), 2**bits - 2
+    for scale in (0.5, 1.0, 2.0):
+        one_at_a_time = uniform_weight_error(law, scale * step, bits, entries=edges)
+        assert abs(uniform_weight_error(law, scale * step, bits) / one_at_a_time - 1) < BLOCK_SUM, (bits, scale)
 
 
 # The DC is exact as p grows; the chapters measure finite-size gaps of 1-3% at this size, so the theory

@@ -10,9 +10,10 @@ import pytest
 from overparam.book.stats import mean_ci
 from overparam.experiments.compressors import COMPRESSORS
 from overparam.experiments.linear import simulate_curves, theory_curves
-from overparam.experiments.quantization import (bit_budget_table, model_bits, position_bits, random_features_quantization,
-                                                register_bounds, register_quantizers, simulate_small_models,
-                                                small_models, theta_law_comparison)
+from overparam.experiments.quantization import (THETA_LAWS, bit_budget_table, law_problems, model_bits, position_bits,
+                                                random_features_quantization, register_bounds, register_quantizers,
+                                                simulate_small_models, small_models, theta_law_comparison)
+from overparam.reports.problem import problem_table
 from overparam.reports.quantization import (affordable_models, bound_table, law_summary, peak_size, quantization_claims,
                                             quoted_numbers, risk_table, tidy_bits)
 from overparam.theory.problems import fig3_problem
@@ -228,3 +229,21 @@ def test_theta_laws_with_lloyd_max_quantizers_and_their_bounds():
         gap = abs(row["risk", "simulation"] - row["risk", "theory"])
         assert gap <= 1.5 * (row["ci_high", "simulation"] - row["ci_low", "simulation"]) + 0.03 * row["risk", "theory"], law
     assert len(law_summary(table, ["lloyd-2"])) == 4
+
+
+def test_problem_csv_of_chapter_11_holds_every_compared_law_and_the_constant_one_is_the_chapter_problem():
+    """problem.csv of chapter 11: one block of rows per law of theta* compared (law_problems, the problems
+    theta_law_comparison runs), the same variances in each, each law's own theta* with the mean square of the
+    constant law's (the laws keep E theta*_i^2, so only a draw's spread separates them)."""
+    problems = law_problems(200, 20, 10.0, 0.5)
+    assert tuple(problems) == THETA_LAWS
+    chapter = fig3_problem("b", 200, 20, 10.0, 0.5)
+    np.testing.assert_array_equal(problems["constant"].theta_star, chapter.theta_star)
+    rows = pd.concat([problem_table(problem, theta_law=law) for law, problem in problems.items()])
+    assert rows.groupby("theta_law").size().to_dict() == {law: 200 for law in THETA_LAWS}
+    for law, block in rows.groupby("theta_law"):
+        np.testing.assert_array_equal(block.variance, chapter.cov_diagonal)
+        np.testing.assert_array_equal(block.theta_star, problems[law].theta_star)
+    assert len({tuple(np.round(block.theta_star, 12)) for _, block in rows.groupby("theta_law")}) == len(THETA_LAWS)
+    np.testing.assert_array_equal(law_problems(200, 20, 10.0, 0.5, ("gaussian",), law_seed=1)["gaussian"].theta_star,
+                                  fig3_problem("b", 200, 20, 10.0, 0.5, theta_law="gaussian", seed=1).theta_star)

@@ -79,6 +79,7 @@ def test_agreement_checks_and_fits_see_a_known_gap():
     checks = agreement_checks(gaps, N, SPARSITIES).set_index(["data", "curve", "s"])
     pruned = checks.loc[("ReLU data", "magnitude", 5)]
     assert pruned["points"] == 4 and pruned["mean gap"] == pytest.approx(-0.10, abs=2e-3) and pruned["covered"] == 0
+    assert 0 < pruned["bar half-width"] < 0.10  # bars that leave out a 10% gap are narrower than it
     assert abs(checks.loc[("Gaussian twin", "magnitude", 5)]["mean gap"]) < 2e-3
     assert fits(gaps, "magnitude", N, 0.05).status == "not reproduced"
     assert fits(gaps, "magnitude", N, 0.11).status == "reproduced"
@@ -286,6 +287,11 @@ def test_claims_and_quoted_numbers_on_a_tiny_real_run():
     fresh = select(table, "magnitude+retrain", 5)
     assert numbers["rf-fig4-retrained-low"] == pytest.approx(fresh.risk.min())
     assert numbers["rf-pruned-peak-p"] in P_GRID
+    refit = refit_gap_table(refit_results, 5)
+    assert (numbers["rf-refit-first-d"], numbers["rf-refit-last-d"]) == (5, 40)  # the table's smallest and largest d
+    assert numbers["rf-relu-refit-gap-last-d-low"] <= numbers["rf-relu-refit-gap-last-d"] == refit["relu gap"].iloc[-1]
+    assert numbers["rf-refit-formula-last-d"] == refit.theory.iloc[-1]
+    assert numbers["rf-relu-pruned-bar-low"] <= numbers["rf-relu-pruned-bar-high"]
 
 
 def test_run_memory_grows_with_the_largest_model():

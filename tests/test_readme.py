@@ -49,11 +49,23 @@ def commands(text: str) -> list[str]:
 @pytest.mark.parametrize("page", ["README.md", "CONTRIBUTING.md"])
 def test_one_form_of_the_commands(page):
     """Programs of the environment are called by their path under .venv/bin (never bare, never
-    after activating it)."""
+    after activating it); the one bare Python is the one that creates .venv."""
     lines = commands((ROOT / page).read_text())
     bare = [line for line in lines if re.match(r"(papermill|jupyter|jupytext|overparam|dask|python3?|pytest|pip)\b", line)
-            or "activate" in line]
+            and not re.fullmatch(r"python3\.11 -m venv \.venv", line) or "activate" in line]
     assert bare == []
+
+
+def test_the_readme_says_how_to_install_without_torch_and_with_a_cpu_only_torch():
+    """The install without torch names no network group; torch comes from PyTorch's CPU wheel index
+    at the pin of requirements.txt, then the group ``networks`` (tests/test_torch_optional.py)."""
+    lines = commands(README)
+    pin = next(line for line in (ROOT / "requirements.txt").read_text().splitlines() if line.startswith("torch=="))
+    without = [line for line in lines if "-c requirements.txt -e" in line and "networks" not in line]
+    cpu = [line for line in lines if f"pip install {pin} --index-url https://download.pytorch.org/whl/cpu" in line]
+    group = [line for line in lines if "-c requirements.txt -e \".[networks]\"" in line]
+    assert without and cpu and group
+    assert lines.index(cpu[0]) < lines.index(group[0]), "the CPU build is installed before the group"
 
 
 @pytest.mark.parametrize("page", sorted([*ROOT.glob("notebooks/*.md"), *ROOT.glob("book/*.md")]), ids=lambda p: p.name)

@@ -8,6 +8,9 @@ import pytest
 from scipy.integrate import quad
 
 from overparam.book.stats import mean_ci
+from overparam.experiments.linear import k_grid
+from overparam.experiments.quantization_budget import budget_size
+from overparam.reports.predict import model_sizes
 from overparam.theory.dc import dc_gaussian, diagonal_dc, sample_dc, solve_xi
 from overparam.theory.problems import LinearGaussianProblem
 from overparam.theory.pruning import hessian_support, magnitude_support, oracle_support, restrict
@@ -107,6 +110,21 @@ def test_risk_is_infinite_at_the_interpolation_threshold():
     assert FitLaw(problem, 100).pruned(10, "magnitude") == np.inf
     # the refit on s < n features is well posed: finite risk, the paper's point about the peak
     assert FitLaw(problem, 100).retrained(10, "magnitude") == pytest.approx((0.25 + 90) * 99 / 89, rel=1e-9)
+
+
+def test_dense_risk_at_n_plus_one_is_the_large_p_limit_and_no_grid_asks_for_it():
+    """At p = n + 1 FitLaw gives Def. 4's finite limit, here in closed form for Sigma = I:
+    xi = n / (p - n), so 1 / (1 + xi) = 1 - n/p = 1/p and gamma = p (sigma_k^2 + ||theta*||^2 / p^2);
+    the exact expected risk is infinite there, so every size grid leaves n - 1, n, n + 1 out."""
+    n, p = 300, 301
+    problem = LinearGaussianProblem(np.full(400, 0.05), np.ones(400), 0.5).prefix(p)
+    limit = p * (problem.sigma**2 + np.sum(problem.theta_star**2) / p**2)
+    assert FitLaw(problem, n).dense() == pytest.approx(limit, rel=1e-9)
+    assert FitLaw(problem.prefix(n), n).dense() == np.inf and FitLaw(problem.prefix(n - 1), n).dense() == np.inf
+    interpolation = {n - 1, n, n + 1}
+    assert not interpolation & set(k_grid(1000, n, 30, peak_offsets=(299 / 300, 1, 301 / 300)))
+    assert not interpolation & set(model_sizes(1000, n, count=1000))
+    assert all(budget_size(32, 32 * k, 1000, n) == n - 2 for k in interpolation)
 
 
 def test_xi_solves_its_equation():

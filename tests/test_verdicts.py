@@ -8,6 +8,7 @@ from scipy.stats import t as scipy_t
 from overparam.book.claims import CLAIM_COLUMNS, ClaimsView, claim, claims_html, share, write_claims
 from overparam.book import claim_table
 from overparam.book import stats
+from overparam.book import tallies
 from overparam.book import verdicts as v
 
 NOISE = np.array([-1.0, 0.0, 1.0, -0.5, 0.5])  # mean 0, sd 0.79: t interval half-width 0.98
@@ -165,6 +166,41 @@ def test_over_range_of_verdicts_keeps_inconclusive_points_and_fragility():
     assert ranged.tolerance == 1.0 and ranged.at_half == "partly" and ranged.fragile
 
 
+def test_exists_of_point_statuses():
+    assert tallies.exists(["not reproduced", "reproduced", "inconclusive"]) == ("reproduced", 1 / 3)
+    assert tallies.exists(["not reproduced"] * 2)[0] == "not reproduced"
+    # one undecided point may still hold
+    assert tallies.exists(["not reproduced", "inconclusive"])[0] == "inconclusive"
+    with pytest.raises(ValueError):
+        tallies.exists([])
+
+
+@pytest.mark.parametrize("shifts, status", [((-1.5, 1.5, 0.5), "reproduced"), ((-1.5, 0.5), "inconclusive"),
+                                            ((-1.5, -2.0), "not reproduced")])
+def test_at_some_point_holds_where_one_point_holds(shifts, status):
+    verdict = v.at_some_point([v.comparison(NOISE + shift) for shift in shifts], range(len(shifts)), unit="s = ")
+    assert verdict.status == status and verdict.rule == "at some point of comparison"
+    assert verdict.holds == sum(shift > 1 for shift in shifts) / len(shifts)
+    assert f"({int(verdict.holds * len(shifts))} of {len(shifts)} points hold)" in verdict.measured
+
+
+def test_at_some_point_combines_the_shifted_statuses_the_same_way():
+    # NOISE's t interval is +-0.98: NOISE / 10 + 0.3 lies inside every margin; NOISE + 2.5 ([1.52, 3.48]) outside
+    # margins 1 and 0.5 and across 2; NOISE / 1.5 (+-0.65) inside 1 and 2, across 0.5
+    equalities = [v.equality(NOISE / 10 + 0.3, 1.0), v.equality(NOISE + 2.5, 1.0), v.equality(NOISE / 1.5, 1.0)]
+    assert [point.at_half for point in equalities] == ["reproduced", "not reproduced", "inconclusive"]
+    assert [point.at_double for point in equalities] == ["reproduced", "inconclusive", "reproduced"]
+    some = v.at_some_point(equalities, [1, 2, 3])
+    every = v.over_range(equalities, [1, 2, 3])
+    assert (some.status, some.at_half, some.at_double, some.fragile) == ("reproduced", "reproduced", "reproduced",
+                                                                         False)
+    assert (every.status, every.at_half, every.at_double) == ("partly", "not reproduced", "partly")
+    failing = v.at_some_point([v.equality(NOISE + 2.5, 1.0), v.equality(NOISE + 6.0, 1.0)], [1, 2])
+    assert (failing.status, failing.at_half, failing.at_double) == ("not reproduced", "not reproduced",
+                                                                    "inconclusive")
+    assert failing.fragile and failing.tolerance == 1.0
+
+
 def test_spans_compress_runs_of_integers():
     assert v.spans([1, 2, 3, 5, 7, 8]) == "1-3, 5, 7-8"
     assert v.spans([0.5, 1.0]) == "0.5, 1.0"
@@ -208,6 +244,12 @@ def test_double_descent_both_ways(kinds, status):
     assert verdict.status == status and verdict.rule == "double descent"
     flipped = {"reproduced": "not reproduced", "not reproduced": "reproduced", "inconclusive": "inconclusive"}
     assert v.double_descent(steps(*kinds), widths, present=False).status == flipped[status]
+
+
+def test_double_descent_reports_runs_of_steps():
+    verdict = v.double_descent(steps("f", "f", "f", "r", "u", "u", "f"), [1, 2, 3, 4, 6, 8, 11, 15])
+    assert verdict.measured == "1->4: fall (3 steps), 4->6: rise, 6->11: unclear (2 steps), 11->15: fall"
+    assert v.step_runs([1, 2], ["rise"]) == "1->2: rise" and v.step_runs([1], []) == ""
 
 
 def test_double_descent_needs_one_step_per_pair():
@@ -276,8 +318,9 @@ def test_claim_refuses_what_was_not_declared(tmp_path, declared):
 
 def test_every_declaration_names_a_rule_and_a_reason():
     rules = {"comparison", "equality", "non-inferiority", "agreement", "theory", "double descent", "none",
-             "over range"} | {f"over range of {rule}" for rule in ("comparison", "equality", "non-inferiority",
-                                                                   "agreement", "theory")}
+             "over range", "at some point"} | {f"{combined} of {rule}" for combined in ("over range", "at some point")
+                                               for rule in ("comparison", "equality", "non-inferiority", "agreement",
+                                                            "theory")}
     for key, declaration in claim_table.DECLARED.items():
         assert declaration.rule in rules, key
         assert len(declaration.reason) > 10, key

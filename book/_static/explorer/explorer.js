@@ -4,7 +4,8 @@
  * The controls are built from the data's grid, so a new grid needs no change here.
  * The state lives in the URL's hash (#spike=30&view=retraining...), so a view can be linked;
  * a hash given on load is applied by setting each control and firing its "input" event, the
- * same path a reader's change takes. */
+ * same path a reader's change takes. The plot is drawn at the width the page gives it (at most MAX_W
+ * units, one legend column on a phone), so its text keeps its CSS size on a narrow screen. */
 (function () {
   "use strict";
 
@@ -24,9 +25,9 @@
     pruning: ["dense", "magnitude", "hessian", "oracle", "random"],
     retraining: ["dense", "magnitude+retrain", "hessian+retrain", "random+retrain"]
   };
-  // the plot's frame in SVG units; the legend sits under it, LEGEND_COLUMNS items a row
-  // (top: room for two rows of the k = s and k = n labels)
-  var W = 640, H = 390, M = { left: 60, right: 14, top: 44, bottom: 48 };
+  // the plot's frame in SVG units (W: its width, see plotWidth); the legend sits under it, LEGEND_COLUMNS
+  // items a row, one where the plot is narrower than WIDE (top: room for two rows of the k = s and k = n labels)
+  var W = 640, MAX_W = 640, MIN_W = 300, WIDE = 560, H = 390, M = { left: 60, right: 14, top: 44, bottom: 48 };
   var LABEL_GAP = 4, LABEL_ROW = 19, LABEL_CHAR = 8.5;  // SVG units; LABEL_CHAR: a 14 px character, unmeasured
   var LEGEND_TOP = 66, LEGEND_ROW = 22, LEGEND_COLUMNS = 3;
 
@@ -39,6 +40,8 @@
     return node;
   }
   function svg(tag, attrs, parent) { return el(tag, attrs, parent, true); }
+  // one SVG unit is one CSS pixel up to MAX_W: the width of the explorer's box, within [MIN_W, MAX_W]
+  function plotWidth(root) { return Math.round(Math.min(MAX_W, Math.max(MIN_W, root.clientWidth || MAX_W))); }
 
   function fmt(x) {
     if (x === null || x === undefined || !isFinite(x)) { return "–"; }
@@ -71,8 +74,7 @@
     this.root = root;
     this.data = data;
     this.index = data.controls.map(function (c) { return defaultIndex(c); });
-    this.view = "pruning";
-    this.yScale = "log";
+    this.view = "pruning"; this.yScale = "log";
     this.shown = {};
     var self = this;
     data.compressors.forEach(function (name) { self.shown[name] = true; });
@@ -93,8 +95,7 @@
     this.root.textContent = "";
     var form = el("form", { "class": "explorer-controls", "aria-label": "problem and display controls" }, this.root);
     form.addEventListener("submit", function (event) { event.preventDefault(); });
-    this.inputs = {};
-    this.outputs = {};
+    this.inputs = {}; this.outputs = {};
     data.controls.forEach(function (control, c) {
       var id = "explorer-" + control.name;
       var box = el("div", { "class": "explorer-control" }, form);
@@ -162,10 +163,7 @@
     });
   };
 
-  Explorer.prototype.changed = function () {
-    this.draw();
-    this.writeHash();
-  };
+  Explorer.prototype.changed = function () { this.draw(); this.writeHash(); };
 
   Explorer.prototype.key = function () { return this.index.join(","); };
 
@@ -209,6 +207,8 @@
 
   Explorer.prototype.draw = function () {
     var self = this, data = this.data;
+    W = plotWidth(this.root);
+    var columns = W < WIDE ? 1 : LEGEND_COLUMNS;
     this.buildCheckboxes();
     var ni = this.position("n_over_p"), si = this.position("s_over_n");
     var n = data.n[ni], s = data.s[ni][si], p = data.p, sizes = data.sizes[ni];
@@ -337,13 +337,13 @@
     if (floor > lo && floor < hi) { items.push({ text: "noise floor σ²", attrs: { "class": "explorer-floor" } }); }
     var legend = svg("g", { "class": "explorer-legend", transform: "translate(" + x0 + "," + (y0 + LEGEND_TOP) + ")" }, plot);
     items.forEach(function (item, i) {
-      var x = (i % LEGEND_COLUMNS) * (x1 - x0) / LEGEND_COLUMNS, y = Math.floor(i / LEGEND_COLUMNS) * LEGEND_ROW;
+      var x = (i % columns) * (x1 - x0) / columns, y = Math.floor(i / columns) * LEGEND_ROW;
       var attrs = { x1: x, x2: x + 30, y1: y, y2: y };
       Object.keys(item.attrs).forEach(function (name) { attrs[name] = item.attrs[name]; });
       svg("line", attrs, legend);
       svg("text", { x: x + 36, y: y + 5, text: item.text }, legend);
     });
-    var height = y0 + LEGEND_TOP + Math.ceil(items.length / LEGEND_COLUMNS) * LEGEND_ROW;
+    var height = y0 + LEGEND_TOP + Math.ceil(items.length / columns) * LEGEND_ROW;
     plot.setAttribute("viewBox", "0 0 " + W + " " + height);
 
     // hover readout: the values at the nearest model size
@@ -394,6 +394,7 @@
       return;
     }
     root.explorer = new Explorer(root, window.EXPLORER_DATA);
+    window.addEventListener("resize", function () { if (plotWidth(root) !== W) { root.explorer.draw(); } });
   }
   if (document.readyState === "loading") { document.addEventListener("DOMContentLoaded", start); } else { start(); }
 }());

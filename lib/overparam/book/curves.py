@@ -8,6 +8,8 @@ from dataclasses import dataclass
 
 import matplotlib
 
+from overparam.book import curve_names
+
 OKABE_ITO = ["#000000", "#E69F00", "#56B4E9", "#009E73", "#F0E442", "#0072B2", "#D55E00", "#CC79A7"]
 
 
@@ -77,7 +79,7 @@ CURVES: dict[str, Curve] = {
     "svm/magnitude": Curve("hard-margin SVM, magnitude pruning", OKABE_ITO[5], "*"),
     "svm/hessian": Curve("hard-margin SVM, Hessian pruning", OKABE_ITO[6], "*"),
 }
-SAME_SAMPLE = "-same-sample"
+SAME_SAMPLE = curve_names.SAME_SAMPLE  # the grammar's (overparam.book.curve_names), named here for the chapters
 BITS = re.compile(r"^(?P<base>.+)-(?P<bits>\d+)$")
 
 
@@ -86,18 +88,18 @@ def style_of(curve: str) -> dict:
     """Colour, marker, line style and label of a registered curve; a '-same-sample' suffix gets
     hollow markers; a '-<b>' suffix names a bit width (colour from a ramp over b). An unregistered
     name is an error that lists the registered ones."""
-    bits = BITS.match(curve)
-    if bits and bits["base"] in CURVES:
-        style = CURVES[bits["base"]].style()
-        b = int(bits["bits"])
-        style["color"] = matplotlib.colors.to_hex(matplotlib.colormaps["viridis"](min(b, 8) / 9))
-        style["label"] += f", {b} bits"
+    name = curve_names.CurveName.parse(curve)
+    unquantized = str(name.renamed(bits=None))
+    if name.bits is not None and not name.same_sample and unquantized in CURVES:
+        style = CURVES[unquantized].style()
+        style["color"] = matplotlib.colors.to_hex(matplotlib.colormaps["viridis"](min(name.bits, 8) / 9))
+        style["label"] += f", {name.bits} bits"
         return style
-    base = curve.removesuffix(SAME_SAMPLE)
+    base = str(name.renamed(same_sample=False))
     if base not in CURVES:
         raise KeyError(f"curve {curve!r} is not registered in overparam.book.curves.CURVES; registered: {sorted(CURVES)}")
     style = CURVES[base].style()
-    if curve != base:
+    if name.same_sample:
         style["label"] += " (same sample)"
         style["hollow"] = True
     return style

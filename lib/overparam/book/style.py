@@ -10,7 +10,7 @@ import pandas as pd
 from matplotlib.collections import LineCollection
 from matplotlib.container import ErrorbarContainer
 from matplotlib.figure import Figure
-from matplotlib.ticker import NullFormatter, ScalarFormatter
+from matplotlib.ticker import LogLocator, NullFormatter, ScalarFormatter, StrMethodFormatter
 
 from overparam.book.curves import style_of
 
@@ -152,3 +152,12 @@ def log_axis(ax, axis: str = "x") -> None:
     target = ax.xaxis if axis == "x" else ax.yaxis
     target.set_major_formatter(ScalarFormatter())
     target.set_minor_formatter(NullFormatter())
+
+
+def narrow_log_axis(ax, axis: str = "y") -> None:
+    """A :func:`log_axis` labelled at 1, 2, 3 and 5 times each power of ten, as plain numbers ("0.6",
+    not "6x10^-1"), so that a range narrower than a decade carries several labelled ticks."""
+    log_axis(ax, axis)
+    target = ax.xaxis if axis == "x" else ax.yaxis
+    target.set_major_locator(LogLocator(subs=(1.0, 2.0, 3.0, 5.0)))
+    target.set_major_formatter(StrMethodFormatter("{x:g}"))

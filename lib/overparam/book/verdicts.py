@@ -10,9 +10,12 @@ inline condition in a chapter:
 - :func:`non_inferiority` -- "A is no better than B" (or "not worse by more than"): the interval
   of the difference against one side of a margin;
 - :func:`agreement` -- "theory matches simulation": an equivalence decision at every point (the
-  point's interval inside the tolerance band, outside it, or across its edge), then :func:`tally`;
+  point's interval inside the tolerance band, outside it, or across its edge), then
+  :func:`~overparam.book.tallies.tally`;
 - :func:`over_range` -- a claim checked at each point of a range ("at every noise level"): the
-  points' statuses, then :func:`tally`;
+  points' statuses, then :func:`~overparam.book.tallies.tally`;
+- :func:`at_some_point` -- a claim made at some point of a range ("can", "at some sparsity"): the
+  points' statuses, then :func:`~overparam.book.tallies.exists`;
 - :func:`deterministic` -- a theory-only inequality (no draws): a number against a threshold, with
   a band (the theory's own finite-size error) inside which it is inconclusive;
 - :func:`double_descent` -- a rise followed by a fall along consecutive paired steps, or its absence;
@@ -34,6 +37,7 @@ from dataclasses import dataclass, replace
 import numpy as np
 
 from overparam.book.stats import t_interval, welch_interval
+from overparam.book.tallies import exists, spans, tally
 
 STATUSES = ("reproduced", "partly", "not reproduced", "inconclusive")
 ORIGINS = ("paper", "paper-extended", "beyond")
@@ -192,26 +196,6 @@ def non_inferiority(differences, margin: float, digits: int = 3,
     return _margin_rule(differences, margin, "non-inferiority", _not_below, digits, min_draws, what)
 
 
-def tally(states, what: str = "points") -> tuple[str, float]:
-    """The status of a claim made at several points, from each point's status: every point holds,
-    ``reproduced``; some fail and they fail at least as often as they hold, ``not reproduced``;
-    some hold and more often than the claim fails, ``partly``; none holds and none fails,
-    ``inconclusive``. Also the fraction of points that hold."""
-    states = list(states)
-    if not states:
-        raise ValueError(f"a claim over {what} needs at least one point")
-    holds, fails = states.count("reproduced"), states.count("not reproduced")
-    if holds == len(states):
-        status = "reproduced"
-    elif fails and fails >= holds:
-        status = "not reproduced"
-    elif holds:
-        status = "partly"
-    else:
-        status = "inconclusive"
-    return status, holds / len(states)
-
-
 def _point_states(theory, low, high, tolerance):
     """Each point's equivalence decision: its interval of relative (or absolute) gaps inside
     [-tolerance, tolerance] agrees, entirely outside disagrees, across an edge is inconclusive."""
@@ -278,22 +262,6 @@ def agreement(theory, simulation, ci_low=None, ci_high=None, tolerance: float = 
     return with_tolerance(judge, tolerance)
 
 
-def spans(values) -> str:
-    """Labels as short text: runs of consecutive integers become ``a-b`` ("1-75, 88, 90-396");
-    other labels are listed as they are."""
-    values = list(values)
-    if not values:
-        return "none"
-    if not all(isinstance(v, (int, np.integer)) for v in values):
-        return ", ".join(str(v) for v in values)
-    parts, start = [], values[0]
-    for previous, current in zip(values, values[1:] + [None]):
-        if current is None or current != previous + 1:
-            parts.append(str(start) if start == previous else f"{start}-{previous}")
-            start = current
-    return ", ".join(parts)
-
-
 def _state(point) -> str:
     """One point of :func:`over_range` as a status: a Verdict's status, a status, or a boolean."""
     if isinstance(point, Verdict):
@@ -318,28 +286,45 @@ def _over_range_text(states, where, unit) -> str:
                      if count[state]) + f" ({count['reproduced']} of {len(states)} points hold)"
 
 
-def over_range(points, where, unit: str = "") -> Verdict:
-    """A claim checked at every point of a range (``where``, the points' labels). ``points`` gives,
-    per point, the Verdict of a rule there (preferred: an inconclusive point stays inconclusive, and
-    the points' statuses at half and twice their tolerance give the claim's), a status, or a boolean
-    for an exact check. The statuses are combined by :func:`tally`; ``measured`` names the points
-    where the claim holds, fails and is inconclusive."""
+def _over_points(points, where, unit: str, name: str, combine) -> Verdict:
+    """A claim over the points of a range, labelled ``where``: each point's status combined by
+    ``combine`` (:func:`tally` or :func:`exists`), and so are the points' statuses at half and at
+    twice their tolerance when every point is a Verdict with one; the rule is ``name`` followed by
+    the points' rule ("over range of comparison")."""
     where = list(where)
     points = points.tolist() if isinstance(points, np.ndarray) else list(points)
     if len(where) != len(points) or not points:
-        raise ValueError(f"over_range needs one label per point, got {len(where)} labels for {len(points)} points")
+        raise ValueError(f"{name} needs one label per point, got {len(where)} labels for {len(points)} points")
     states = [_state(point) for point in points]
-    status, holds = tally(states)
+    status, holds = combine(states)
     verdicts = [point for point in points if isinstance(point, Verdict)]
     rules = {verdict.rule for verdict in verdicts}
     tolerances = {verdict.tolerance for verdict in verdicts}
     shifted = {}
     if verdicts and len(verdicts) == len(points) and None not in tolerances:
         for side in ("at_half", "at_double"):
-            shifted[side] = tally([getattr(verdict, side) for verdict in verdicts])[0]
+            shifted[side] = combine([getattr(verdict, side) for verdict in verdicts])[0]
     return Verdict(status, _over_range_text(states, where, unit),
-                   rule="over range" + (f" of {rules.pop()}" if len(rules) == 1 else ""),
+                   rule=name + (f" of {rules.pop()}" if len(rules) == 1 else ""),
                    tolerance=tolerances.pop() if len(tolerances) == 1 else None, holds=holds, **shifted)
+
+
+def over_range(points, where, unit: str = "") -> Verdict:
+    """A claim checked at every point of a range (``where``, the points' labels). ``points`` gives,
+    per point, the Verdict of a rule there (preferred: an inconclusive point stays inconclusive, and
+    the points' statuses at half and twice their tolerance give the claim's), a status, or a boolean
+    for an exact check. The statuses are combined by :func:`tally`; ``measured`` names the points
+    where the claim holds, fails and is inconclusive."""
+    return _over_points(points, where, unit, "over range", tally)
+
+
+def at_some_point(points, where, unit: str = "") -> Verdict:
+    """An existential claim ("can", "at some point") over the points of a range, given as for
+    :func:`over_range`: it holds (``reproduced``) when at least one point holds, fails (``not
+    reproduced``) when every point fails, and is ``inconclusive`` otherwise (:func:`exists`); the
+    statuses at half and at twice the points' tolerance are combined the same way. ``measured``
+    names the points as over_range does; ``holds`` is the fraction of points that hold."""
+    return _over_points(points, where, unit, "at some point", exists)
 
 
 def deterministic(value: float, threshold: float, band: float, claim_holds_when: str = "below", text: str = "",
@@ -378,7 +363,7 @@ def double_descent(steps: list[Verdict], widths, present: bool = True) -> Verdic
              for v in steps]
     if len(kinds) != len(labels):
         raise ValueError(f"double_descent needs one step per pair of consecutive widths, got {len(kinds)} for {widths}")
-    text = ", ".join(f"{label}: {kind}" for label, kind in zip(labels, kinds)) or "fewer than two widths"
+    text = step_runs(widths, kinds) or "fewer than two widths"
 
     def has_pattern(allowed_rise, allowed_fall):
         first_rise = next((i for i, kind in enumerate(kinds) if kind in allowed_rise), None)
@@ -391,6 +376,18 @@ def double_descent(steps: list[Verdict], widths, present: bool = True) -> Verdic
         found = "inconclusive"
     swap = {"reproduced": "not reproduced", "not reproduced": "reproduced", "inconclusive": "inconclusive"}
     return Verdict(found if present else swap[found], text, rule="double descent")
+
+
+def step_runs(widths, kinds: list[str]) -> str:
+    """The kinds of consecutive steps along ``widths`` as runs of one kind: ``"1->4: fall (3 steps),
+    4->6: rise, 6->8: unclear"`` (one entry per run, with its count when it spans several steps)."""
+    runs, start = [], 0
+    for end in range(1, len(kinds) + 1):
+        if end == len(kinds) or kinds[end] != kinds[start]:
+            count = f" ({end - start} steps)" if end - start > 1 else ""
+            runs.append(f"{widths[start]}->{widths[end]}: {kinds[start]}{count}")
+            start = end
+    return ", ".join(runs)
 
 
 def small_number(value: float, floor: float = 1e-12) -> str:

@@ -14,6 +14,7 @@ from typing import Callable
 
 import numpy as np
 
+from overparam.book.curve_names import CurveName
 from overparam.book.curves import SAME_SAMPLE, style_of
 from overparam.theory.problems import LinearGaussianProblem
 from overparam.theory.pruning import DATA_RULES, FIT_RULES, restrict, select_support
@@ -95,4 +96,4 @@ for _rule in DATA_RULES:
 def theory_of(name: str) -> str:
     """The registered compressor whose theory a curve is compared with: a same-sample refit is set
     against the fresh-sample prediction it is often assumed to follow."""
-    return name.removesuffix(SAME_SAMPLE)
+    return str(CurveName.parse(name).renamed(same_sample=False))

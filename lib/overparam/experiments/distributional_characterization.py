@@ -80,14 +80,21 @@ def isotropic_sizes(n: int, kappas=ISO_KAPPAS, min_gap: int = 3) -> np.ndarray:
     return sizes[np.abs(sizes - n) >= min_gap]
 
 
+def isotropic_problem(size: int, sigma: float, seed: int, largest: int | None = None) -> LinearGaussianProblem:
+    """The isotropic risk check's problem with ``size`` features: Sigma = I and theta* the first ``size``
+    coordinates of one standard normal direction of length ``largest`` (default ``size``; drawn from
+    ``seed``), rescaled to norm 1, so every size of the check shares its leading coordinates."""
+    direction = np.random.default_rng((seed, 300)).standard_normal(largest or size)[:size]
+    return LinearGaussianProblem(direction / np.linalg.norm(direction), np.ones(size), sigma)
+
+
 def isotropic_simulation(sizes, n: int, sigma: float, trials: int, seed: int,
                          progress: bool = False) -> list[np.ndarray]:
     """Test risk of the min-norm fit for Sigma = I and one random theta* of norm 1 (its first p
-    coordinates for each p), ``trials`` draws per size."""
-    direction = np.random.default_rng((seed, 300)).standard_normal(max(sizes))
+    coordinates for each p, :func:`isotropic_problem`), ``trials`` draws per size."""
     risks = []
     for a, size in enumerate(sizes):
-        problem = LinearGaussianProblem(direction[:size] / np.linalg.norm(direction[:size]), np.ones(size), sigma)
+        problem = isotropic_problem(int(size), sigma, seed, int(max(sizes)))
         thetas, _ = min_norm_draws(problem, n, trials, seed=(seed, 400 + a), progress=progress,
                                    desc=f"isotropic, p = {size}")
         risks.append(problem.risk(thetas))

@@ -24,13 +24,13 @@ import pandas as pd
 
 from overparam.experiments.classification import sign_labels, supports
 from overparam.experiments.compressors import COMPRESSORS
-from overparam.experiments.families import family_simulation
+from overparam.experiments.families import family_simulation, rotated_problem
 from overparam.experiments.linear import k_grid, simulate_curves
 from overparam.experiments.quantization import FLOAT_BITS, model_bits, register_quantizers
 from overparam.experiments.ridge_pruning import tune_mu
 from overparam.experiments.correlated_refits import theory_point
 from overparam.theory.classification import classification_error, least_squares_error_prediction
-from overparam.theory.problems import LinearGaussianProblem, correlated_problem, fig3_problem
+from overparam.theory.problems import LinearGaussianProblem, correlated_problem
 from overparam.theory.pruning import restrict, select_support
 from overparam.theory.ridge import ridge_fit
 from overparam.theory.solvers import prefix_min_norm_fits
@@ -41,14 +41,15 @@ from overparam.theory.risk import FitLaw, best_underparameterized_risk
 class Config:
     """One problem of a phase diagram: panel (b) of chapter 1 at p features, n = n_over_p p samples,
     a budget s = s_over_p p (also the number of salient features), the spike of the saliency, the
-    noise sigma, the law of theta* and the alignment (:func:`overparam.theory.problems.fig3_problem`)."""
+    noise sigma, the law of theta* and the alignment: "aligned", "inverted" or a rotation t in [0, 1]
+    between them (:func:`overparam.experiments.families.rotated_problem`; 0 and 1 are the two names)."""
 
     n_over_p: float
     s_over_p: float
     spike: float = 10.0
     sigma: float = 0.5
     theta_law: str = "constant"
-    alignment: str = "aligned"
+    alignment: str | float = "aligned"
     p: int = 200
     seed: int = 0
     rho: float = 0.0
@@ -70,7 +71,7 @@ class Config:
             if (self.theta_law, self.alignment) != ("constant", "aligned"):
                 raise ValueError("correlated features (rho > 0) are defined for constant aligned theta* only")
             return correlated_problem(self.p, self.s, self.spike, self.sigma, self.rho)
-        return fig3_problem("b", self.p, self.s, self.spike, self.sigma, self.theta_law, self.alignment, self.seed)
+        return rotated_problem(self.p, self.s, self.spike, self.sigma, self.theta_law, self.alignment, self.seed)
 
 
 def smaller_sizes(config: Config) -> np.ndarray:

@@ -221,6 +221,13 @@ def simulate_small_models(problem, n: int, small: pd.DataFrame, trials: int, see
 THETA_LAWS = ("constant", "random-sign", "gaussian", "sparse")
 
 
+def law_problems(p: int, s: int, spike: float, sigma: float, laws=THETA_LAWS, law_seed: int = 0) -> dict:
+    """{law: panel (b)'s problem with theta* drawn once from that law} (:func:`overparam.theory.problems.fig3_problem`:
+    the same covariance and each coordinate's mean square for every law), the problems compared by
+    :func:`theta_law_comparison`."""
+    return {law: fig3_problem("b", p, s, spike, sigma, theta_law=law, seed=law_seed) for law in laws}
+
+
 def theta_law_comparison(p: int, n: int, s: int, spike: float, sigma: float, names, trials: int, seed,
                          laws=THETA_LAWS, law_seed: int = 0, lloyd_bits=()):
     """The fit on all p features, dense, quantized and bounded, on panel (b)'s problem with theta*
@@ -235,7 +242,7 @@ def theta_law_comparison(p: int, n: int, s: int, spike: float, sigma: float, nam
     Lloyd-Max quantizers "lloyd-<b>" and their bounds: theory on the law (:func:`lloyd_max_map`),
     simulation by 1-D k-means on each fit's weights (:func:`empirical_lloyd_max`)."""
     lloyd = {f"lloyd-{b}": int(b) for b in lloyd_bits}
-    problems = {law: fig3_problem("b", p, s, spike, sigma, theta_law=law, seed=law_seed) for law in laws}
+    problems = law_problems(p, s, spike, sigma, laws, law_seed)
     cov = problems[laws[0]].cov
     fit_laws = {law: FitLaw(problem, n) for law, problem in problems.items()}
     maps, theory, shrink = {}, {}, {}

@@ -26,19 +26,19 @@ from scipy.optimize import minimize_scalar
 from sklearn.linear_model import lasso_path
 from tqdm import tqdm
 
+from overparam.book.curve_names import CurveName
 from overparam.book.stats import mean_ci
 from overparam.experiments.compressors import COMPRESSORS, TrainedFit
 from overparam.theory.problems import LinearGaussianProblem, restrict_problem
 from overparam.theory.lasso import lasso_law, lasso_pipeline_risk, mu_for_support_size, mu_scale
 from overparam.theory.pruning import restrict, select_support
-from overparam.theory.ridge import penalty_weights
+from overparam.theory.ridge import MU_BOUNDS, penalty_weights
 from overparam.theory.risk import FitLaw
 from overparam.theory.solvers import fit_on_support, min_norm_least_squares
 
 PIPELINES = ["magnitude", "hessian", "magnitude+retrain", "hessian+retrain"]
 TUNINGS = ["none", "dense-optimal", "prune-optimal"]
 COLUMNS = ["panel", "curve", "source", "k", "mu", "penalty", "tuning", "risk", "ci_low", "ci_high"]
-MU_BOUNDS = (1e-5, 1e2)
 LASSO = "lasso"  # the penalty column of the Lasso's rows: mu ||theta||_1 in the scaling of overparam.theory.lasso
 LASSO_BOUNDS = (1e-3, 10.0)  # the Lasso's mu search, in units of overparam.theory.lasso.mu_scale
 
@@ -181,8 +181,9 @@ def _compress(fit: TrainedFit, curve: str, rng: np.random.Generator) -> np.ndarr
     """The model of ``curve`` from ``fit``: retrained pipelines refit on a fresh sample of their own
     the kept weights that are non-zero (a Lasso fit with fewer than s non-zeros keeps only those, as its
     theory does); ``support`` is the fit itself (a Lasso fit: its own non-zeros are the kept weights)."""
-    rule = curve.removesuffix("+retrain")
-    if curve.endswith("+retrain"):
+    name = CurveName.parse(curve)
+    rule = name.rule
+    if name.refit == "retrain":
         kept = np.flatnonzero(fit.theta) if rule == "support" else fit.support(rule)
         return refit_on_fresh(fit.problem, len(fit.y), kept[fit.theta[kept] != 0], rng)
     return fit.theta if curve == "support" else COMPRESSORS[curve].compress(fit)
@@ -200,8 +201,9 @@ def cv_mus(X: np.ndarray, y: np.ndarray, s: int, curves, grid, folds: int = 5) -
         train, held = fold != f, fold == f
         for i, theta in enumerate(gram_ridge_path(X[train], y[train], grid)):
             for curve in curves:
-                kept = select_support(curve.removesuffix("+retrain"), theta, X[train], s)
-                model = fit_on_support(X[train], y[train], kept) if curve.endswith("+retrain") else restrict(theta, kept)
+                name = CurveName.parse(curve)
+                kept = select_support(name.rule, theta, X[train], s)
+                model = fit_on_support(X[train], y[train], kept) if name.refit == "retrain" else restrict(theta, kept)
                 errors[curve][i] += np.sum((y[held] - X[held] @ model) ** 2)
     return {curve: float(grid[int(np.argmin(values))]) for curve, values in errors.items()}
 

@@ -14,7 +14,7 @@ import numpy as np
 import pandas as pd
 
 from overparam.book.stats import mean_ci
-from overparam.book.curves import SAME_SAMPLE
+from overparam.book.curve_names import SAME_SAMPLE, CurveName
 from overparam.book.claim_table import tolerance as declared_tolerance
 from overparam.book.tidy import curve_rows
 from overparam.book.verdicts import point_counts, t_interval
@@ -129,7 +129,8 @@ def fit_comparison(table: pd.DataFrame, rules=("dense", "hessian")) -> pd.DataFr
     simulated least-squares, logistic (and SVM) errors for each rule in ``rules``, one row per panel, rule and k."""
     sim = table[table.source == "simulation"]
     logistic_sizes = sim[sim.curve == "logistic/dense"][["panel", "k"]]
-    wide = table.assign(fit=table.curve.str.split("/").str[0], rule=table.curve.str.split("/").str[1])
+    names = [CurveName.parse(curve) for curve in table.curve]
+    wide = table.assign(fit=[name.fit for name in names], rule=[name.pipeline for name in names])
     wide = wide[wide.rule.isin(rules)]
     wide["column"] = np.where(wide.source == "theory", "ls prediction", wide.fit)
     out = wide.pivot_table(index=["panel", "rule", "k"], columns="column", values="error").reset_index()
@@ -301,7 +302,7 @@ def _peak_numbers(runs: dict, s_of: dict, n_of: dict) -> dict:
     the SVM."""
     rows, numbers = peak_sizes({q: runs[q] for q in "ab"}, s_of, n_of).set_index(["panel", "curve"]), {}
     for (q, curve), row in rows.iterrows():
-        fit, rule = curve.split("/")
+        fit, rule = CurveName.parse(curve).fit, CurveName.parse(curve).pipeline
         numbers[f"cls-peak-{q}-{fit}-k"] = int(row["peak k"])
         for col, key in [("error at k = s", "s"), ("error there", "peak"), ("error at k = p", "p")]:
             numbers[f"cls-peak-{q}-{fit}-{rule}-{key}"] = row[col]

@@ -12,7 +12,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from overparam.book.curves import SAME_SAMPLE
+from overparam.book.curve_names import SAME_SAMPLE, CurveName
 from overparam.book.claims import claim
 from overparam.book.claim_table import declared
 from overparam.book.claim_table import tolerance as declared_tolerance
@@ -158,7 +158,7 @@ def _peak_claim(panel, run, curve, s, n):
     """"The error rises past k = s and falls back by k = p": the error at the peak (:func:`fixed_peak`)
     above the error at k = s and at k = p (paired, every draw). None when k = s or the peak was not
     simulated."""
-    fit = curve.split("/")[0]
+    fit = CurveName.parse(curve).fit
     grid, peak = (run.ks if fit == "ls" else run.logistic_ks), fixed_peak(run, fit, s, n)
     if s not in grid or peak is None:
         return None
@@ -200,7 +200,7 @@ def _largest_claim(panel, run, curve, theory, theory_sizes):
     logistic regression by the first half of the draws, judged on the other half."""
     if curve.startswith("ls/"):
         p = max(run.ks)
-        best = predicted_best_size(theory[curve.split("/")[1]], theory_sizes, [k for k in run.ks if k != p])
+        best = predicted_best_size(theory[CurveName.parse(curve).pipeline], theory_sizes, [k for k in run.ks if k != p])
         differences, chosen = run.draws(curve, best) - run.draws(curve, p), "the best other size by the DC prediction"
     else:
         p, (best, first, differences) = max(run.logistic_ks), held_out_difference(run, curve)

@@ -12,7 +12,7 @@ import pandas as pd
 
 from overparam.book.claim_table import tolerance
 from overparam.book.stats import mean_ci
-from overparam.book.style import COLUMN_INCHES, plot_theory_and_simulation, theory_simulation_legend
+from overparam.book.style import COLUMN_INCHES, narrow_log_axis, plot_theory_and_simulation, theory_simulation_legend
 from overparam.book.verdicts import Verdict, comparison, over_range, point_states
 from overparam.experiments.correlated_refits import INF, key, select, theory_at, theory_keys, zero_risk
 from overparam.theory.refit import RULES
@@ -149,7 +149,7 @@ def plot_over_rho(table: pd.DataFrame, zero: dict, rules=RULES, families=tuple(F
             if len(sim):
                 ax.errorbar(sim.rho, sim.risk, yerr=[sim.risk - sim.ci_low, sim.ci_high - sim.risk], fmt=marker,
                             ms=5, color=color, capsize=2, lw=1, mfc="none", label=label + " (no theory)")
-        ax.set_yscale("log")
+        narrow_log_axis(ax, "y")
         ax.set_xscale("symlog", linthresh=smallest, linscale=0.5)
         ax.set_title(f"{rule} pruning\n{FAMILY_TITLES[family]}")
     for ax in axes[-1]:

@@ -6,10 +6,10 @@ from __future__ import annotations
 import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
-from matplotlib.ticker import LogLocator, NullLocator, StrMethodFormatter
+from matplotlib.ticker import NullLocator
 
 from overparam.book.curves import style_of
-from overparam.book.style import COLUMN_INCHES, SMALL_FONT_SIZE, log_axis
+from overparam.book.style import COLUMN_INCHES, SMALL_FONT_SIZE, log_axis, narrow_log_axis
 from overparam.reports.networks import SPARSE_VARIANTS
 
 
@@ -41,14 +41,6 @@ def _small_network(ax, row: pd.Series, split: str, variant: str):
     return band, line
 
 
-def _log_error_axis(ax) -> None:
-    """A log-scaled error axis (:func:`~overparam.book.style.log_axis`) labelled at 1, 2, 3 and 5
-    times each power of ten, as plain numbers, so that a range narrower than a decade is labelled too."""
-    log_axis(ax, "y")
-    ax.yaxis.set_major_locator(LogLocator(subs=(1.0, 2.0, 3.0, 5.0)))
-    ax.yaxis.set_major_formatter(StrMethodFormatter("{x:g}"))
-
-
 def _width_axis(ax, widths, model_name: str) -> None:
     """A log-scaled width axis labelled at exactly the widths tested, without minor ticks."""
     log_axis(ax)
@@ -72,7 +64,7 @@ def _sweep_panel(ax, summary: pd.DataFrame, base: int, split: str, model_name: s
         if not curve.empty:
             handles[style_of(variant)["label"]] = _bars(ax, curve, split, style_of(variant))
     _width_axis(ax, sorted(summary.width.unique()), model_name)
-    _log_error_axis(ax)
+    narrow_log_axis(ax, "y")
     ax.set_ylabel(split.replace("_", " ").replace("train ", "training "))
     return handles
 

@@ -133,7 +133,8 @@ def enumeration(values) -> str:
 
 def run_settings(data: dict, widths, base_widths, config, plateau, seeds) -> dict:
     """A sweep's settings and data sizes as its page quotes them (plain values for ``glue``): the
-    training images (``train-images``), those held out for validation, both together (``images``),
+    training images (``train-images``), those held out for validation, both together (``images``), the
+    test images,
     the widths and the sparsity targets as prose with their count, the narrowest and widest width,
     the epochs (and twice them), batch size, learning rate, optimizer, the plateau's patience and
     cap, the number of seeds, of classes and the error of chance (guessing); for images, also
@@ -142,6 +143,7 @@ def run_settings(data: dict, widths, base_widths, config, plateau, seeds) -> dic
     train, validation = int(data["x_train"].shape[0]), int(data["x_validation"].shape[0])
     classes = int(max(data[key].max() for key in ("y_train", "y_validation", "y_test"))) + 1
     settings = {"train-images": train, "validation-images": validation, "images": train + validation,
+                "test-images": int(data["x_test"].shape[0]),
                 "widths": enumeration(widths), "width-count": len(widths), "narrowest": int(min(widths)),
                 "widest": int(max(widths)), "targets": enumeration(base_widths), "target-count": len(base_widths),
                 "epochs": int(config.epochs), "epochs-2x": 2 * int(config.epochs), "batch-size": int(config.batch_size),

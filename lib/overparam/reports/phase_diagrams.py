@@ -9,6 +9,7 @@ the theory gives no number there; never counted as a verdict)."""
 from __future__ import annotations
 
 import inspect
+from collections.abc import Mapping
 from dataclasses import replace
 
 import numpy as np
@@ -62,6 +63,17 @@ def statement(conclusion: str) -> str:
     return f"{text} ({chapter})"
 
 
+def band_of(tolerance, conclusion: str) -> float:
+    """The undecided band of ``conclusion``: ``tolerance`` itself, or its entry where it is a mapping
+    conclusion -> band (the per-conclusion bands of :func:`overparam.reports.phase_bands.derived_bands`)."""
+    return float(tolerance[conclusion]) if isinstance(tolerance, Mapping) else float(tolerance)
+
+
+def band_text(band: float) -> str:
+    """A band as a percentage to two significant digits: '3%', '1.4%', '12%'."""
+    return f"{100 * band:.2g}%"
+
+
 def phase_of(margins, tolerance: float) -> np.ndarray:
     """The phase of each margin (:data:`PHASES`): ``holds`` at margin >= tolerance, ``fails`` at
     margin <= -tolerance, ``undecided`` in between, ``not evaluated`` where the margin is NaN."""
@@ -86,11 +98,12 @@ def shares_text(margins, tolerance: float) -> str:
 
 def tidy_grid(grid: pd.DataFrame, conclusions, tolerance: float) -> pd.DataFrame:
     """The grid in long format: the configuration's columns, then one row per conclusion with its
-    margin and its phase there (:func:`phase_of` with ``tolerance``)."""
+    margin, the band it was judged with and its phase there (:func:`phase_of` with :func:`band_of`)."""
     conclusions = list(conclusions)
     keys = [column for column in grid.columns if column not in CONCLUSIONS]
     long = grid.melt(id_vars=keys, value_vars=conclusions, var_name="conclusion", value_name="margin")
-    return long.assign(phase=phase_of(long.margin, tolerance))
+    bands = long.conclusion.map(lambda conclusion: band_of(tolerance, conclusion)).to_numpy(float)
+    return long.assign(band=bands, phase=phase_of(long.margin, bands))
 
 
 def boundary_crossings(grid: pd.DataFrame, conclusion: str, x: str, y: str, at_y: float) -> list[float]:
@@ -98,18 +111,27 @@ def boundary_crossings(grid: pd.DataFrame, conclusion: str, x: str, y: str, at_y
     points, in log x; the log-midpoint next to an infinite margin), in increasing x. A pair of points
     with a NaN margin (not evaluated) gives no crossing."""
     line = grid[np.isclose(grid[y], at_y)].sort_values(x)
-    xs, margins = np.log(line[x].to_numpy()), line[conclusion].to_numpy()
+    return [float(np.exp(value)) for value in sign_crossings(np.log(line[x].to_numpy()), line[conclusion].to_numpy())]
+
+
+def sign_crossings(xs, margins) -> list[float]:
+    """Where ``margins`` change sign along increasing ``xs`` (linear interpolation between neighbours;
+    the midpoint next to an infinite margin); a pair with a NaN margin gives no crossing, and a margin
+    of exactly 0 is passed over (its neighbours decide, so a sign change through it counts once)."""
+    xs, margins = np.asarray(xs, float), np.asarray(margins, float)
+    xs, margins = xs[margins != 0], margins[margins != 0]
     crossings = []
     for (x0, x1), (m0, m1) in zip(zip(xs, xs[1:]), zip(margins, margins[1:])):
         if np.isnan(m0) or np.isnan(m1) or np.sign(m0) == np.sign(m1) or m0 == m1:
             continue
         fraction = m0 / (m0 - m1) if np.isfinite(m0) and np.isfinite(m1) else 0.5
-        crossings.append(float(np.exp(x0 + (x1 - x0) * fraction)))
+        crossings.append(float(x0 + (x1 - x0) * fraction))
     return crossings
 
 
 def family_shares(grid: pd.DataFrame, conclusion: str, tolerance: float) -> dict:
     """Per family (law of theta*, alignment), in the grid's order: :func:`phase_shares` of its margins."""
+    tolerance = band_of(tolerance, conclusion)
     return {(law, alignment): phase_shares(rows[conclusion], tolerance)
             for (law, alignment), rows in grid.groupby(["theta_law", "alignment"], sort=False)}
 
@@ -119,6 +141,7 @@ def holds_sentence(grid: pd.DataFrame, conclusion: str, default: Config, toleran
     """One sentence, from the grid, saying where ``conclusion`` holds: its shares of the grid (holds /
     undecided / fails, :func:`shares_text`), those of each family (law of theta*, alignment), the margin
     at the default problem, and where the boundary crosses the default's row of the diagram."""
+    tolerance = band_of(tolerance, conclusion)
     families = "; ".join(f"{law}/{alignment} {shares_text(rows[conclusion], tolerance)}"
                          for (law, alignment), rows in grid.groupby(["theta_law", "alignment"], sort=False))
     home = grid[(grid.theta_law == default.theta_law) & (grid.alignment == default.alignment)]
@@ -130,7 +153,7 @@ def holds_sentence(grid: pd.DataFrame, conclusion: str, default: Config, toleran
              + ", ".join(f"{x.replace('_over_', '/')} ≈ {value:.2g}" for value in crossings)) if crossings else \
         f"it does not change sign along {x.replace('_over_', '/')} at {y.replace('_over_', '/')} = {getattr(default, y):g}"
     return (f"The conclusion that {statement(conclusion)}, on the {len(grid)} grid problems (|margin| < "
-            f"{tolerance:.0%}: undecided): {shares_text(grid[conclusion], tolerance)} (by family: {families})"
+            f"{band_text(tolerance)}: undecided): {shares_text(grid[conclusion], tolerance)} (by family: {families})"
             f"{margin}; {where}.")
 
 
@@ -240,6 +263,7 @@ def scope_of(grid: pd.DataFrame, conclusion: str, default: Config, tolerance: fl
     ``tolerance`` of 0), ``not evaluated at the default`` (no theory value there), else ``confirmed``
     (it fails nowhere on the grid) or ``narrowed`` (it fails somewhere: a property of part of the
     problems)."""
+    tolerance = band_of(tolerance, conclusion)
     home = grid[(grid.theta_law == default.theta_law) & (grid.alignment == default.alignment)
                 & np.isclose(grid.n_over_p, default.n_over_p) & np.isclose(grid.s_over_p, default.s_over_p)
                 & np.isclose(grid.spike, default.spike) & np.isclose(grid.sigma, default.sigma)]
@@ -299,9 +323,11 @@ def quoted_numbers(grid: pd.DataFrame, noise_grid: pd.DataFrame, rho_grid: pd.Da
     conclusions ``by_family``, per family ``where-C-FAMILY-share`` and ``-fails-share``), its margin at the default problem, what the grids do
     to it (:func:`scope_of`), rho* over n/p for chapter 12's conclusion (:func:`rho_star_by_row`), the
     simulated points' outcomes and how they sit against the predictions (:func:`band_check`), and the
-    sparse law's non-zero share (``where-sparse-fraction``, ``where-sparse-zero-share``)."""
+    sparse law's non-zero share (``where-sparse-fraction``, ``where-sparse-zero-share``). ``tolerance``:
+    one band, quoted as ``where-undecided-margin``, or a band per conclusion (:func:`band_of`)."""
     numbers = {"where-points": len(table), "where-grid-size": len(grid), "where-noise-grid-size": len(noise_grid),
-               "where-undecided-margin": tolerance, "where-rho-rows-checked": int(table[table.diagram == "rho-n"]
+               **({} if isinstance(tolerance, Mapping) else {"where-undecided-margin": tolerance}),
+               "where-rho-rows-checked": int(table[table.diagram == "rho-n"]
                                                                                 .n_over_p.nunique()),
                "where-sparse-fraction": SPARSE_FRACTION, "where-sparse-zero-share": 1 - SPARSE_FRACTION}
     numbers |= band_check(table)
@@ -312,13 +338,13 @@ def quoted_numbers(grid: pd.DataFrame, noise_grid: pd.DataFrame, rho_grid: pd.Da
     numbers |= {"where-rho-star-low": float(f"{stars.min():.2g}"), "where-rho-star-high": float(f"{stars.max():.2g}"),
                 "where-rho-star-missing": int(stars.isna().sum()),
                 "where-rho-star-rows-changing-twice": int((by_row.sign_changes > 1).sum()),
-                "where-retraining-pays-correlated-share": phase_shares(rho_grid["retraining-pays-correlated"],
-                                                                      tolerance)["holds"]}
+                "where-retraining-pays-correlated-share": phase_shares(rho_grid["retraining-pays-correlated"], band_of(
+                    tolerance, "retraining-pays-correlated"))["holds"]}
     for outcome in OUTCOME_ORDER:
         numbers[f"where-points-{outcome.replace(' ', '-')}"] = int((table.outcome == outcome).sum())
     both = pd.concat([grid, noise_grid], ignore_index=True)
     for conclusion in dict.fromkeys(c for c in grid.columns if c in CONCLUSIONS):
-        shares = phase_shares(grid[conclusion], tolerance)
+        shares = phase_shares(grid[conclusion], band_of(tolerance, conclusion))
         numbers[f"where-{conclusion}-share"] = shares["holds"]
         numbers[f"where-{conclusion}-undecided-share"] = shares["undecided"]
         numbers[f"where-{conclusion}-fails-share"] = shares["fails"]
@@ -327,7 +353,8 @@ def quoted_numbers(grid: pd.DataFrame, noise_grid: pd.DataFrame, rho_grid: pd.Da
                                          else {}).items():
             numbers[f"where-{conclusion}-{family_key(law, alignment)}-share"] = family["holds"]
             numbers[f"where-{conclusion}-{family_key(law, alignment)}-fails-share"] = family["fails"]
-        numbers[f"where-{conclusion}-noise-share"] = phase_shares(noise_grid[conclusion], tolerance)["holds"]
+        numbers[f"where-{conclusion}-noise-share"] = phase_shares(noise_grid[conclusion],
+                                                                  band_of(tolerance, conclusion))["holds"]
         numbers[f"where-{conclusion}-default"] = float(CONCLUSIONS[conclusion](default))
         numbers[f"where-{conclusion}-scope"] = scope_of(both, conclusion, default, tolerance)
     return numbers

@@ -6,6 +6,8 @@ font size (:mod:`overparam.book.style`). The phases and the words are
 :mod:`overparam.reports.phase_diagrams`."""
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
@@ -13,8 +15,9 @@ from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
 
 from overparam.book.style import COLUMN_INCHES, SMALL_FONT_SIZE, log_axis
+from overparam.experiments.families import rotation_of
 from overparam.experiments.phase_diagrams import Config
-from overparam.reports.phase_diagrams import AXIS_LABELS, NOT_EVALUATED, SHORT, STATEMENTS
+from overparam.reports.phase_diagrams import AXIS_LABELS, NOT_EVALUATED, SHORT, STATEMENTS, band_of, band_text
 
 HOLDS_COLOUR, FAILS_COLOUR = "#8073ac", "#fdb863"  # purple and orange, safe for colour-blind readers
 UNDECIDED_COLOUR = "#d9d9d9"  # light grey, dotted: within the tolerance of the boundary
@@ -103,12 +106,14 @@ TITLE_INCHES = 0.35  # one line of a panel's title
 
 def _legend(fig, axes, tolerance, unevaluated: bool, title_lines: int = 1, shared: bool = True):
     """The figure's key under the panels (two columns on a figure 6 inches wide or more, else one;
-    ``unevaluated``: with the white region where the theory gives no number); the figure grows by the
+    ``unevaluated``: with the white region where the theory gives no number; ``tolerance`` a band, or
+    None where each panel has its own, named in its title); the figure grows by the
     key's height and the panels are laid out above it (:func:`place_panels`; ``shared``: the panels
     share their axes, so only the outer ones carry tick labels)."""
-    handles = [Patch(facecolor=HOLDS_COLOUR, alpha=0.6, label=f"holds (margin ≥ {tolerance:.0%})"),
-               Patch(facecolor=UNDECIDED_COLOUR, alpha=0.6, hatch="..", label=f"undecided (|margin| < {tolerance:.0%})"),
-               Patch(facecolor=FAILS_COLOUR, alpha=0.6, hatch="///", label=f"fails (margin ≤ −{tolerance:.0%})"),
+    band = "band" if tolerance is None else band_text(tolerance)
+    handles = [Patch(facecolor=HOLDS_COLOUR, alpha=0.6, label=f"holds (margin ≥ {band})"),
+               Patch(facecolor=UNDECIDED_COLOUR, alpha=0.6, hatch="..", label=f"undecided (|margin| < {band})"),
+               Patch(facecolor=FAILS_COLOUR, alpha=0.6, hatch="///", label=f"fails (margin ≤ −{band})"),
                Line2D([], [], color="black", lw=1.6, label="boundary (margin = 0)"),
                Line2D([], [], color="dimgrey", lw=0.6, ls=":", label="margin ±10%, ±30%"),
                Line2D([], [], marker="*", ms=12, color="white", mec="black", ls="none", label="chapter default"),
@@ -130,7 +135,8 @@ def plot_phase_diagram(grid: pd.DataFrame, conclusion: str, default: Config, tol
     """The phase diagram of one conclusion: a panel per family (law of theta* down, alignment across),
     where the margin holds, is undecided within ``tolerance`` and fails (:func:`phase_of`), contours of
     the margin, its zero contour, the default problem (star) and the simulated points (``points``:
-    :func:`point_marks`)."""
+    :func:`point_marks`). ``tolerance``: a band, or a mapping conclusion -> band (:func:`band_of`)."""
+    tolerance = band_of(tolerance, conclusion)
     fig, axes, laws, alignments = _facet_axes(grid)
     for i, law in enumerate(laws):
         for j, alignment in enumerate(alignments):
@@ -149,16 +155,64 @@ def plot_phase_diagram(grid: pd.DataFrame, conclusion: str, default: Config, tol
 def plot_conclusion_panels(grid: pd.DataFrame, conclusions, default: Config, tolerance: float,
                            points: pd.DataFrame | None = None, x: str = "spike", y: str = "sigma", columns: int = 2):
     """Every conclusion's diagram on one family (the grid's), a panel each, ``columns`` across the
-    page's width (at most :data:`overparam.book.style.COLUMN_INCHES`)."""
+    page's width (at most :data:`overparam.book.style.COLUMN_INCHES`); with a band per conclusion
+    (``tolerance`` a mapping, :func:`band_of`) each panel's title names its own."""
     conclusions = list(conclusions)
     rows = -(-len(conclusions) // columns)
     width = min(COLUMN_INCHES, max(6.5, 4.0 * columns))  # one panel: wide enough for a two-column key
     fig, axes = plt.subplots(rows, columns, figsize=(width, (3.0 if columns > 1 else 4.0) * rows), squeeze=False)
     for ax, conclusion in zip(axes.flat, conclusions):
-        _panel(ax, grid, conclusion, default, points, x, y, tolerance)
+        _panel(ax, grid, conclusion, default, points, x, y, band_of(tolerance, conclusion))
         ax.set(xlabel=AXIS_LABELS[x], ylabel=AXIS_LABELS[y])
-        ax.set_title(f"{SHORT[conclusion]}\n({STATEMENTS[conclusion][0]})")
+        band = f"; band {band_text(band_of(tolerance, conclusion))}" if isinstance(tolerance, Mapping) else ""
+        ax.set_title(f"{SHORT[conclusion]}\n({STATEMENTS[conclusion][0]}{band})")
     for ax in axes.flat[len(conclusions):]:
         ax.set_visible(False)
-    _legend(fig, axes, tolerance, bool(grid[conclusions].isna().any().any()), title_lines=2, shared=False)
+    _legend(fig, axes, None if isinstance(tolerance, Mapping) else tolerance, bool(grid[conclusions].isna().any().any()),
+            title_lines=2, shared=False)
+    return fig
+
+
+LAW_STYLES = {"constant": dict(color="black", marker="o", lw=2.8, ms=6),  # drawn under random-sign's equal line
+              "random-sign": dict(color="#1b9e77", marker="s", ls="--", mfc="white"),
+              "gaussian": dict(color="#7570b3", marker="^"), "sparse": dict(color="#d95f02", marker="v", ls=":")}
+ROTATION_FLOOR = -1.0  # margins below -100% are drawn at the panel's lower edge (the page's caption says so)
+
+
+def plot_rotation(grid: pd.DataFrame, conclusions, default: Config, tolerance, columns: int = 2):
+    """Every conclusion's margin against the rotation t from aligned (0) to inverted (1) saliency
+    (``grid.alignment`` holds t), a line per law of theta*, a panel per conclusion: the undecided band
+    (:func:`band_of`) grey, the boundary (margin 0) black, the default problem's t a star on its law's
+    line; margins below :data:`ROTATION_FLOOR` are clipped to it."""
+    conclusions = list(conclusions)
+    rows = -(-len(conclusions) // columns)
+    fig, axes = plt.subplots(rows, columns, figsize=(COLUMN_INCHES, 2.3 * rows + 0.65), squeeze=False, sharex=True)
+    home_t = rotation_of(default.alignment)
+    for ax, conclusion in zip(axes.flat, conclusions):
+        band = band_of(tolerance, conclusion)
+        ax.axhspan(-band, band, facecolor=UNDECIDED_COLOUR, hatch="..", alpha=0.6, lw=0)
+        ax.axhline(0, color="black", lw=1.2)
+        for law, line in grid.groupby("theta_law", sort=False):
+            line = line.sort_values("alignment")
+            ax.plot(line.alignment, np.maximum(line[conclusion], ROTATION_FLOOR), **{"ms": 4, "lw": 1.4, **LAW_STYLES[law]})
+        home = grid[(grid.theta_law == default.theta_law) & np.isclose(grid.alignment.astype(float), home_t)]
+        ax.plot(home_t, max(float(home[conclusion].iloc[0]), ROTATION_FLOOR), marker="*", ms=15, color="white",
+                mec="black", ls="none", zorder=5)
+        ax.yaxis.set_major_formatter(lambda value, _: f"{value:+.0%}")
+        ax.set_title(f"{SHORT[conclusion]} (band {band_text(band)})")
+        ax.set_ylabel("margin")
+    for ax in axes.flat[len(conclusions):]:
+        ax.set_visible(False)
+    for ax in axes[-1]:
+        ax.set_xlabel("rotation t (0 aligned, 1 inverted)")
+    if len(conclusions) % columns:
+        axes[-2, -1].set_xlabel("rotation t (0 aligned, 1 inverted)")
+        axes[-2, -1].xaxis.set_tick_params(labelbottom=True)
+    handles = [*[Line2D([], [], label=f"θ* {law}", **{**style, "ms": 5}) for law, style in LAW_STYLES.items()
+                 if law in set(grid.theta_law)],
+               Patch(facecolor=UNDECIDED_COLOUR, alpha=0.6, hatch="..", label="undecided band"),
+               Line2D([], [], marker="*", ms=12, color="white", mec="black", ls="none", label="chapter default")]
+    fig.legend(handles=handles, loc="lower center", ncol=3)
+    place_panels(fig, rows, columns, bottom=0.65 + AXIS_INCHES, top=TITLE_INCHES, row_gap=TITLE_INCHES + 0.35,
+                 column_gap=AXIS_INCHES + 0.3)
     return fig

@@ -8,7 +8,14 @@ same block have correlation rho, features in different blocks none, so that
 Sigma_ij = rho sqrt(variance_i variance_j) for i != j in one block (:func:`block_covariance`). rho is not
 a column: chapter 12 sweeps it (the ``rho`` column of its curve file, every value with this same
 variance and theta*), and chapter 4 is Lemma 1's rank-one problem, rho = 1 in a single block. Chapter 13
-classifies the sign of y = x^T theta* + sigma z: its table is that latent linear problem."""
+classifies the sign of y = x^T theta* + sigma z: its table is that latent linear problem.
+
+A chapter that runs several problems writes them all to its one problem.csv, told apart by label columns
+(:func:`feature_table`'s ``labels``): chapter 2 labels ``spectrum`` and ``study`` (its two spectra, the
+convergence study's largest p and the isotropic risk check's largest p, whose first rows rescaled give every
+smaller p of that check), chapter 11 ``theta_law`` (the chapter's constant theta* and each other law of
+theta* it compares), chapters 1, 5 and 13 ``panel``, chapter 3 ``spectrum``, chapter 10 ``role`` and
+``theta_law``."""
 from __future__ import annotations
 
 import numpy as np

@@ -170,7 +170,8 @@ def reference_lines(ax, n: int) -> None:
 def agreement_checks(gaps: pd.DataFrame, n: int, sparsities) -> pd.DataFrame:
     """Theory against simulation (Fig. 2 and Fig. 4) for every design, curve and sparsity, at the
     scored sizes, from the paired-gap table (:func:`paired_gaps`): worst and mean relative gap, the
-    share of points whose paired 95% interval covers 0, and the largest Monte-Carlo error of the DC line."""
+    share of points whose paired 95% interval covers 0, the median half-width of those intervals, and the
+    largest Monte-Carlo error of the DC line."""
     rows = []
     for design in DESIGNS:
         for curve in ["dense", "magnitude+retrain", "magnitude"]:
@@ -180,6 +181,7 @@ def agreement_checks(gaps: pd.DataFrame, n: int, sparsities) -> pd.DataFrame:
                 covered = (points.gap_ci_low <= 0) & (0 <= points.gap_ci_high)
                 rows.append({"data": DESIGN_LABELS[design], "curve": curve, "s": s, "points": len(points),
                              "worst gap": points.gap.abs().max(), "mean gap": points.gap.mean(), "covered": covered.mean(),
+                             "bar half-width": ((points.gap_ci_high - points.gap_ci_low) / 2).median(),
                              "theory MC error": points.theory_mc_se.max()})
     return pd.DataFrame(rows)
 
@@ -377,9 +379,15 @@ def quoted_numbers(table: pd.DataFrame, checks: pd.DataFrame, split: pd.DataFram
         "rf-relu-retrained-worst-gap": retrained["worst gap"].max(),
         "rf-relu-pruned-mean-gap": -pruned["mean gap"].min(),
         "rf-relu-pruned-worst-gap": pruned["worst gap"].max(),
+        "rf-relu-retrained-bar": retrained["bar half-width"].max(),
+        "rf-relu-pruned-bar-low": pruned["bar half-width"].min(), "rf-relu-pruned-bar-high": pruned["bar half-width"].max(),
         "rf-support-choice": split["choice of support"].abs().max(),
         "rf-hybrid-refit-gap": refit["relu-independent-noise gap"].abs().max(),
         "rf-relu-refit-gap-first-d": refit["relu gap"].iloc[0],
+        **{f"rf-relu-refit-gap-last-d{end}": refit[f"relu {column}"].iloc[-1]
+           for end, column in [("", "gap"), ("-low", "ci_low"), ("-high", "ci_high")]},
+        "rf-refit-first-d": refit.d.iloc[0], "rf-refit-last-d": refit.d.iloc[-1],
+        "rf-refit-formula-first-d": refit.theory.iloc[0], "rf-refit-formula-last-d": refit.theory.iloc[-1],
         "rf-fig4-retrained-low": fresh.risk.min(), "rf-fig4-retrained-high": fresh.risk.max(),
         "rf-pruned-peak": alone.risk.max(), "rf-pruned-peak-p": alone.risk.idxmax(),
         "rf-null-first": above_null.min() if len(above_null) else "none",

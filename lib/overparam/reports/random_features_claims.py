@@ -4,15 +4,13 @@ between pipelines that the chapter's questions compare; the tables they read are
 :mod:`overparam.reports.random_features`."""
 from __future__ import annotations
 
-from dataclasses import replace
-
 import numpy as np
 import pandas as pd
 
 from overparam.book.claim_table import tolerance
 from overparam.book.claims import claim
 from overparam.book.stats import mean_ci
-from overparam.book.verdicts import Verdict, agreement, comparison, equality, non_inferiority, over_range
+from overparam.book.verdicts import agreement, at_some_point, comparison, equality, non_inferiority, over_range
 from overparam.experiments.random_features import DESIGNS
 from overparam.reports.random_features import per_task, scored, theory_per_task
 
@@ -49,18 +47,6 @@ def small_model_gains(simulated: dict, sparsities, curve: str = SMALL_MODEL_RIVA
         rows.append({"s": s, "small": small[:, b].mean(), "pruned": pruned[:, b].mean(), "gain": gain[0],
                      "ci_low": low[0], "ci_high": high[0], "differences": differences})
     return pd.DataFrame(rows)
-
-
-def at_some_point(points, where, unit: str = "") -> Verdict:
-    """An existential claim ("can", "at some point") over the points of :func:`over_range`: it holds
-    (``reproduced``) when at least one point's rule holds, fails (``not reproduced``) when every point
-    fails, and is ``inconclusive`` otherwise; ``measured`` and the rule are over_range's (where it holds,
-    fails, is inconclusive), ``holds`` the fraction of points that hold."""
-    verdict = over_range(points, where, unit)
-    states = [point.status for point in points]
-    status = ("reproduced" if "reproduced" in states else
-              "not reproduced" if all(state == "not reproduced" for state in states) else "inconclusive")
-    return replace(verdict, status=status)
 
 
 def small_model_lines(gains: pd.DataFrame, p_max: int) -> list[str]:

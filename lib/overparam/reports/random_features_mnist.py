@@ -12,7 +12,8 @@ from overparam.book.claim_table import tolerance
 from overparam.book.claims import claim
 from overparam.book.curves import style_of
 from overparam.book.stats import mean_ci
-from overparam.book.style import COLUMN_INCHES, log_axis, plot_theory_and_simulation, theory_simulation_legend
+from overparam.book.style import (COLUMN_INCHES, log_axis, narrow_log_axis, plot_theory_and_simulation,
+                                  theory_simulation_legend)
 from overparam.book.verdicts import comparison, equality
 from overparam.experiments.random_features import REAL_DATA_CURVES
 from overparam.experiments.random_features_mnist import ERROR, METRICS
@@ -47,9 +48,10 @@ def plot_measured(ax, rows: pd.DataFrame, curve: str, budget: int) -> None:
 
 
 def plot_curves(table: pd.DataFrame, budget: int, n_train: int):
-    """The chapter's figure: test squared loss (left, log scale) and classification error (right) of
-    every curve against p (log scale), the measured means of ``table`` (:func:`tidy_digits`) with 95%
-    bars; dotted: p = ``n_train``. One column of the page wide (COLUMN_INCHES)."""
+    """The chapter's figure: test squared loss (left, log scale, labelled at 1, 2, 3 and 5 times each
+    power of ten) and classification error (right) of every curve against p (log scale), the measured
+    means of ``table`` (:func:`tidy_digits`) with 95% bars; dotted: p = ``n_train``. One column of the
+    page wide (COLUMN_INCHES)."""
     fig, axes = plt.subplots(1, 2, figsize=(COLUMN_INCHES, 4.8))
     for ax, metric in zip(axes, METRICS):
         for name in REAL_DATA_CURVES:
@@ -58,7 +60,7 @@ def plot_curves(table: pd.DataFrame, budget: int, n_train: int):
         log_axis(ax)
         ax.set_xlabel("number of random features p")
         ax.set_ylabel(f"test {metric}")
-    log_axis(axes[0], "y")
+    narrow_log_axis(axes[0], "y")
     theory_simulation_legend(fig, axes[1], ncol=2, explain_marks=False)
     return fig
 

@@ -18,6 +18,8 @@ from scipy.special import ndtr
 from overparam.theory.risk import FitLaw
 
 _PDF = 1 / np.sqrt(2 * np.pi)
+# (atom, edge) pairs per block of uniform_weight_error: 16 atoms at 16 bits (8 MB per array)
+WEIGHT_ERROR_ENTRIES = 16 * (2**16 - 2)
 
 
 @dataclass(frozen=True)
@@ -103,17 +105,19 @@ def uniform_map(step: float, bits: int) -> PiecewiseMap:
     return PiecewiseMap(edges, levels)
 
 
-def uniform_weight_error(law: FitLaw, step: float, bits: int, block: int = 16) -> float:
+def uniform_weight_error(law: FitLaw, step: float, bits: int, entries: int | None = None) -> float:
     """:func:`weight_error` of ``uniform_map(step, bits)`` (no pruning), by summation by parts over the
     edges: with a_j = q_j^2 - 2 q_j m and z_e the standardized interior edges,
     E[(q(T) - T)^2] = m^2 + sd^2 + a_K + sum_e Phi(z_e) (a_left - a_right) - 2 sd step sum_e phi(z_e).
-    One normal cdf and one density per (atom, edge), in blocks of atoms: what makes 16-bit steps
-    (65535 levels) affordable on laws with one atom per coordinate."""
+    One normal cdf and one density per (atom, edge), in blocks of at most ``entries`` (atom, edge)
+    pairs (default :data:`WEIGHT_ERROR_ENTRIES`): 16 atoms at a time at 16 bits (65535 levels,
+    affordable on laws with one atom per coordinate), every atom at once at the few edges of a few
+    bits (a block per 16 atoms made a Gaussian theta*'s 4-bit step search a Python loop over its atoms)."""
     mean, sd, share = _moments(law)
     K = 2 ** (bits - 1) - 1
     levels = step * np.arange(-K, K + 1)
     edges = (levels[:-1] + levels[1:]) / 2
-    total = 0.0
+    total, block = 0.0, max((entries or WEIGHT_ERROR_ENTRIES) // edges.size, 1)
     for start in range(0, mean.size, block):
         m, v = mean[start:start + block, None], sd[start:start + block, None]
         a = levels[None, :] ** 2 - 2 * levels[None, :] * m

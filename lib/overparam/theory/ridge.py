@@ -24,6 +24,9 @@ from scipy.optimize import brentq
 from overparam.theory.dc import DiagonalDC, solve_xi
 
 PENALTIES = ("identity", "inverse-covariance", "covariance")
+# the range of mu that chapter 10's tuning searches (in the penalty mu ||theta||^2 above), on a log scale;
+# beyond it the closed-form limit mu = inf (screening_dc) stands for the largest values
+MU_BOUNDS = (1e-5, 1e2)
 
 
 def penalty_weights(penalty: str, lam: np.ndarray) -> np.ndarray:

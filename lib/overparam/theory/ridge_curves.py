@@ -18,14 +18,13 @@ from __future__ import annotations
 
 import numpy as np
 
+from overparam.book.curve_names import CurveName
 from overparam.theory.problems import LinearGaussianProblem
 from overparam.theory.pruning import score_scale
+from overparam.theory.ridge import MU_BOUNDS
 from overparam.theory.risk import keep_probability, thresholded_sq_error
 from overparam.theory.risk_curves import LawRows, law_rows, monotone_roots, prefix_weights, threshold_rows
 
-# chapter 10's search range of mu (overparam.experiments.ridge_pruning.MU_BOUNDS, which imports
-# scikit-learn: tests/test_predict.py checks the two agree)
-MU_BOUNDS = (1e-5, 1e2)
 # the ridge pipelines: the fit itself, pruned by a rule, or pruned and refitted on a fresh sample
 PIPELINES = ("dense", "magnitude", "hessian", "magnitude+retrain", "hessian+retrain")
 GRID_POINTS = 16  # a first look over log tau, then a parabolic search around its best point
@@ -84,7 +83,7 @@ def pipeline_rows(lam: np.ndarray, theta: np.ndarray, sigma2: np.ndarray, n: int
     if rows.size == 0:
         return risk
     names, which = np.unique(pipelines[rows], return_inverse=True)
-    scale = np.stack([score_scale(str(name).removesuffix("+retrain"), lam) for name in names])[which]
+    scale = np.stack([score_scale(CurveName.parse(str(name)).rule, lam) for name in names])[which]
     mean, var, w = fit.mean[rows], fit.var[rows], weights[rows]
     tau = threshold_rows(lam, w, mean * scale, var * scale**2, s, "magnitude") / scale
     pruned = ~retrain[rows]  # Cor. 1 with the ridge law

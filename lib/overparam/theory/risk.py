@@ -67,6 +67,13 @@ class FitLaw:
     squares, or ridge with regularization ``mu`` and ``penalty`` (:mod:`overparam.theory.ridge`),
     whose law has the same form. The thresholds and keep probabilities of each pruning rule are
     computed on first use and kept (:meth:`kept`).
+
+    Near the interpolation threshold the min-norm law is exact on one side only: for p <= n it is the
+    finite-n law with n - p - 1 degrees of freedom (infinite risk at p = n - 1 and p = n), for p > n the
+    large-p limit of Def. 4, which is finite at p = n + 1 although the exact expected risk of least
+    squares there is infinite (the inverse-Wishart moments exist only for |p - n| >= 2). Every size
+    grid of the book leaves k = n - 1, n, n + 1 out (:func:`overparam.experiments.linear.k_grid`,
+    :func:`overparam.reports.predict.model_sizes`, :func:`overparam.experiments.quantization_budget.budget_size`).
     """
 
     def __init__(self, problem: LinearGaussianProblem, n: int, mu: float = 0.0, penalty: str = "identity"):
@@ -102,7 +109,8 @@ class FitLaw:
         return (self.dc.mean - self.theta) ** 2 + self.dc.var
 
     def dense(self) -> float:
-        """Risk of the fit itself (Thm. 1)."""
+        """Risk of the fit itself (Thm. 1): inf at p = n - 1 and p = n, and at p = n + 1 the finite
+        large-p limit where the exact expected risk is infinite (see the class)."""
         return float(self.dc.risk)
 
     def pruned(self, s: int, rule: str) -> float:
