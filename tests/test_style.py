@@ -9,8 +9,8 @@ import matplotlib.pyplot as plt  # noqa: E402
 import nbclient  # noqa: E402
 import nbformat  # noqa: E402
 
-from overparam.book.style import (BOOK_RC, DISPLAY_DPI, PNG_SCALE, legend_row_height, png_at_scale,  # noqa: E402
-                                  png_size, show_figures_at_scale, use_book_style)
+from overparam.book.style import (BOOK_RC, DISPLAY_DPI, PNG_SCALE, legend_row_height, narrow_log_axis,  # noqa: E402
+                                  png_at_scale, png_size, show_figures_at_scale, use_book_style)
 
 
 def test_fonts_are_11_to_12_points_and_pngs_twice_the_pixels():
@@ -55,3 +55,20 @@ def test_in_a_kernel_figures_come_out_at_twice_their_pixels(tmp_path):
     width, _ = png_size(base64.b64decode(images[0].data["image/png"]))
     assert images[0].metadata["image/png"] == {"width": width // PNG_SCALE}
     assert width // PNG_SCALE <= 5 * DISPLAY_DPI + 10
+
+
+def labelled_ticks(low, high):
+    """The labelled y ticks of a narrow_log_axis over [low, high]."""
+    fig, ax = plt.subplots()
+    ax.plot([0, 1], [low, high])
+    narrow_log_axis(ax, "y")
+    fig.canvas.draw()
+    labels = [tick.get_text() for tick in ax.get_yticklabels()
+              if tick.get_text() and low <= float(tick.get_text()) <= high]
+    plt.close(fig)
+    return labels
+
+
+def test_a_narrow_log_axis_labels_between_decades_only_when_it_spans_few():
+    assert labelled_ticks(0.3, 6.0) == ["0.3", "0.5", "1", "2", "3", "5"]  # 1.3 decades
+    assert labelled_ticks(2e-4, 1.5) == ["0.001", "0.01", "0.1", "1"]  # 3.9 decades: powers of ten only

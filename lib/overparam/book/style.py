@@ -6,6 +6,7 @@ from __future__ import annotations
 import struct
 
 import matplotlib.pyplot as plt
+import numpy as np
 import pandas as pd
 from matplotlib.collections import LineCollection
 from matplotlib.container import ErrorbarContainer
@@ -154,10 +155,18 @@ def log_axis(ax, axis: str = "x") -> None:
     target.set_minor_formatter(NullFormatter())
 
 
+NARROW_DECADES = 2.0  # a log axis spanning at most this many decades is labelled between its decades
+
+
 def narrow_log_axis(ax, axis: str = "y") -> None:
-    """A :func:`log_axis` labelled at 1, 2, 3 and 5 times each power of ten, as plain numbers ("0.6",
-    not "6x10^-1"), so that a range narrower than a decade carries several labelled ticks."""
+    """A :func:`log_axis` labelled with plain numbers ("0.6", not "6x10^-1"): at 1, 2, 3 and 5 times
+    each power of ten when the axis spans at most NARROW_DECADES decades (so that a range narrower
+    than a decade carries several labelled ticks), at the powers of ten only when it spans more
+    (where the in-between labels would crowd). Call it after the data are drawn: it reads the
+    axis's limits."""
     log_axis(ax, axis)
     target = ax.xaxis if axis == "x" else ax.yaxis
-    target.set_major_locator(LogLocator(subs=(1.0, 2.0, 3.0, 5.0)))
+    low, high = ax.get_xlim() if axis == "x" else ax.get_ylim()
+    narrow = np.log10(max(low, high) / min(low, high)) <= NARROW_DECADES
+    target.set_major_locator(LogLocator(subs=(1.0, 2.0, 3.0, 5.0) if narrow else (1.0,)))
     target.set_major_formatter(StrMethodFormatter("{x:g}"))
