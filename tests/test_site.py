@@ -12,6 +12,7 @@ from html import unescape
 from html.parser import HTMLParser
 from pathlib import Path
 
+import pandas as pd
 import pytest
 
 from overparam.book.chapters import figure_count
@@ -236,6 +237,29 @@ def test_every_report_row_shows_one_status(site):
     assert not unmarked, f"report rows without exactly one status: {unmarked[:5]}"
     for chapter in claims.chapter.unique():  # each chapter has its section, linked from the summary
         assert f'id="{chapter_anchor(chapter)}"' in static and f'href="#{chapter_anchor(chapter)}"' in static
+
+
+def chapter_claim_rows(static):
+    """The rows of a chapter page's claims tables (ClaimsView): the text of each row's status cell
+    and how many badges it has, per table."""
+    tables = re.findall(r'<table class="claims".*?</table>', static, re.DOTALL)
+    return [[(re.sub(r"<[^>]+>", " ", row.split("</td>")[0]), row.split("</td>")[0].count("claim-badge"))
+             for body in re.findall(r"<tbody>(.*?)</tbody>", table, re.DOTALL)
+             for row in re.findall(r"<tr>(.*?)</tr>", body, re.DOTALL)] for table in tables]
+
+
+@pytest.mark.parametrize("claims_file", sorted((ROOT / "results").glob("[0-9]*/claims.csv")),
+                         ids=lambda path: path.parent.name)
+def test_every_chapter_claims_row_shows_one_status(site, claims_file):
+    """A chapter's claims table has a row per claim of its claims.csv, each with exactly one status badge."""
+    chapter = claims_file.parent.name
+    tables = chapter_claim_rows((site / "notebooks" / f"{chapter}.html").read_text())
+    assert tables, f"{chapter}: no claims table on the page"
+    assert max(len(rows) for rows in tables) == len(pd.read_csv(claims_file)), f"{chapter}: not one row per claim"
+    words = set(ANSWERS) | set(ANSWERS.values())
+    unmarked = [cell for rows in tables for cell, badges in rows
+                if badges != 1 or not any(f" {word} " in f" {' '.join(cell.split())} " for word in words)]
+    assert not unmarked, f"{chapter}: claims rows without exactly one status: {unmarked[:5]}"
 
 
 def sidebar_titles(static):
