@@ -199,8 +199,8 @@ def plot_rotation(grid: pd.DataFrame, conclusions, default: Config, tolerance, c
         ax.plot(home_t, max(float(home[conclusion].iloc[0]), ROTATION_FLOOR), marker="*", ms=15, color="white",
                 mec="black", ls="none", zorder=5)
         ax.yaxis.set_major_formatter(lambda value, _: f"{value:+.0%}")
-        ax.set_title(f"{SHORT[conclusion]} (band {band_text(band)})")
-        ax.set_ylabel("margin")
+        ax.set_title(SHORT[conclusion])  # the band in the axis label: title and band in one line overflow
+        ax.set_ylabel(f"margin (band ±{band_text(band)})")
     for ax in axes.flat[len(conclusions):]:
         ax.set_visible(False)
     for ax in axes[-1]:
