@@ -110,6 +110,7 @@ def test_the_rotation_figure_has_a_panel_per_conclusion_and_fits_the_page():
                                                                             "hessian-beats-magnitude": 0.05})
     axes = [ax for ax in fig.axes if ax.get_visible()]
     assert len(axes) == 2 and fig.get_figwidth() <= 8
-    assert all(ax.get_ylabel() == "margin" and ax.get_xlabel().startswith("rotation t") for ax in axes)
-    assert "band 5%" in axes[1].get_title() and fig.legends
+    assert all(ax.get_ylabel().startswith("margin (band ±") and ax.get_xlabel().startswith("rotation t")
+               for ax in axes)
+    assert "band ±5%" in axes[1].get_ylabel() and "band" not in axes[1].get_title() and fig.legends
     plt.close(fig)

@@ -230,7 +230,10 @@ def test_an_interrupted_sweep_keeps_its_finished_points_and_the_same_command_fin
     out = tmp_path / "sweep"
     command = [str(BIN / "overparam"), "sweep", str(toy), "--set", "sigma=0.1,0.2,0.3,0.4", "--set", "pause=1.5",
                "--workers", "1", "--out", str(out), "--no-progress"]
-    interrupted = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    # started as from a shell, with Ctrl-C's default action: a process inherits an ignored SIGINT, and
+    # whatever ran before in this test process (a Dask cluster, a kernel) may have left it ignored
+    interrupted = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                                   preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
     deadline = time.monotonic() + 120
     while not list((out / "points").glob("*/point.json")) and time.monotonic() < deadline:
         time.sleep(0.1)
