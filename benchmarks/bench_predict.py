@@ -8,7 +8,8 @@ feature its own atom) costs. Both sides give the same numbers (the largest relat
 printed; tests/test_risk_curves.py checks it is below 1e-10). Times are the best of a few repeats.
 
 The new compressors (issue 27): ridge with mu tuned for each pipeline (overparam.theory.ridge_curves,
-all sizes at once) and the quantizers at DEFAULT_BITS bits (one size at a time), timed for the same
+all sizes at once; at each point of its grid a pruned pipeline and its retrained twin share one law
+and one threshold, solved once) and the quantizers at DEFAULT_BITS bits (one size at a time), timed for the same
 problems: the whole calculator over 60 sizes, and its ratio to the pruning curves alone.
 
 Issue 26: the command's start-up, the wall time of the whole `overparam predict` above in a fresh

@@ -340,7 +340,9 @@ def test_peaks_stability_agreement_and_dc_check():
     assert peaks.loc["ls/dense", "peak k"] == 44 and peaks.loc["logistic/hessian", "peak k"] == threshold
     row = peaks.loc["logistic/hessian"]
     assert row["error there"] == pytest.approx(run.draws("logistic/hessian", threshold).mean())
-    stability = cls.descent_stability(problem, n, s, [20, 120], 3, 4, 3, [(1e-3, 2000), (1e-4, 4000)])
+    # the run returns the training samples it drew: those the stream gives (nothing to replay)
+    np.testing.assert_array_equal(run.training[0], np.stack([X for X, _ in cls.training_samples(problem, n, 3, 4, 3)]))
+    stability = cls.descent_stability(problem, s, [20, 120], run.training, 3, [(1e-3, 2000), (1e-4, 4000)])
     assert len(stability) == 4  # the SVM (and its cosine) exactly on the draws the linear program finds separable
     np.testing.assert_array_equal(np.isnan(stability.iloc[0]["cosine with svm"]), ~run.separable[:, 1])
     summary = report.stability_summary(stability)
@@ -382,7 +384,7 @@ def test_quoted_numbers_give_every_number_the_page_quotes():
                                                   rules=("magnitude", "hessian") if q == "c" else cls.PRUNING_RULES,
                                                   refits=q != "c") for j, q in enumerate(problems)}
     table = pd.concat([report.tidy_panel(q, runs[q], theories[q], ks[q]) for q in runs], ignore_index=True)
-    stability = report.stability_summary(cls.descent_stability(problems["b"], 40, 10, [16, 120], 3, 4, 1,
+    stability = report.stability_summary(cls.descent_stability(problems["b"], 10, [16, 120], runs["b"].training, 3,
                                                                [(1e-3, 2000), (1e-4, 4000)]))
     params = {"p": 120, "n": 40, "s": 10, "trials": 4, "logistic_trials": 3, "tolerance": 1e-3, "max_iterations": 2000,
               "check_draws": 3, "check_tolerance": 1e-4, "check_iterations": 4000, "dc_check_draws": 30,

@@ -61,5 +61,5 @@ def test_same_sample_refits_are_compared_with_the_fresh_sample_theory():
 
 
 def test_a_compressor_needs_a_registered_curve():
-    with pytest.raises(KeyError, match="not registered"):
+    with pytest.raises(KeyError, match="unknown rule 'no-such-curve'; known rules"):
         register("no-such-curve", lambda fit: fit.theta, None, "")

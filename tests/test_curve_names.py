@@ -3,7 +3,7 @@ its parts and prints back unchanged."""
 import pandas as pd
 import pytest
 
-from overparam.book.curve_names import CurveName
+from overparam.book.curve_names import CurveName, curves_with
 from overparam.book.paths import ROOT
 
 
@@ -48,3 +48,13 @@ def test_parts_are_replaced_and_read_without_splitting():
 def test_a_malformed_name_is_refused(name):
     with pytest.raises(ValueError, match="not a curve name"):
         CurveName.parse(name)
+
+
+def test_a_column_of_names_is_masked_by_its_parts():
+    names = pd.Series(["ls/dense", "magnitude+retrain", "magnitude+retrain-same-sample", "magnitude+retrain-pooled",
+                       "hessian+distill", "magnitude+retrain"], index=[5, 3, 1, 0, 2, 4])
+    assert list(curves_with(names, refit="retrain")) == [False, True, True, False, False, True]
+    assert list(curves_with(names, refit="retrain", same_sample=False)) == [False, True, False, False, False, True]
+    assert list(curves_with(names, same_sample=True)) == [False, False, True, False, False, False]
+    assert list(names[~curves_with(names, rule="magnitude")]) == ["ls/dense", "hessian+distill"]
+    assert curves_with([], refit="retrain").dtype == bool

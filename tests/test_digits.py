@@ -10,7 +10,7 @@ import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 import pytest  # noqa: E402
 
-from overparam.book.curves import CURVES  # noqa: E402
+from overparam.book.curves import style_of  # noqa: E402
 from overparam.book.style import BOOK_RC, COLUMN_INCHES  # noqa: E402
 from overparam.experiments.random_features import REAL_DATA_CURVES  # noqa: E402
 from overparam.experiments.random_features_mnist import ERROR, METRICS, digits_sweep  # noqa: E402
@@ -27,7 +27,7 @@ def results():
 
 
 def test_sweep_shapes_nan_where_nothing_is_pruned_and_reproducible(results):
-    assert set(results) == set(REAL_DATA_CURVES) <= set(CURVES)
+    assert set(results) == set(REAL_DATA_CURVES) and all(style_of(name)["label"] for name in results)  # styled
     assert results["dense"].shape == (3, len(P_GRID), len(METRICS))
     assert np.isnan(results["magnitude"][:, 0]).all() and not np.isnan(results["magnitude"][:, 1:]).any()
     errors = results["dense"][:, :, ERROR]
@@ -87,8 +87,8 @@ def test_the_control_fails_when_random_pruning_is_not_null():
 
 
 def test_labels_and_plot():
-    assert budget_label("dense", 7) == CURVES["dense"].label
-    assert budget_label("random+retrain", 7) == f"{CURVES['random+retrain'].label}, 7 features kept"
+    assert budget_label("dense", 7) == style_of("dense")["label"]
+    assert budget_label("random+retrain", 7) == f"{style_of('random+retrain')['label']}, 7 features kept"
     rows = pd.DataFrame({"curve": "magnitude", "source": "simulation", "p": [20, 40], "value": [1.0, 2.0],
                          "ci_low": [0.5, 1.5], "ci_high": [1.5, 2.5]})
     fig, ax = plt.subplots()

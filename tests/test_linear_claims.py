@@ -8,7 +8,7 @@ import pandas as pd
 import pytest
 from matplotlib.text import Text
 
-from overparam.book.curves import SAME_SAMPLE
+from overparam.book.curve_names import SAME_SAMPLE
 from overparam.book.style import COLUMN_INCHES, SMALL_FONT_SIZE, use_book_style
 from overparam.experiments import linear
 from overparam.reports import linear as tables

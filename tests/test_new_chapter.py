@@ -36,8 +36,8 @@ results_dir = "../results/50-throwaway"
 ```{{code-cell}} ipython3
 from overparam.book.params import Int, ResultsDir, Seed, check_parameters
 
-RULES = {{"trials": Int("number of draws", low=2, smoke=5), "seed": Seed(), "results_dir": ResultsDir()}}
-globals().update(check_parameters(RULES, globals()))
+PARAMETERS = {{"trials": Int("number of draws", low=2, smoke=5), "seed": Seed(), "results_dir": ResultsDir()}}
+globals().update(check_parameters(PARAMETERS, globals()))
 ```
 
 ```{{code-cell}} ipython3

@@ -226,3 +226,35 @@ def test_controls_at_the_widest_width_only(tmp_path, monkeypatch):
     again = training.sweep("mlp", [2, 3, 4], [2], tiny_data(), config, [0], torch.device("cpu"), tmp_path / "b", "test",
                            controls_everywhere=False)
     assert {r["variant"] for r in again if r["width"] == 3} == variants[3]
+
+
+def test_average_pool_means_blocks_and_leaves_the_default_alone():
+    batch = np.arange(2 * 3 * 4 * 4, dtype=float).reshape(2, 3, 4, 4)
+    assert images.average_pool(batch) is batch and images.average_pool(batch, 4) is batch
+    pooled = images.average_pool(batch, 2)
+    assert pooled.shape == (2, 3, 2, 2)
+    np.testing.assert_array_equal(pooled[1, 2, 0, 1], batch[1, 2, :2, 2:].mean())
+    with pytest.raises(ValueError, match="image_side must divide"):
+        images.average_pool(batch, 3)
+
+
+@pytest.mark.parametrize("optimizer, weight_decay", [("adam", 0.0), ("sgd", 5e-4)])
+def test_the_optimizers_update_all_tensors_at_once_with_the_same_weights(optimizer, weight_decay):
+    """make_optimizer's foreach step (faster on the CPU) gives the weights of torch's per-tensor loop bit for bit,
+    so the committed network runs did not move when it was switched on."""
+    config = training.TrainConfig(optimizer=optimizer, weight_decay=weight_decay, learning_rate=0.01)
+    weights = []
+    for foreach in (True, False):
+        torch.manual_seed(0)
+        model = torch.nn.Sequential(torch.nn.Linear(6, 5), torch.nn.ReLU(), torch.nn.Linear(5, 3))
+        step = training.make_optimizer(model, config)
+        assert step.defaults["foreach"] is True
+        step.param_groups[0]["foreach"] = foreach
+        inputs = torch.randn(40, 6, generator=torch.Generator().manual_seed(1))
+        for _ in range(50):
+            step.zero_grad()
+            model(inputs).square().mean().backward()
+            step.step()
+        weights.append([parameter.detach().clone() for parameter in model.parameters()])
+    for with_foreach, per_tensor in zip(*weights):
+        assert torch.equal(with_foreach, per_tensor)

@@ -14,12 +14,12 @@ from overparam.networks.training import TrainConfig
 
 NOTEBOOKS = Path(__file__).resolve().parent.parent / "notebooks"
 
-RULES = {"dataset": Choice("data", DATASETS, require=DIGITS_ONLY), "widths": Ints("widths", low=1, min_length=2),
-         "base_widths": Ints("targets", low=1, require=TARGETS_BELOW_WIDEST)}
+PARAMETERS = {"dataset": Choice("data", DATASETS, require=DIGITS_ONLY), "widths": Ints("widths", low=1, min_length=2),
+              "base_widths": Ints("targets", low=1, require=TARGETS_BELOW_WIDEST)}
 
 
 def check(**values):
-    return check_parameters(RULES, {"dataset": "mnist", "widths": [2, 8], "base_widths": [4], **values}, summary=False)
+    return check_parameters(PARAMETERS, {"dataset": "mnist", "widths": [2, 8], "base_widths": [4], **values}, summary=False)
 
 
 def test_sparsity_targets_must_be_below_the_widest_network():

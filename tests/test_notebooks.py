@@ -55,7 +55,7 @@ def test_network_chapter_refuses_cuda_without_a_gpu(tmp_path):
 @pytest.mark.parametrize("source", CHAPTERS, ids=lambda path: path.stem)
 def test_every_chapter_declares_its_parameter_rules(source):
     rules = chapter_rules(source)
-    assert rules, f"{source.name} has no cell assigning RULES (see overparam.book.params)"
+    assert rules, f"{source.name} has no cell assigning PARAMETERS (see overparam.book.params)"
     names = set(chapter_parameters(source.with_suffix(".ipynb")))  # the executed notebook's defaults
     assert names == set(rules), f"{source.name}: parameters {sorted(names)} but rules for {sorted(rules)}"
 

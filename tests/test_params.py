@@ -31,6 +31,9 @@ def test_check_list_path_and_choice():
         check_list("ks", [1], check_int, min_length=2)
     with pytest.raises(ParameterError, match="parameter 'ks'"):
         check_list("ks", [1, -1], check_int, low=0)
+    assert check_list("ks", [1, 2], check_int, max_length=2) == [1, 2]
+    with pytest.raises(ParameterError, match="parameter 'ks' takes at most 2 values, got 3"):
+        check_list("ks", [1, 2, 3], check_int, max_length=2)
     with pytest.raises(ParameterError, match="results_dir"):
         check_path("results_dir", "")
     with pytest.raises(ParameterError, match="one of"):

@@ -1,5 +1,5 @@
 """The continuous rotation between aligned and inverted saliency
-(overparam.experiments.families.rotated_problem) and the refinements of chapter 14 it and the simulated
+(overparam.theory.problems.rotated_problem) and the refinements of chapter 14 it and the simulated
 points feed (overparam.reports.phase_bands): the crossings along t and the per-conclusion undecided
 bands."""
 import matplotlib.pyplot as plt
@@ -8,10 +8,9 @@ import pandas as pd
 import pytest
 
 from overparam.experiments import phase_diagrams as experiment
-from overparam.experiments.families import rotated_problem, rotation_of
 from overparam.reports import phase_bands, phase_figures
 from overparam.reports.phase_diagrams import band_of, sign_crossings, tidy_grid
-from overparam.theory.problems import THETA_LAWS, fig3_problem
+from overparam.theory.problems import THETA_LAWS, fig3_problem, rotated_problem, rotation_of
 
 P, S, SPIKE, SIGMA = 60, 6, 10.0, 0.5
 

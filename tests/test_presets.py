@@ -54,7 +54,7 @@ def test_each_chapter_names_its_main_claim(stem):
 def test_each_preset_passes_the_chapters_validation(stem, tmp_path):
     assert stem in SOURCES, f"{stem}: no such chapter"
     rules = chapter_rules(SOURCES[stem])
-    assert rules is not None, f"{stem}: the chapter declares no RULES"
+    assert rules is not None, f"{stem}: the chapter declares no PARAMETERS"
     values = PRESETS[stem]
     assert values, f"{stem}: empty preset"
     unknown = set(values) - set(rules)

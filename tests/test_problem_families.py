@@ -12,11 +12,10 @@ from overparam.book.stats import mean_ci
 from overparam.book.verdicts import agreement
 from overparam.experiments.correlated_refits import CorrelatedFeatures
 from overparam.experiments.distributional_characterization import two_level_problem
-from overparam.experiments.families import rotated_problem
 from overparam.reports.problem import block_covariance, block_problem_table, correlated_features_table, problem_table
 from overparam.theory.classification import bilevel_problem
 from overparam.theory.problems import (ALIGNMENTS, THETA_LAWS, LinearGaussianProblem, fig3_problem, power_law_problem,
-                                       theta_from_law)
+                                       rotated_problem, theta_from_law)
 from overparam.theory.pruning import train_prune, train_prune_retrain
 from overparam.theory.risk import FitLaw, dense_risk
 from overparam.theory.solvers import min_norm_least_squares
@@ -50,7 +49,7 @@ def predicted_risks(problem) -> dict[str, float]:
 
 def family_verdict(theta_law: str, alignment):
     """Theory against simulation at the four risks of one family member (seeded); ``alignment`` a
-    name or a rotation t in [0, 1] (:func:`overparam.experiments.families.rotated_problem`)."""
+    name or a rotation t in [0, 1] (:func:`overparam.theory.problems.rotated_problem`)."""
     problem = rotated_problem(P, S, SPIKE, SIGMA, theta_law, alignment, seed=4)
     simulated, predicted = simulated_risks(problem, seed=5), predicted_risks(problem)
     names = list(predicted)

@@ -12,7 +12,7 @@ from overparam.book.inputs import imported_names, module_file
 from overparam.book.paths import LIBRARY, PACKAGE, ROOT
 
 LIB = ROOT / LIBRARY
-LAYERS = {"book": 0, "data": 1, "theory": 1, "experiments": 2, "networks": 2, "reports": 3, "sweep": 4, "cli": 5}
+LAYERS = {"book": 0, "seeds": 0, "data": 1, "theory": 1, "experiments": 2, "networks": 2, "reports": 3, "sweep": 4, "cli": 5}
 MAX_LINES = 400
 
 

@@ -54,7 +54,7 @@ results_dir = "results"
 ```{code-cell} ipython3
 from overparam.book.params import Choice, Flag, Real, ResultsDir, Seed, check_parameters
 
-RULES = {
+PARAMETERS = {
     "sigma": Real("noise", low=0),
     "law": Choice("law", ("a", "b"), require=(lambda v: not (v["law"] == "b" and v["sigma"] > 1),
                                                 "'b' needs sigma <= 1")),
@@ -63,7 +63,7 @@ RULES = {
     "pause": Real("seconds to wait before the work", low=0),
     "results_dir": ResultsDir(),
 }
-globals().update(check_parameters(RULES, globals()))
+globals().update(check_parameters(PARAMETERS, globals()))
 ```
 
 ```{code-cell} ipython3

@@ -133,14 +133,14 @@ def test_agreement_fragility():
 
 
 def test_tally_of_point_statuses():
-    assert v.tally(["reproduced"] * 3) == ("reproduced", 1.0)
-    assert v.tally(["reproduced", "reproduced", "not reproduced"])[0] == "partly"
+    assert tallies.tally(["reproduced"] * 3) == ("reproduced", 1.0)
+    assert tallies.tally(["reproduced", "reproduced", "not reproduced"])[0] == "partly"
     # a claim that fails at least as often as it holds is not reproduced
-    assert v.tally(["reproduced", "not reproduced"])[0] == "not reproduced"
-    assert v.tally(["reproduced", "inconclusive"])[0] == "partly"
-    assert v.tally(["inconclusive", "inconclusive"])[0] == "inconclusive"
+    assert tallies.tally(["reproduced", "not reproduced"])[0] == "not reproduced"
+    assert tallies.tally(["reproduced", "inconclusive"])[0] == "partly"
+    assert tallies.tally(["inconclusive", "inconclusive"])[0] == "inconclusive"
     with pytest.raises(ValueError):
-        v.tally([])
+        tallies.tally([])
 
 
 def test_over_range_names_where_the_claim_holds():
@@ -202,9 +202,9 @@ def test_at_some_point_combines_the_shifted_statuses_the_same_way():
 
 
 def test_spans_compress_runs_of_integers():
-    assert v.spans([1, 2, 3, 5, 7, 8]) == "1-3, 5, 7-8"
-    assert v.spans([0.5, 1.0]) == "0.5, 1.0"
-    assert v.spans([]) == "none"
+    assert tallies.spans([1, 2, 3, 5, 7, 8]) == "1-3, 5, 7-8"
+    assert tallies.spans([0.5, 1.0]) == "0.5, 1.0"
+    assert tallies.spans([]) == "none"
 
 
 def test_deterministic_against_its_threshold_and_band():

@@ -7,8 +7,8 @@ import nbformat
 
 KERNELSPEC = {"name": "python3", "display_name": "Python 3", "language": "python"}
 VALIDATION = ("from overparam.book.params import Real, ResultsDir, check_parameters\n"
-              "RULES = {'sigma': Real('noise', low=0), 'results_dir': ResultsDir()}\n"
-              "globals().update(check_parameters(RULES, globals()))")
+              "PARAMETERS = {'sigma': Real('noise', low=0), 'results_dir': ResultsDir()}\n"
+              "globals().update(check_parameters(PARAMETERS, globals()))")
 WRITE_DONE = ("pathlib.Path(results_dir).mkdir(parents=True, exist_ok=True)\n"
               "(pathlib.Path(results_dir) / 'done.txt').write_text(str(sigma))")
 

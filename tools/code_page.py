@@ -18,12 +18,13 @@ from overparam.book.inputs import chapter_imports, module_closure, module_file
 from overparam.book.paths import LIBRARY, PACKAGE, ROOT
 
 PAGE = ROOT / "book" / "code.md"
-LAYERS = ["book", "data", "theory", "experiments", "networks", "reports", "sweep", "cli"]
+LAYERS = ["book", "seeds", "data", "theory", "experiments", "networks", "reports", "sweep", "cli"]
 HEADER = """# The code
 
 The book's package is `overparam`, in `lib/overparam` (installed editable by `make venv`). It has
 one layer per role, and a layer imports only from the layers above it in this list (a test checks
-it): `book` (parameters, statistics, claims and verdict rules, figure style, provenance), `data`,
+it): `book` (parameters, statistics, claims and verdict rules, figure style, provenance), `seeds` (the
+named random streams), `data`,
 `theory` (the closed forms and solvers), `experiments` and `networks` (the simulations and the
 training runs, returning raw results), `reports` (the tables, claims, figures and quoted numbers
 of each chapter, and the calculator of predicted risks), `sweep` (papermill runs of a chapter over

@@ -12,7 +12,7 @@ import jupytext
 
 from overparam.book.paths import ROOT
 
-RULES_NAME = "RULES"
+PARAMETERS_NAME = "PARAMETERS"  # the name a chapter gives its parameter declarations (name -> Rule)
 PARAMETERS_TAG = "parameters"  # papermill's tag for the cell of a notebook's default parameters
 
 
@@ -22,7 +22,7 @@ def chapter_sources(root: Path = ROOT) -> list[Path]:
 
 
 def rules_cell(source: Path) -> str | None:
-    """The source of the chapter's code cell that assigns ``RULES`` (None when it has none)."""
+    """The source of the chapter's code cell that assigns ``PARAMETERS`` (None when it has none)."""
     for cell in jupytext.read(source).cells:
         if cell.cell_type == "code" and _assigns_rules(cell.source):
             return cell.source
@@ -34,22 +34,22 @@ def _assigns_rules(code: str) -> bool:
         tree = ast.parse(code)
     except SyntaxError:
         return False
-    return any(isinstance(node, ast.Assign) and any(getattr(t, "id", None) == RULES_NAME for t in node.targets)
+    return any(isinstance(node, ast.Assign) and any(getattr(t, "id", None) == PARAMETERS_NAME for t in node.targets)
                for node in tree.body)
 
 
 def chapter_rules(source: Path) -> dict | None:
-    """The parameter rules a chapter declares: its rules cell's imports and ``RULES = ...`` statement,
-    run on their own (nothing else of the chapter runs). None for a chapter without rules."""
+    """The parameter rules a chapter declares: its rules cell's imports and ``PARAMETERS = ...``
+    statement, run on their own (nothing else of the chapter runs). None for a chapter without rules."""
     code = rules_cell(source)
     if code is None:
         return None
     tree = ast.parse(code)
     keep = [node for node in tree.body if isinstance(node, (ast.Import, ast.ImportFrom))
-            or (isinstance(node, ast.Assign) and any(getattr(t, "id", None) == RULES_NAME for t in node.targets))]
+            or (isinstance(node, ast.Assign) and any(getattr(t, "id", None) == PARAMETERS_NAME for t in node.targets))]
     namespace: dict = {}
     exec(compile(ast.Module(body=keep, type_ignores=[]), str(source), "exec"), namespace)
-    return namespace[RULES_NAME]
+    return namespace[PARAMETERS_NAME]
 
 
 def parameters_cell(source: Path) -> str:

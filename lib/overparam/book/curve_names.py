@@ -16,6 +16,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, replace
 
+import numpy as np
+
 FIT_SEPARATOR = "/"
 REFIT_SEPARATOR = "+"
 SAME_SAMPLE = "-same-sample"
@@ -63,3 +65,13 @@ class CurveName:
     def pipeline(self) -> str:
         """The name without its fit: what was done to the fit ("hessian+retrain-same-sample")."""
         return str(self.renamed(fit=None))
+
+
+def curves_with(names, **parts) -> np.ndarray:
+    """The boolean mask over ``names`` (a column or list of curve names) of those whose parsed parts
+    (:class:`CurveName`) equal every given one: ``curves_with(table.curve, same_sample=True)``,
+    ``curves_with(pipelines, refit="retrain", same_sample=False)``; each distinct name is parsed once."""
+    names = list(names)
+    found = {name: all(getattr(CurveName.parse(name), part) == value for part, value in parts.items())
+             for name in set(names)}
+    return np.array([found[name] for name in names], dtype=bool)

@@ -5,7 +5,7 @@ import ast
 import numbers
 import os
 import tempfile
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -132,11 +132,13 @@ def check_memory(estimate_bytes: float, what: str, fraction: float = 0.8) -> Non
                              f"{fraction:.0%} of the {available / 2**30:.1f} GiB available on this machine")
 
 
-def check_list(name: str, value, check_item, min_length: int = 1, **bounds) -> list:
-    """Require a list of at least ``min_length`` items, each passed through
+def check_list(name: str, value, check_item, min_length: int = 1, max_length: int | None = None, **bounds) -> list:
+    """Require a list of ``min_length`` to ``max_length`` items, each passed through
     ``check_item(name, item, **bounds)``; returned sorted and without repeats."""
     if not isinstance(value, (list, tuple)) or len(value) < min_length:
         raise ParameterError(f"parameter {name!r} must be a list of at least {min_length} values, got {value!r}")
+    if max_length is not None and len(value) > max_length:
+        raise ParameterError(f"parameter {name!r} takes at most {max_length} values, got {len(value)}")
     return sorted(set(check_item(name, item, **bounds) for item in value))
 
 
@@ -166,6 +168,7 @@ class Rule:
     positive: bool = False
     choices: tuple = ()
     min_length: int = 1
+    max_length: int | None = None
     require: tuple | None = None
     smoke: Any = None
     show: bool = True
@@ -181,14 +184,14 @@ def Real(help, low=None, high=None, positive=False, require=None, smoke=None):
     return Rule("real", help, low, high, positive=positive, require=require, smoke=smoke)
 
 
-def Ints(help, low=None, high=None, min_length=1, require=None, smoke=None):
+def Ints(help, low=None, high=None, min_length=1, require=None, smoke=None, max_length=None):
     """A list of integers in [low, high]; returned sorted, without repeats."""
-    return Rule("ints", help, low, high, min_length=min_length, require=require, smoke=smoke)
+    return Rule("ints", help, low, high, min_length=min_length, max_length=max_length, require=require, smoke=smoke)
 
 
-def Reals(help, low=None, high=None, min_length=1, require=None, smoke=None):
+def Reals(help, low=None, high=None, min_length=1, require=None, smoke=None, max_length=None):
     """A list of real numbers in [low, high]; returned sorted, without repeats."""
-    return Rule("reals", help, low, high, min_length=min_length, require=require, smoke=smoke)
+    return Rule("reals", help, low, high, min_length=min_length, max_length=max_length, require=require, smoke=smoke)
 
 
 def Choice(help, choices, require=None, smoke=None):
@@ -213,7 +216,7 @@ def Progress():
 
 def Seed():
     """The seed of every random draw of the chapter."""
-    return Rule("int", "seed of every random draw", low=0, smoke=5)
+    return Rule("int", "seed of every random draw", low=0, high=2**32 - 1, smoke=5)  # one 32-bit word: overparam.seeds
 
 
 def ResultsDir():
@@ -224,6 +227,24 @@ def ResultsDir():
 def Device():
     """cpu, cuda or auto; cuda must be available."""
     return Rule("device", '"cpu", "cuda" or "auto" (the first GPU when there is one)')
+
+
+def Trials(help="data draws per simulated point", low=2, smoke=3):
+    """The number of independent data draws behind each simulated point (a Monte Carlo average)."""
+    return Rule("int", help, low, smoke=smoke)
+
+
+def run_controls() -> dict[str, Rule]:
+    """The rules that close a simulation chapter's parameters: ``seed``, ``progress``, ``results_dir``."""
+    return {"seed": Seed(), "progress": Progress(), "results_dir": ResultsDir()}
+
+
+def changed(rule: Rule, scope: str | None = None, **fields) -> Rule:
+    """``rule`` with some of its fields replaced (``help``, ``low``, ``high``, ``require``, ``smoke``, ...):
+    how a chapter adapts a shared rule. A ``scope`` (the panel or family the parameter applies to)
+    prefixes the help, "scope: help"."""
+    rule = replace(rule, **fields)
+    return replace(rule, help=f"{scope}: {rule.help}") if scope else rule
 
 
 def _resolve(bound, values):
@@ -241,7 +262,7 @@ def check_value(name: str, rule: Rule, value, values: dict, explicit: bool = Tru
         value = check_real(name, value, low, high, positive=rule.positive)
     elif kind in ("ints", "reals"):
         item = check_int if kind == "ints" else check_real
-        value = check_list(name, value, item, min_length=rule.min_length, low=low, high=high)
+        value = check_list(name, value, item, min_length=rule.min_length, max_length=rule.max_length, low=low, high=high)
     elif kind == "choice":
         value = check_choice(name, value, _resolve(rule.choices, values))
     elif kind == "flag":

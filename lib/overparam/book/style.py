@@ -1,6 +1,6 @@
-"""One figure style for the whole book: the registered curves (:mod:`overparam.book.curves`: a
-colour-blind-safe palette, one colour and marker per curve) drawn as theory lines and simulated
-markers with 95% bars."""
+"""One figure style for the whole book: the curves (their looks composed from their names by
+:mod:`overparam.book.curves`: a colour-blind-safe palette, a colour per rule, a marker per fit, a line
+style per refit) drawn as theory lines and simulated markers with 95% bars."""
 from __future__ import annotations
 
 import struct

@@ -37,7 +37,7 @@ from dataclasses import dataclass, replace
 import numpy as np
 
 from overparam.book.stats import t_interval, welch_interval
-from overparam.book.tallies import exists, spans, tally
+from overparam.book import tallies
 
 STATUSES = ("reproduced", "partly", "not reproduced", "inconclusive")
 ORIGINS = ("paper", "paper-extended", "beyond")
@@ -227,8 +227,9 @@ def agreement(theory, simulation, ci_low=None, ci_high=None, tolerance: float = 
     interval (of the simulated mean, as a gap from the theory, relative to it when ``relative``)
     inside [-tolerance, tolerance] agrees, entirely outside disagrees, across an edge is
     inconclusive; without intervals the gap of the mean is compared. The points' statuses are then
-    combined by :func:`tally`. The text also gives how many intervals cover the theory, beside the
-    95% expected of exact predictions. A point where theory and simulation are both 0 agrees."""
+    combined by :func:`~overparam.book.tallies.tally`. The text also gives how many intervals cover
+    the theory, beside the 95% expected of exact predictions. A point where theory and simulation
+    are both 0 agrees."""
     theory = np.asarray(theory, dtype=float).ravel()
     simulation = np.asarray(simulation, dtype=float).ravel()
     if theory.shape != simulation.shape or theory.size == 0:
@@ -253,7 +254,7 @@ def agreement(theory, simulation, ci_low=None, ci_high=None, tolerance: float = 
 
     def judge(tolerance):
         states = list(_point_states(theory, gap_low, gap_high, tolerance))
-        status, holds = tally(states)
+        status, holds = tallies.tally(states)
         count = {state: states.count(state) for state in ("reproduced", "inconclusive", "not reproduced")}
         text = (f"{count['reproduced']} of {theory.size} points agree within {band} "
                 f"({count['not reproduced']} disagree, {count['inconclusive']} inconclusive); "
@@ -276,7 +277,7 @@ def _state(point) -> str:
 
 
 def _over_range_text(states, where, unit) -> str:
-    groups = {state: spans([w for w, st in zip(where, states) if st == state])
+    groups = {state: tallies.spans([w for w, st in zip(where, states) if st == state])
               for state in ("reproduced", "inconclusive", "not reproduced")}
     count = {state: states.count(state) for state in groups}
     if count["reproduced"] == len(states):
@@ -288,9 +289,9 @@ def _over_range_text(states, where, unit) -> str:
 
 def _over_points(points, where, unit: str, name: str, combine) -> Verdict:
     """A claim over the points of a range, labelled ``where``: each point's status combined by
-    ``combine`` (:func:`tally` or :func:`exists`), and so are the points' statuses at half and at
-    twice their tolerance when every point is a Verdict with one; the rule is ``name`` followed by
-    the points' rule ("over range of comparison")."""
+    ``combine`` (:func:`~overparam.book.tallies.tally` or :func:`~overparam.book.tallies.exists`),
+    and so are the points' statuses at half and at twice their tolerance when every point is a
+    Verdict with one; the rule is ``name`` followed by the points' rule ("over range of comparison")."""
     where = list(where)
     points = points.tolist() if isinstance(points, np.ndarray) else list(points)
     if len(where) != len(points) or not points:
@@ -313,18 +314,19 @@ def over_range(points, where, unit: str = "") -> Verdict:
     """A claim checked at every point of a range (``where``, the points' labels). ``points`` gives,
     per point, the Verdict of a rule there (preferred: an inconclusive point stays inconclusive, and
     the points' statuses at half and twice their tolerance give the claim's), a status, or a boolean
-    for an exact check. The statuses are combined by :func:`tally`; ``measured`` names the points
-    where the claim holds, fails and is inconclusive."""
-    return _over_points(points, where, unit, "over range", tally)
+    for an exact check. The statuses are combined by :func:`~overparam.book.tallies.tally`;
+    ``measured`` names the points where the claim holds, fails and is inconclusive."""
+    return _over_points(points, where, unit, "over range", tallies.tally)
 
 
 def at_some_point(points, where, unit: str = "") -> Verdict:
     """An existential claim ("can", "at some point") over the points of a range, given as for
     :func:`over_range`: it holds (``reproduced``) when at least one point holds, fails (``not
-    reproduced``) when every point fails, and is ``inconclusive`` otherwise (:func:`exists`); the
-    statuses at half and at twice the points' tolerance are combined the same way. ``measured``
-    names the points as over_range does; ``holds`` is the fraction of points that hold."""
-    return _over_points(points, where, unit, "at some point", exists)
+    reproduced``) when every point fails, and is ``inconclusive`` otherwise
+    (:func:`~overparam.book.tallies.exists`); the statuses at half and at twice the points' tolerance
+    are combined the same way. ``measured`` names the points as over_range does; ``holds`` is the
+    fraction of points that hold."""
+    return _over_points(points, where, unit, "at some point", tallies.exists)
 
 
 def deterministic(value: float, threshold: float, band: float, claim_holds_when: str = "below", text: str = "",

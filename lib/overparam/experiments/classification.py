@@ -20,7 +20,7 @@ import pandas as pd
 from threadpoolctl import threadpool_limits
 from tqdm import tqdm
 
-from overparam.book.curves import SAME_SAMPLE
+from overparam.book.curve_names import SAME_SAMPLE
 from overparam.theory.classification import PRUNING_RULES, classification_error, least_squares_error_prediction
 from overparam.theory.classifiers import (cosine, hard_margin_svm, linearly_separable, logistic_descent,
                                           logistic_hessian_diagonal, min_norm_interpolator_is_max_margin,
@@ -63,7 +63,8 @@ class PanelRun:
     logistic size where the linear program finds the sample separable, its errors under "svm/<rule>");
     whether the min-norm interpolator was the max-margin classifier (trials, ks); and the error of the
     dense logistic fit pruned by the diagonal of the cross-entropy's own Hessian, |theta_i| sqrt(H_ii)
-    (logistic draws x logistic sizes), kept apart from the curves."""
+    (logistic draws x logistic sizes), kept apart from the curves; and the logistic draws' training
+    samples (X: draws x n x p, y: draws x n), for later checks on the same data without redrawing it."""
 
     ks: list
     logistic_ks: list
@@ -76,6 +77,7 @@ class PanelRun:
     refit_converged: np.ndarray | None = None
     interpolator_is_max_margin: np.ndarray | None = None
     cross_entropy_hessian: np.ndarray | None = None
+    training: tuple | None = None
 
     @property
     def separable(self) -> np.ndarray:
@@ -190,6 +192,7 @@ def _simulate_logistic(run, problem, samples, s, tolerance, max_iterations, bar,
     trials, p = len(samples), problem.p
     X = np.stack([sample[0] for sample in samples])
     y = np.stack([sample[1] for sample in samples])
+    run.training = (X, y)
     shape = (trials, len(run.logistic_ks))
     run.iterations, run.converged = np.empty(shape, dtype=int), np.empty(shape, dtype=bool)
     run.classifies_all = np.empty(shape, dtype=bool)
@@ -257,16 +260,15 @@ def _refit_logistic(run, problem, j, k, s, X, y, dense, kept, rules, tolerance, 
         run.errors[f"logistic/{rule}{REFIT}{SAME_SAMPLE}"][:, j] = refit_errors
 
 
-def descent_stability(problem: LinearGaussianProblem, n: int, s: int, ks, draws: int, trials: int, seed,
+def descent_stability(problem: LinearGaussianProblem, s: int, ks, training: tuple, draws: int,
                       runs: tuple) -> pd.DataFrame:
     """How much the stopped logistic iterate depends on where gradient descent stops: on the first
-    ``draws`` training samples of :func:`simulate_panel` with ``trials`` and ``seed``, the dense and
+    ``draws`` of the ``training`` samples (X, y) a panel ran on (:attr:`PanelRun.training`), the dense and
     Hessian-pruned logistic errors after each (tolerance, max_iterations) of ``runs`` (the first is the
     chapter's), per size k; where the sample is separable also the cosine of each fit with the hard-margin
     SVM (NaN elsewhere). A run with a smaller tolerance and a larger cap than the one before it continues
     that one's descent (the same iterate as from zero, without repeating its steps)."""
-    samples = training_samples(problem, n, seed, trials, draws)
-    X, y = np.stack([x for x, _ in samples]), np.stack([labels for _, labels in samples])
+    X, y = (samples[:draws] for samples in training)
     rows = []
     with threadpool_limits(1):
         for k in [int(k) for k in ks]:

@@ -14,8 +14,8 @@ from typing import Callable
 
 import numpy as np
 
-from overparam.book.curve_names import CurveName
-from overparam.book.curves import SAME_SAMPLE, style_of
+from overparam.book.curve_names import SAME_SAMPLE, CurveName
+from overparam.book.curves import style_of
 from overparam.theory.problems import LinearGaussianProblem
 from overparam.theory.pruning import DATA_RULES, FIT_RULES, restrict, select_support
 from overparam.theory.risk import FitLaw
@@ -26,10 +26,11 @@ from overparam.theory.solvers import fit_on_support
 class TrainedFit:
     """A min-norm fit on the first k of p features, and what a compressor may look at.
 
-    ``theta`` has all p entries (zero beyond k); ``X, y`` is the training draw and ``fresh`` an
-    independent draw of the same size (both with all p columns); ``s`` the budget of kept weights.
-    Supports are computed once per rule and shared (a pruned model and its retrained twin keep the
-    same weights).
+    ``theta`` holds the k weights (a compressor returns a k-vector too, scored by
+    ``problem.prefix_risk``); ``X, y`` is the training draw and ``fresh`` an independent draw of the
+    same size (both with all p columns, of which the fit uses the first k); ``s`` the budget of kept
+    weights. Supports are computed once per rule and shared (a pruned model and its retrained twin
+    keep the same weights).
     """
 
     problem: LinearGaussianProblem | None  # None: no oracle pruning (it needs theta* and the variances)
@@ -42,12 +43,16 @@ class TrainedFit:
     rng: np.random.Generator | None = None
     _supports: dict = field(default_factory=dict, repr=False)
 
+    def __post_init__(self):
+        if np.shape(self.theta)[-1] != self.k:
+            raise ValueError(f"a fit on k = {self.k} features holds k weights, got {np.shape(self.theta)[-1]}")
+
     def support(self, rule: str) -> np.ndarray:
         """The kept indices (inside the first k) of a registered pruning rule (theory.pruning.PRUNING)."""
         if rule not in self._supports:
             k, problem = self.k, self.problem
             oracle = (None, None) if problem is None else (problem.theta_star[:k], problem.cov_diagonal[:k])
-            self._supports[rule] = select_support(rule, self.theta[:k], self.X[:, :k], self.s, *oracle, self.rng)
+            self._supports[rule] = select_support(rule, self.theta, self.X[:, :k], self.s, *oracle, self.rng)
         return self._supports[rule]
 
 
@@ -65,8 +70,8 @@ COMPRESSORS: dict[str, Compressor] = {}
 
 
 def register(name: str, compress, theory, doc: str) -> Compressor:
-    """Add a compressor to the registry (its name must also be a curve of overparam.book.curves)."""
-    style_of(name)  # fails with the list of registered curves when the name has no style
+    """Add a compressor to the registry (every part of its name must have a style in overparam.book.curves)."""
+    style_of(name)  # fails with the known parts when a part of the name has no style
     COMPRESSORS[name] = Compressor(name, compress, theory, doc)
     return COMPRESSORS[name]
 
@@ -77,7 +82,10 @@ def _pruned(rule):
 
 def _retrained(rule, same_sample=False):
     # with k <= s the support is all k features: "retraining" is then a dense refit
-    return lambda fit: fit_on_support(*((fit.X, fit.y) if same_sample else fit.fresh), fit.support(rule))
+    def refit(fit):
+        X, y = (fit.X, fit.y) if same_sample else fit.fresh
+        return fit_on_support(X[:, :fit.k], y, fit.support(rule))
+    return refit
 
 
 register("dense", lambda fit: fit.theta, lambda law, s: law.dense(), "the min-norm fit itself (Thm. 1)")

@@ -20,6 +20,7 @@ import pandas as pd
 from threadpoolctl import threadpool_limits
 from tqdm import tqdm
 
+from overparam import seeds
 from overparam.book.stats import mean_ci
 from overparam.theory.problems import LinearGaussianProblem, correlated_problem, theta_from_law
 from overparam.theory.pruning import restrict, select_support
@@ -69,7 +70,7 @@ class CorrelatedFeatures:
         base = _covariance_problem(self.p, self.s, self.spike, self.sigma, self.rho, self.group)
         if self.law == "constant":
             return base
-        theta = theta_from_law(base.theta_star, self.law, np.random.default_rng([self.theta_seed, 16]))
+        theta = theta_from_law(base.theta_star, self.law, seeds.rng(self.theta_seed, "correlated-refits/theta-signs"))
         problem = LinearGaussianProblem(theta, base.cov, self.sigma)
         problem.__dict__["spectrum"] = base.spectrum  # the same Sigma: reuse its eigendecomposition
         return problem
@@ -226,7 +227,8 @@ def theory_keys(simulated: dict) -> list:
 def theory_sweep(families: dict, rhos, n: int, s: int, split_fractions, unlabeled, draws: int, seed: int,
                  progress: bool = True) -> pd.DataFrame:
     """Tidy theory rows of every family at every rho (common random numbers across rho)."""
-    point = lambda features: theory_point(features.problem, n, s, split_fractions, unlabeled, draws, [seed, 12])
+    theory_seed = seeds.key(seed, "correlated-refits/theory")
+    point = lambda features: theory_point(features.problem, n, s, split_fractions, unlabeled, draws, theory_seed)
     return tidy(sweep("theory", families, rhos, point, progress), "theory")
 
 
@@ -249,7 +251,7 @@ def simulation_sweep(families: dict, rhos, n: int, s: int, split_fractions, unla
 def high_variance_share(problem: LinearGaussianProblem, n: int, s: int, draws: int, seed: int) -> float:
     """Mean share of the first s (high-variance) features in the magnitude support of a fit of n
     samples, from sampled DC draws."""
-    thetas = dc_draws(problem, n, draws, np.random.default_rng([seed, 15]))
+    thetas = dc_draws(problem, n, draws, seeds.rng(seed, "correlated-refits/high-variance-share"))
     return float(np.mean(supports_of(thetas, s, "magnitude", problem.cov_diagonal) < s))
 
 
@@ -271,7 +273,7 @@ def lemma1_limit(p: int, s: int, spike: float, sigma: float, n: int, rhos, draws
     rows = []
     for rho in rhos:
         problem = correlated_problem(p, s, spike, sigma, rho)
-        thetas = dc_draws(problem, n, draws, np.random.default_rng([seed, 14]))
+        thetas = dc_draws(problem, n, draws, seeds.rng(seed, "correlated-refits/lemma1-limit"))
         supports = supports_of(thetas, s, "magnitude", problem.cov_diagonal)
         retrained = retrained_risks(problem, supports, n)
         rows.append((f"{rho:g}", risks(problem, thetas).mean() - sigma**2,

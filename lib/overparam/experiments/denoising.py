@@ -15,6 +15,7 @@ from __future__ import annotations
 import numpy as np
 from tqdm import tqdm
 
+from overparam import seeds
 from overparam.theory.problems import ALIGNMENTS, LinearGaussianProblem, fig3_problem
 from overparam.theory.risk import subset_estimation_error
 from overparam.theory.solvers import prefix_min_norm_fits
@@ -75,11 +76,12 @@ def salient_errors(d: int, s: int, spike: float, sigma: float, n: int, ks, trial
 def simulate_panels(panels: dict, sigmas, s: int, spike: float, n: int, trials: int, seed: int,
                     progress: bool = False, theta_law: str = "constant", alignment: str = "identity") -> dict:
     """{(panel, sigma): salient_errors at model_sizes(s, n, d)} for every panel (name -> d) and noise
-    level, one seed stream (seed, j) per pair; the problem is :func:`denoising_problem` with
+    level, one seed stream per pair ("denoising/panel-noise"); the problem is :func:`denoising_problem` with
     ``theta_law`` and ``alignment``, theta* drawn from ``seed``."""
     jobs = [(panel, d, sigma) for panel, d in panels.items() for sigma in sigmas]
     family = {"theta_law": theta_law, "alignment": alignment, "seed": seed}
-    return {(panel, sigma): salient_errors(d, s, spike, sigma, n, model_sizes(s, n, d), trials, (seed, j), **family)
+    return {(panel, sigma): salient_errors(d, s, spike, sigma, n, model_sizes(s, n, d), trials,
+                                           seeds.key(seed, "denoising/panel-noise", j), **family)
             for j, (panel, d, sigma) in enumerate(tqdm(jobs, disable=not progress, desc="panels x noise levels"))}
 
 

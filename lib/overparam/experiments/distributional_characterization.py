@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from overparam import seeds
 from overparam.book.curves import style_of
 from overparam.book.stats import wasserstein2_to_law
 from overparam.experiments.montecarlo import min_norm_draws
@@ -53,8 +54,9 @@ def w2_study(problem_of_size, sizes, kappa: float, trials: int, seed: int,
     for a, size in enumerate(sizes):
         problem, n = problem_of_size(size), round(size / kappa)
         law = scaled_law(problem, n)
-        thetas, _ = min_norm_draws(problem, n, trials, seed=(seed, 100 + a), progress=progress, desc=f"W2, p = {size}")
-        rng = np.random.default_rng((seed, 200 + a))
+        fits_seed = seeds.key(seed, "distributional-characterization/w2-fits", a)
+        thetas, _ = min_norm_draws(problem, n, trials, seed=fits_seed, progress=progress, desc=f"W2, p = {size}")
+        rng = seeds.rng(seed, "distributional-characterization/w2-law", a)
         for t in range(trials):
             w2["dense"][a, t] = wasserstein2_to_law(np.sqrt(size) * thetas[t], law.quantile)
             w2["dc-law"][a, t] = wasserstein2_to_law(law.sample(size, rng), law.quantile)
@@ -84,7 +86,8 @@ def isotropic_problem(size: int, sigma: float, seed: int, largest: int | None = 
     """The isotropic risk check's problem with ``size`` features: Sigma = I and theta* the first ``size``
     coordinates of one standard normal direction of length ``largest`` (default ``size``; drawn from
     ``seed``), rescaled to norm 1, so every size of the check shares its leading coordinates."""
-    direction = np.random.default_rng((seed, 300)).standard_normal(largest or size)[:size]
+    direction_rng = seeds.rng(seed, "distributional-characterization/isotropic-direction")
+    direction = direction_rng.standard_normal(largest or size)[:size]
     return LinearGaussianProblem(direction / np.linalg.norm(direction), np.ones(size), sigma)
 
 
@@ -95,7 +98,8 @@ def isotropic_simulation(sizes, n: int, sigma: float, trials: int, seed: int,
     risks = []
     for a, size in enumerate(sizes):
         problem = isotropic_problem(int(size), sigma, seed, int(max(sizes)))
-        thetas, _ = min_norm_draws(problem, n, trials, seed=(seed, 400 + a), progress=progress,
+        fits_seed = seeds.key(seed, "distributional-characterization/isotropic-fits", a)
+        thetas, _ = min_norm_draws(problem, n, trials, seed=fits_seed, progress=progress,
                                    desc=f"isotropic, p = {size}")
         risks.append(problem.risk(thetas))
     return risks

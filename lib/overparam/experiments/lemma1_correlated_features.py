@@ -12,11 +12,12 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from overparam import seeds
 from overparam.theory.pruning import hessian_support, magnitude_support, restrict
 from overparam.theory.rank_one import lemma1_excess_risks, rank_one_excess_risk, rank_one_sample
 from overparam.theory.solvers import fit_on_support, min_norm_least_squares
 
-# Lemma 1's names (overparam.theory.rank_one) -> the curve registry's (overparam.book.curves.CURVES)
+# Lemma 1's names (overparam.theory.rank_one) -> the book's curve names (overparam.book.curve_names)
 CURVES = {"dense": "dense", "pruned": "magnitude", "retrained": "magnitude+retrain"}
 SWEEPS = ("s", "n")  # the two panels: over the kept weights s, over the sample size n
 
@@ -52,11 +53,13 @@ def simulate_sweeps(zeta, theta_star, sigma: float, n: int, budgets, n_grid, s_f
     Returns ({"s": {curve: (trials, len(budgets))}, "n": {curve: (trials, len(n_grid))}}, identity),
     identity holding the largest deviations over all fits (see :func:`simulate_fits`), the number of
     fits whose supports differ, and the number of fits, "fits"."""
-    by_s, found = simulate_fits(zeta, theta_star, sigma, n, budgets, trials, (seed, 2))
+    by_s, found = simulate_fits(zeta, theta_star, sigma, n, budgets, trials,
+                                seeds.key(seed, "lemma1-correlated-features/budgets"))
     found = [found]
     by_n = []
     for j, size in enumerate(n_grid):
-        sims, identities = simulate_fits(zeta, theta_star, sigma, size, [s_fixed], trials, (seed, 3, j))
+        sims, identities = simulate_fits(zeta, theta_star, sigma, size, [s_fixed], trials,
+                                         seeds.key(seed, "lemma1-correlated-features/sample-sizes", j))
         by_n.append(sims)
         found.append(identities)
     identity = {name: max(f[name] for f in found) for name in ("retrain", "prune")}

@@ -13,7 +13,7 @@ from __future__ import annotations
 import numpy as np
 from tqdm import tqdm
 
-from overparam.book.curves import SAME_SAMPLE
+from overparam.book.curve_names import SAME_SAMPLE
 from overparam.experiments.compressors import COMPRESSORS, TrainedFit
 from overparam.theory.problems import LinearGaussianProblem
 from overparam.theory.risk import FitLaw
@@ -78,11 +78,9 @@ def simulate_curves(problem: LinearGaussianProblem, n: int, s: int, ks, trials: 
         fresh = problem.sample(n, rng)
         compressor_rng = np.random.default_rng(child.spawn(1)[0])
         for j, (k, theta_k) in enumerate(prefix_min_norm_fits(X, y, ks)):
-            theta = np.zeros(problem.p)
-            theta[:k] = theta_k
-            fit = TrainedFit(problem, theta, k, X, y, fresh, s, compressor_rng)
+            fit = TrainedFit(problem, theta_k, k, X, y, fresh, s, compressor_rng)
             for name in compressors:
-                risks[name][t, j] = problem.risk(COMPRESSORS[name].compress(fit))
+                risks[name][t, j] = problem.prefix_risk(COMPRESSORS[name].compress(fit))
     return risks
 
 

@@ -22,15 +22,16 @@ from typing import NamedTuple
 import numpy as np
 import pandas as pd
 
+from overparam import seeds
 from overparam.experiments.classification import sign_labels, supports
 from overparam.experiments.compressors import COMPRESSORS
-from overparam.experiments.families import family_simulation, rotated_problem
+from overparam.experiments.families import family_simulation
 from overparam.experiments.linear import k_grid, simulate_curves
 from overparam.experiments.quantization import FLOAT_BITS, model_bits, register_quantizers
 from overparam.experiments.ridge_pruning import tune_mu
 from overparam.experiments.correlated_refits import theory_point
 from overparam.theory.classification import classification_error, least_squares_error_prediction
-from overparam.theory.problems import LinearGaussianProblem, correlated_problem
+from overparam.theory.problems import LinearGaussianProblem, correlated_problem, rotated_problem
 from overparam.theory.pruning import restrict, select_support
 from overparam.theory.ridge import ridge_fit
 from overparam.theory.solvers import prefix_min_norm_fits
@@ -42,7 +43,7 @@ class Config:
     """One problem of a phase diagram: panel (b) of chapter 1 at p features, n = n_over_p p samples,
     a budget s = s_over_p p (also the number of salient features), the spike of the saliency, the
     noise sigma, the law of theta* and the alignment: "aligned", "inverted" or a rotation t in [0, 1]
-    between them (:func:`overparam.experiments.families.rotated_problem`; 0 and 1 are the two names)."""
+    between them (:func:`overparam.theory.problems.rotated_problem`; 0 and 1 are the two names)."""
 
     n_over_p: float
     s_over_p: float
@@ -175,7 +176,8 @@ def retraining_pays_correlated(config: Config) -> float:
     sample beats pruning alone from a correlation rho* on (at rho = 0 it does not: chapter 1). Margin:
     (pruned risk - retrained risk) / pruned risk, from the sampled DC (Def. 4, Def. 5; the same draws
     at every configuration)."""
-    risks = theory_point(config.problem(), config.n, config.s, [], [], DC_DRAWS, (config.seed, 14))
+    risks = theory_point(config.problem(), config.n, config.s, [], [], DC_DRAWS,
+                         seeds.key(config.seed, "where-conclusions-hold/refit-theory"))
     pruned = float(np.mean(risks[("magnitude", None, None)]))
     return (pruned - float(np.mean(risks[("magnitude+retrain", None, None)]))) / pruned
 
@@ -189,7 +191,7 @@ def classifier_errors(config: Config, ks, draws: int = CLASSIFIER_DRAWS) -> np.n
     k in ``ks``: (draws, len(ks)) draws from the characterization of the labels' equivalent linear
     problem (:func:`overparam.theory.classification.least_squares_error_prediction`), the same random
     stream at every configuration."""
-    rng = np.random.default_rng([config.seed, 13])
+    rng = seeds.rng(config.seed, "where-conclusions-hold/classifier-prediction")
     return least_squares_error_prediction(config.problem(), config.n, config.s, [int(k) for k in ks], draws, rng,
                                           rules=("hessian",), refits=False)["hessian"]
 
@@ -323,11 +325,10 @@ def simulate_ridge_gain(config: Config, trials: int, seed) -> Paired:
     small_risks, large_risks = np.empty(trials), np.empty(trials)
     for t, child in enumerate(np.random.SeedSequence(seed).spawn(trials)):
         X, y = problem.sample(n, np.random.default_rng(child))
-        small = np.zeros(problem.p)
-        small[:s] = ridge_or_limit(X[:, :s], y, mus["small_mu"])
+        small = ridge_or_limit(X[:, :s], y, mus["small_mu"])
         theta = ridge_or_limit(X, y, mus["large_mu"])
         large = restrict(theta, select_support("hessian", theta, X, s))
-        small_risks[t], large_risks[t] = problem.risk(small), problem.risk(large)
+        small_risks[t], large_risks[t] = problem.prefix_risk(small), problem.risk(large)
     return Paired(small_risks - large_risks, small_risks)
 
 

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from overparam import seeds
 from overparam.experiments.montecarlo import min_norm_draws, pruning_risk_by_budget
 from overparam.theory.problems import LinearGaussianProblem, fig3_problem
 from overparam.theory.pruning import FIT_RULES, PRUNING
@@ -17,7 +18,7 @@ from overparam.theory.risk import FitLaw, best_underparameterized_risk, dense_ri
 from overparam.theory.solvers import fit_on_support
 
 # The pruning rules the chapter compares: those that rank the fit (FIT_RULES: magnitude and Hessian,
-# with closed-form thresholds) and the oracle. Not called RULES: that is a chapter's parameter declarations.
+# with closed-form thresholds) and the oracle.
 COMPARED_RULES = (*FIT_RULES, "oracle")
 FAMILIES = ("aligned", "opposed")  # the two-level families of spread_family
 
@@ -85,7 +86,8 @@ def spread_study(p: int, n: int, sigma: float, s: int, spreads, trials: int, see
         theory[kind] = np.array([[FitLaw(spread_family(kind, c, p, sigma), n).pruned(s, rule) for c in fine]
                                  for rule in FIT_RULES])
         sims = [simulate_by_budget(spread_family(kind, c, p, sigma), n, [s], trials,
-                                   (seed, 10 + j, int(kind == "aligned")), progress, f"{kind}, c = {c:g}")
+                                   seeds.key(seed, "pruning-risk/spread", j, int(kind == "aligned")), progress,
+                                   f"{kind}, c = {c:g}")
                 for j, c in enumerate(spreads)]
         ratios[kind] = np.array([sim["hessian"][:, 0] / sim["magnitude"][:, 0] for sim in sims])
     return fine, theory, ratios
@@ -132,7 +134,7 @@ def small_model_study(problem: LinearGaussianProblem, n: int, trials: int, seed:
     small_ks = np.unique(np.round(np.geomspace(1, n - 5, sizes)).astype(int))
     small_sim = np.empty((trials, small_ks.size))
     subsets = {name: np.empty(trials) for name in ["top", "swap", "random"]}
-    for t, child in enumerate(np.random.SeedSequence((seed, 20)).spawn(trials)):
+    for t, child in enumerate(seeds.stream(seed, "pruning-risk/subsets").spawn(trials)):
         rng = np.random.default_rng(child)
         X, y = problem.sample(n, rng)
         for j, k in enumerate(small_ks):

@@ -30,15 +30,8 @@ from overparam.theory.solvers import min_norm_least_squares
 FLOAT_BITS = 32
 
 
-def _padded(fit, values):
-    theta = np.zeros_like(fit.theta)
-    theta[:fit.k] = values
-    return theta
-
-
 def _uniform(fit, bits):
-    weights = fit.theta[:fit.k]
-    return _padded(fit, quantize(weights, uniform_map(empirical_step(weights, bits), bits)))
+    return quantize(fit.theta, uniform_map(empirical_step(fit.theta, bits), bits))
 
 
 def _prune_uniform(fit, bits):
@@ -53,9 +46,9 @@ def register_quantizers(bits=(2, 3, 4, 8)) -> list[str]:
     return their names."""
     names = []
     if "binary" not in COMPRESSORS:
-        register("binary", lambda fit: _padded(fit, quantize(fit.theta[:fit.k], empirical_binary(fit.theta[:fit.k]))),
+        register("binary", lambda fit: quantize(fit.theta, empirical_binary(fit.theta)),
                  lambda law, s: map_risk(law, binary_map(law)), "sign times the mean magnitude")
-        register("ternary", lambda fit: _padded(fit, quantize(fit.theta[:fit.k], empirical_ternary(fit.theta[:fit.k]))),
+        register("ternary", lambda fit: quantize(fit.theta, empirical_ternary(fit.theta)),
                  lambda law, s: map_risk(law, ternary_map(law)), "0 below 0.7 x mean magnitude, else sign times a scale")
     names += ["binary", "ternary"]
     for b in bits:
@@ -100,7 +93,7 @@ def register_bounds(names) -> list[str]:
     for name in names:
         bound = f"bound-{name}"
         if bound not in COMPRESSORS:
-            register(bound, lambda fit, name=name: _padded(fit, quantize(fit.theta[:fit.k], _bound_for(fit, name))),
+            register(bound, lambda fit, name=name: quantize(fit.theta, _bound_for(fit, name)),
                      lambda law, s, name=name: map_risk(law, best_map(law, quantizer_map(law, name).levels)),
                      f"the best map of the value alone with the output levels of {name}")
         bounds.append(bound)
@@ -210,11 +203,9 @@ def simulate_small_models(problem, n: int, small: pd.DataFrame, trials: int, see
         fits = {}
         for j, row in enumerate(small.itertuples()):
             if row.k not in fits:
-                theta = np.zeros(problem.p)
-                theta[:row.k] = min_norm_least_squares(X[:, :row.k], y)
-                fits[row.k] = TrainedFit(problem, theta, row.k, X, y, None, row.k)
+                fits[row.k] = TrainedFit(problem, min_norm_least_squares(X[:, :row.k], y), row.k, X, y, None, row.k)
             fit = fits[row.k]
-            draws[t, j] = problem.risk(COMPRESSORS[row.curve].compress(fit))
+            draws[t, j] = problem.prefix_risk(COMPRESSORS[row.curve].compress(fit))
     return draws
 
 
@@ -273,7 +264,7 @@ def theta_law_comparison(p: int, n: int, s: int, spike: float, sigma: float, nam
             problem, theta = problems[law], fits[:, j]
             fit = TrainedFit(problem, theta, p, X, None, None, p)
             draws[law]["dense"][t] = problem.risk(theta)
-            draws[law]["dense-s"][t] = problem.risk(np.r_[small[:, j], np.zeros(p - s)])
+            draws[law]["dense-s"][t] = problem.prefix_risk(small[:, j])
             draws[law]["shrinkage"][t] = problem.risk(shrink[law] * theta)
             for name in names:
                 draws[law][name][t] = problem.risk(COMPRESSORS[name].compress(fit))

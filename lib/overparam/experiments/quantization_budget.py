@@ -127,12 +127,11 @@ def simulate_fair_models(problem, n: int, models: pd.DataFrame, trials: int, see
         for j, row in enumerate(models.itertuples()):
             key = (row.k, row.mu)
             if key not in fits:
-                fits[key] = np.r_[ridge_fit(X[:, :row.k], y, row.mu), np.zeros(problem.p - row.k)]
+                fits[key] = ridge_fit(X[:, :row.k], y, row.mu)
             theta = fits[key]
             if row.quantizer != "32-bit":
-                weights = theta[:row.k]
-                theta = np.r_[quantize(weights, quantizer_maps(row.quantizer)[1](weights)), theta[row.k:]]
-            draws[t, j] = problem.risk(theta)
+                theta = quantize(theta, quantizer_maps(row.quantizer)[1](theta))
+            draws[t, j] = problem.prefix_risk(theta)
     return draws
 
 

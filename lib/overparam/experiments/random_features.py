@@ -18,7 +18,7 @@ from overparam.theory.refit import pruned_risks, retrained_risks, supports_of
 from overparam.theory.risk import dense_risk
 from overparam.theory.solvers import fit_on_support, min_norm_least_squares, prefix_min_norm_fits
 
-# The simulated curves, by the registry's names (overparam.book.curves.CURVES). Two are not simulated
+# The simulated curves, by the book's curve names (overparam.book.curve_names). Two are not simulated
 # risks but the Gaussian-design refit formula (Def. 5 given the support) on a simulated support:
 # "kept-support" on the support magnitude pruning kept, which splits the retrained gap into the choice
 # of support and the refit itself, and "random-support" on a random support of the same size, the

@@ -52,7 +52,7 @@ def pipeline_risk(problem: LinearGaussianProblem, n: int, s: int, curve: str, mu
     support+retrain: the Lasso's own non-zeros, refitted or not)."""
     if penalty == LASSO:
         return lasso_pipeline_risk(lasso_law(problem, n, mu), s, curve)
-    if np.isinf(mu) and not curve.endswith("+retrain"):  # the fit tends to 0: see overparam.theory.ridge.screening_dc
+    if np.isinf(mu) and CurveName.parse(curve).refit != "retrain":  # the fit tends to 0: see overparam.theory.ridge.screening_dc
         return FitLaw(problem, n, mu=mu, penalty=penalty).dense()
     return COMPRESSORS[curve].theory(FitLaw(problem, n, mu=mu, penalty=penalty), s)
 
@@ -127,7 +127,7 @@ def simulated_mus(theory: pd.DataFrame, ks) -> dict:
     needed: dict = {}
     for row in theory[theory.k.isin(list(ks))].itertuples():
         curves = needed.setdefault((int(row.k), row.penalty), {}).setdefault(float(row.mu), set())
-        if row.curve.endswith("+retrain"):
+        if CurveName.parse(row.curve).refit == "retrain":
             curves.add(row.curve)
     return needed
 
@@ -163,8 +163,10 @@ def lasso_fits(X: np.ndarray, y: np.ndarray, mus) -> np.ndarray:
     return fits
 
 
-def refit_on_fresh(problem: LinearGaussianProblem, n: int, support: np.ndarray, rng: np.random.Generator) -> np.ndarray:
-    """Least squares on the kept features ``support``, fitted on a fresh sample of n draws of its own.
+def refit_on_fresh(problem: LinearGaussianProblem, n: int, support: np.ndarray, rng: np.random.Generator,
+                   k: int | None = None) -> np.ndarray:
+    """Least squares on the kept features ``support``, fitted on a fresh sample of n draws of its own,
+    as a model on the first ``k`` features (all p by default; ``support`` inside them).
 
     Only the kept columns are drawn: with a diagonal covariance the other features are independent
     of them, so their part of the label is Gaussian noise of variance sum lambda_i theta*_i^2 (the
@@ -172,7 +174,7 @@ def refit_on_fresh(problem: LinearGaussianProblem, n: int, support: np.ndarray, 
     refit on a full fresh n x p sample, at a fraction of its cost.
     """
     X, y = restrict_problem(problem, support).sample(n, rng)
-    theta = np.zeros(problem.p)
+    theta = np.zeros(problem.p if k is None else k)  # a pruned model keeps zeros off its support
     theta[support] = min_norm_least_squares(X, y)
     return theta
 
@@ -185,7 +187,7 @@ def _compress(fit: TrainedFit, curve: str, rng: np.random.Generator) -> np.ndarr
     rule = name.rule
     if name.refit == "retrain":
         kept = np.flatnonzero(fit.theta) if rule == "support" else fit.support(rule)
-        return refit_on_fresh(fit.problem, len(fit.y), kept[fit.theta[kept] != 0], rng)
+        return refit_on_fresh(fit.problem, len(fit.y), kept[fit.theta[kept] != 0], rng, fit.k)
     return fit.theta if curve == "support" else COMPRESSORS[curve].compress(fit)
 
 
@@ -239,20 +241,16 @@ def simulate(problem: LinearGaussianProblem, n: int, s: int, needed: dict, grid,
             else:
                 fits = gram_ridge_path(X[:, :k], y, everywhere, penalty_weights(penalty, problem.cov_diagonal[:k]))
             for mu, theta_k in zip(everywhere, fits):
-                theta = np.zeros(problem.p)
-                theta[:k] = theta_k
-                fit = TrainedFit(problem, theta, k, X, y, None, s)
+                fit = TrainedFit(problem, theta_k, k, X, y, None, s)
                 lasso = ["support"] if penalty == LASSO else []
                 for curve in ["dense", "magnitude", "hessian", *lasso, *sorted(by_mu.get(mu, ()))]:
-                    record((curve, k, mu, penalty), t, problem.risk(_compress(fit, curve, rng)))
+                    record((curve, k, mu, penalty), t, problem.prefix_risk(_compress(fit, curve, rng)))
                 if lasso:
                     record(("non-zeros", k, mu, penalty), t, np.count_nonzero(theta_k))
         if cv_k is not None:
             for curve, mu in cv_mus(X[:, :cv_k], y, s, cv_curves, grid, folds).items():
-                theta = np.zeros(problem.p)
-                theta[:cv_k] = gram_ridge_path(X[:, :cv_k], y, [mu])[0]
-                fit = TrainedFit(problem, theta, cv_k, X, y, None, s)
-                record(("cv", curve, cv_k), t, problem.risk(_compress(fit, curve, rng)))
+                fit = TrainedFit(problem, gram_ridge_path(X[:, :cv_k], y, [mu])[0], cv_k, X, y, None, s)
+                record(("cv", curve, cv_k), t, problem.prefix_risk(_compress(fit, curve, rng)))
                 record(("cv-mu", curve, cv_k), t, mu)
     return out
 

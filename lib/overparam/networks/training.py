@@ -35,12 +35,15 @@ OPTIMIZERS = ("adam", "sgd")
 
 
 def make_optimizer(model: nn.Module, config: TrainConfig) -> torch.optim.Optimizer:
-    """Adam, or SGD with momentum, with the config's learning rate and weight decay."""
+    """Adam, or SGD with momentum, with the config's learning rate and weight decay. Both update all
+    tensors in one call (``foreach``, torch's default on a GPU only): the same arithmetic tensor by
+    tensor, so the same weights bit for bit, with less Python work a step on the CPU."""
     if config.optimizer == "adam":
-        return torch.optim.Adam(model.parameters(), lr=config.learning_rate, weight_decay=config.weight_decay)
+        return torch.optim.Adam(model.parameters(), lr=config.learning_rate, weight_decay=config.weight_decay,
+                                foreach=True)
     if config.optimizer == "sgd":
         return torch.optim.SGD(model.parameters(), lr=config.learning_rate, momentum=config.momentum,
-                               weight_decay=config.weight_decay)
+                               weight_decay=config.weight_decay, foreach=True)
     raise ValueError(f"optimizer must be one of {OPTIMIZERS}, got {config.optimizer!r}")
 
 
@@ -269,7 +272,8 @@ def sweep(architecture: str, widths, base_widths, data: dict, config: TrainConfi
     variant) and never recomputes or loses a finished one.
     """
     settings = {"architecture": architecture, "dataset": dataset, "config": asdict(config),
-                "n_train": int(data["x_train"].shape[0]), "n_test": int(data["x_test"].shape[0])}
+                "n_train": int(data["x_train"].shape[0]), "n_test": int(data["x_test"].shape[0]),
+                "input_shape": [int(size) for size in data["x_train"].shape[1:]]}
     folder = run_folder(results_root, settings)
     count = mlp_parameter_count if architecture == "mlp" else resnet20_parameter_count
     rows = []

@@ -12,13 +12,13 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from overparam.book.curve_names import SAME_SAMPLE, CurveName
+from overparam.book.curve_names import CurveName, curves_with
 from overparam.book.claims import claim
 from overparam.book.claim_table import declared
 from overparam.book.claim_table import tolerance as declared_tolerance
 from overparam.book.verdicts import (Verdict, agreement, comparison, deterministic, equality, over_range, point_states,
                                      t_interval)
-from overparam.experiments.classification import REFIT, PanelRun, half_separable_size, predicted_best_size
+from overparam.experiments.classification import PanelRun, half_separable_size, predicted_best_size
 from overparam.theory.classification import PRUNING_RULES
 
 SECTION = "Sec. 5 (open question)"
@@ -33,7 +33,7 @@ def ls_agreement_points(table: pd.DataFrame, n_of: dict, s_of: dict, window=(0.9
     pruned curves at k <= s, identical to the dense one (nothing is pruned), are left out. ``gap`` is
     the distance to the prediction relative to the prediction's distance from chance, 1/2 - error."""
     sim = table[(table.source == "simulation") & table.curve.str.startswith("ls/")
-                & ~table.curve.str.endswith(SAME_SAMPLE)]
+                & ~curves_with(table.curve, same_sample=True)]
     theory = table[table.source == "theory"][["panel", "curve", "k", "error"]]
     merged = sim.merge(theory, on=["panel", "curve", "k"], suffixes=("", "_theory"))
     n, s = merged.panel.map(n_of), merged.panel.map(s_of)
@@ -165,7 +165,7 @@ def _peak_claim(panel, run, curve, s, n):
     where = "near n" if fit == "ls" else "the separability threshold"
     above = [comparison(run.draws(curve, peak) - run.draws(curve, k), what=f"error at k = {peak} minus at k = {k}")
              for k in (s, max(grid))]
-    what = "error" if curve.endswith("/dense") else "pruned error"
+    what = "error" if CurveName.parse(curve).rule == "dense" else "pruned error"
     text = (f"({panel}) {curve}: the {what} rises past k = s and falls back by k = p (peak at k = {peak}, {where}, "
             "fixed in advance)")
     return claim("cls-peak", SECTION, text, over_range(above, [f"vs k = {s}", f"vs k = {max(grid)}"]), origin="beyond",
@@ -250,7 +250,7 @@ def _agreement_claims(points: pd.DataFrame, runs: dict) -> list:
     claims, margin = [], declared_tolerance("cls-dc-agreement")
     for panel in runs:
         here = points[points.panel == panel]
-        what = "dense, pruned" + (", refit on a fresh sample" if here.curve.str.endswith(REFIT).any() else "")
+        what = "dense, pruned" + (", refit on a fresh sample" if curves_with(here.curve, refit="retrain", same_sample=False).any() else "")
         claims.append(claim("cls-dc-agreement", SECTION, f"({panel}) the DC prediction matches the least-squares "
                             f"classifier's distance from chance, 1/2 - error ({what}), within {margin:.0%}, away from "
                             "the peak", advantage_agreement(here.error_theory, here.error, here.ci_low, here.ci_high, margin),

@@ -11,6 +11,7 @@ import numpy as np
 import pandas as pd
 
 from overparam.book.claim_table import tolerance
+from overparam.book.curve_names import CurveName
 from overparam.book.stats import mean_ci
 from overparam.book.style import COLUMN_INCHES, narrow_log_axis, plot_theory_and_simulation, theory_simulation_legend
 from overparam.book.verdicts import Verdict, comparison, over_range, point_states
@@ -110,7 +111,7 @@ def agreement_summary(points: pd.DataFrame, band: float) -> dict:
 FAMILY_TITLES = {"equicorrelated": "every pair correlated", "block": "correlated in blocks",
                  "random-sign": "every pair correlated, random signs"}
 RHO_CURVES = ("dense", "{rule}", "{rule}+retrain", "{rule}+retrain-same-sample", "{rule}+distill")
-EXTRA_CURVES = {  # simulation-only curves of magnitude pruning, not in the book's curve registry: label, marker
+EXTRA_CURVES = {  # simulation-only curves of magnitude pruning, drawn apart from the composed styles: label, marker
     "magnitude+retrain-pooled": ("magnitude, dense fit and retraining on all 2n labelled points", "D"),
     "magnitude+retrain-same-design": ("magnitude, retrained on the training inputs with fresh noise", "v"),
 }
@@ -143,7 +144,7 @@ def plot_over_rho(table: pd.DataFrame, zero: dict, rules=RULES, families=tuple(F
         for curve in RHO_CURVES:
             name = curve.format(rule=rule)
             plot_theory_and_simulation(ax, rows[rows.split.isna()], name, x="rho",
-                                       show_theory=not name.endswith("-same-sample"))
+                                       show_theory=not CurveName.parse(name).same_sample)
         for (name, (label, marker)), color in zip(EXTRA_CURVES.items(), colors):
             sim = rows[(rows.curve == name) & (rows.source == "simulation")].sort_values("rho")
             if len(sim):
@@ -378,7 +379,7 @@ def quoted_numbers(theory: pd.DataFrame, simulated: dict, families: dict, shares
                  ("equi-hessian", "equicorrelated", "hessian")]}
     numbers["rho-star-random"] = stars[("random-sign", "magnitude", "retrain")] if "random-sign" in families else np.nan
     for (family, refit), (low, high) in crossing_brackets(simulated, families, rhos).items():
-        name = SHORT[family] + ("-same" if refit.endswith("-sample") else "")
+        name = SHORT[family] + ("-same" if CurveName.parse(f"magnitude+{refit}").same_sample else "")
         numbers |= {f"bracket-{name}-low": low, f"bracket-{name}-high": high}
     numbers["m-near-n"] = m_near_n = nearest_m(unlabeled, n)
     for family in families:

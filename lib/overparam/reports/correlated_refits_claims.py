@@ -18,6 +18,7 @@ import pandas as pd
 
 from overparam.book.claim_table import tolerance
 from overparam.book.claims import claim
+from overparam.book.curve_names import CurveName
 from overparam.book.verdicts import Verdict, agreement, deterministic, over_range
 from overparam.experiments.correlated_refits import LEMMA, key, theory_keys
 from overparam.reports.correlated_refits import (FAMILY_TITLES, FLIP, agreement_points, best_split, crossing, nearest_m,
@@ -172,7 +173,7 @@ def _order_claims(theory, simulated, families, rhos, split_fractions, n, replica
 
 def _order_verdicts(simulated: dict, family: str, rhos, better: str, worse: str, m: float) -> list[Verdict]:
     """Paired Verdicts of "``better`` beats ``worse``" at every rho (distillation with ``m`` inputs)."""
-    as_key = lambda curve: key(curve, m=float(m)) if curve.endswith("distill") else key(curve)
+    as_key = lambda curve: key(curve, m=float(m)) if CurveName.parse(curve).refit == "distill" else key(curve)
     return [paired(simulated, family, rho, as_key(better), as_key(worse), "b - a") for rho in rhos]
 
 

@@ -9,12 +9,12 @@ import pandas as pd
 
 from overparam.book.claim_table import tolerance
 from overparam.book.claims import claim
-from overparam.book.curves import SAME_SAMPLE, style_of
+from overparam.book.curve_names import SAME_SAMPLE, curves_with
+from overparam.book.curves import style_of
 from overparam.book.stats import mean_ci
 from overparam.book.style import COLUMN_INCHES, plot_theory_and_simulation, theory_simulation_legend
 from overparam.book.tidy import curve_rows
-from overparam.book.verdicts import (agreement, comparison, deterministic, double_descent, equality,
-                                     over_range)
+from overparam.book.verdicts import agreement, comparison, deterministic, double_descent, equality, over_range
 from overparam.experiments.linear import SCREENED
 from overparam.reports.linear import agreement_points
 
@@ -88,7 +88,7 @@ def distinct_points(points: pd.DataFrame, s: int) -> pd.DataFrame:
     """The rows of :func:`~overparam.reports.linear.agreement_points`, each distinct point once: at k <= s
     every rule, the oracle and the same-sample refit are the dense fit, and both fresh refits one refit
     (the first row of each group is kept; by construction, as the numbers may differ in the last bit)."""
-    refit = points.curve.str.endswith("+retrain")
+    refit = curves_with(points.curve, refit="retrain", same_sample=False)
     group = np.where(points.k <= s, np.where(refit, "refit", "dense"), points.curve)
     return points[~pd.DataFrame({"panel": points.panel, "k": points.k, "group": group}).duplicated()]
 
@@ -198,8 +198,8 @@ def agreement_claims(table: pd.DataFrame, n: int, s: int) -> list[dict]:
     every curve with fresh-sample retraining; and same-sample retraining (at k > s, where it is a
     refit) against the fresh-sample theory, which the paper reports predicts it well (l. 128)."""
     points = distinct_points(agreement_points(table, n), s)
-    fresh = points[~points.curve.str.endswith(SAME_SAMPLE)]
-    same = points[points.curve.str.endswith(SAME_SAMPLE) & (points.k > s)]
+    same_sample = curves_with(points.curve, same_sample=True)
+    fresh, same = points[~same_sample], points[same_sample & (points.k > s)]
     margin, same_margin = tolerance("lg-theory-matches-simulation"), tolerance("lg-retraining-theory-predicts-same-sample")
     return [claim("lg-theory-matches-simulation", "Fig. 3, Fig. 7, Cor. 1, Def. 5",
                   f"the theory predicts every simulated curve (fresh-sample retraining) within {margin:.0%}, away "

@@ -81,7 +81,7 @@ def plot_width_sweep(summary: pd.DataFrame, base_widths, parameter_count, model_
     Fig. 1, 5 and 6), :func:`figure_inches` wide: the dense networks, the
     small network of the target width as horizontal lines with their 95% bands (trained once, dotted;
     twice as long, dashed; to a plateau of its validation error, dash-dotted), and every pruned
-    variant, each in its registered style (overparam.book.curves.CURVES), means over seeds with 95%
+    variant, each in the style composed from its name (overparam.book.curves), means over seeds with 95%
     t-intervals. Each row is a subfigure titled with its target; one legend below all rows."""
     width = figure_inches()
     fig = plt.figure(figsize=(width, PANEL_INCHES * len(base_widths)), layout="constrained")

@@ -4,7 +4,7 @@
   borrowed convention: a stated quantile of |simulated - predicted| margin over that conclusion's
   evaluated points, where they are enough to estimate it (:func:`derived_bands`);
 - the conclusions along the continuous rotation t from aligned (0) to inverted (1) saliency
-  (:func:`overparam.experiments.families.rotated_problem`): where along t each changes sign
+  (:func:`overparam.theory.problems.rotated_problem`): where along t each changes sign
   (:func:`rotation_crossings`, :func:`rotation_sentence`).
 """
 from __future__ import annotations
@@ -14,8 +14,8 @@ import math
 import numpy as np
 import pandas as pd
 
-from overparam.experiments.families import rotation_of
 from overparam.reports.phase_diagrams import band_of, band_text, phase_of, sign_crossings, statement
+from overparam.theory.problems import rotation_of
 
 
 def min_points_for(quantile: float) -> int:
@@ -64,7 +64,7 @@ def band_numbers(bands: pd.DataFrame) -> dict:
 
 def rotation_crossings(rows: pd.DataFrame, conclusion: str) -> list[float]:
     """The rotations t where the margin of ``conclusion`` changes sign along one family's rows (their
-    ``alignment`` a rotation t, :func:`overparam.experiments.families.rotation_of`), linear in t."""
+    ``alignment`` a rotation t, :func:`overparam.theory.problems.rotation_of`), linear in t."""
     line = rows.assign(t=[rotation_of(value) for value in rows.alignment]).sort_values("t")
     return sign_crossings(line.t.to_numpy(float), line[conclusion].to_numpy(float))
 

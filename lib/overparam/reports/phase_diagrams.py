@@ -15,6 +15,7 @@ from dataclasses import replace
 import numpy as np
 import pandas as pd
 
+from overparam import seeds
 from overparam.book.claims import claim, share
 from overparam.book.stats import t_interval
 from overparam.book.verdicts import Verdict, comparison, over_range
@@ -196,7 +197,8 @@ def confirm_points(points: pd.DataFrame, trials: int, seed: int) -> tuple[pd.Dat
     rows, verdicts = [], []
     for j, (_, row) in enumerate(points.iterrows()):
         conclusion, margin = row["conclusion"], float(row[row["conclusion"]])
-        simulated = simulate_point(row, conclusion, trials, (seed, j)) if np.isfinite(margin) else \
+        point_seed = seeds.key(seed, "where-conclusions-hold/point", j)
+        simulated = simulate_point(row, conclusion, trials, point_seed) if np.isfinite(margin) else \
             Paired(np.full(trials, np.nan), np.full(trials, np.nan))
         note = _not_evaluated(margin, simulated)
         side = 1.0 if margin > 0 else -1.0

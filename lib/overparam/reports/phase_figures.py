@@ -15,9 +15,9 @@ from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
 
 from overparam.book.style import COLUMN_INCHES, SMALL_FONT_SIZE, log_axis
-from overparam.experiments.families import rotation_of
 from overparam.experiments.phase_diagrams import Config
 from overparam.reports.phase_diagrams import AXIS_LABELS, NOT_EVALUATED, SHORT, STATEMENTS, band_of, band_text
+from overparam.theory.problems import rotation_of
 
 HOLDS_COLOUR, FAILS_COLOUR = "#8073ac", "#fdb863"  # purple and orange, safe for colour-blind readers
 UNDECIDED_COLOUR = "#d9d9d9"  # light grey, dotted: within the tolerance of the boundary

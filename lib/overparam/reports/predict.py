@@ -15,6 +15,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from overparam.book.curve_names import CurveName
 from overparam.book.stats import mean_ci
 from overparam.experiments.compressors import COMPRESSORS, TrainedFit
 from overparam.experiments.linear import simulate_curves, theory_curves
@@ -144,12 +145,12 @@ def predicted_curves(problem: LinearGaussianProblem, n: int, s: int, sizes, comp
 
 def ridge_model(fits: dict, name: str, k: int, mu: float, X, y, fresh, s: int, problem) -> np.ndarray:
     """The model of ridge compressor ``name`` at size k from one draw: the ridge fit at mu
-    (``fits[mu]``, all p entries), pruned by the pipeline's rule and refitted on ``fresh`` if it
-    retrains. At mu = inf ``fits`` holds the limit direction X^T y / n: the fit and its pruned
+    (``fits[mu]``, its k weights), pruned by the pipeline's rule and refitted on ``fresh`` if it
+    retrains: a k-vector. At mu = inf ``fits`` holds the limit direction X^T y / n: the fit and its pruned
     models are then zero, a refit keeps the weights the direction ranks first."""
     pipeline = ridge_pipeline(name)
-    if np.isinf(mu) and not pipeline.endswith("+retrain"):
-        return np.zeros(problem.p)
+    if np.isinf(mu) and CurveName.parse(pipeline).refit != "retrain":
+        return np.zeros(k)
     if pipeline == "dense":
         return fits[mu]
     return COMPRESSORS[pipeline].compress(TrainedFit(problem, fits[mu], k, X, y, fresh, s))
@@ -167,13 +168,11 @@ def simulate_ridge(problem: LinearGaussianProblem, n: int, s: int, sizes, mus: d
         for j, k in enumerate(int(k) for k in sizes):
             needed = sorted({float(mu[j]) for mu in mus.values()})
             finite = [mu for mu in needed if np.isfinite(mu)]
-            fits = {mu: np.zeros(problem.p) for mu in needed}
-            for mu, theta in zip(finite, ridge_path(X[:, :k], y, finite) if finite else []):
-                fits[mu][:k] = theta
-            if np.inf in fits:
-                fits[np.inf][:k] = X[:, :k].T @ y / n
+            fits = dict(zip(finite, ridge_path(X[:, :k], y, finite) if finite else []))
+            if np.inf in needed:
+                fits[np.inf] = X[:, :k].T @ y / n
             for name, mu in mus.items():
-                risks[name][t, j] = problem.risk(ridge_model(fits, name, k, float(mu[j]), X, y, fresh, s, problem))
+                risks[name][t, j] = problem.prefix_risk(ridge_model(fits, name, k, float(mu[j]), X, y, fresh, s, problem))
     return risks
 
 

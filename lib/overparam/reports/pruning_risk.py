@@ -13,8 +13,9 @@ from overparam.book.claims import claim
 from overparam.book.curves import OKABE_ITO, style_of
 from overparam.book.stats import mean_ci
 from overparam.book.style import log_axis, plot_theory_and_simulation
+from overparam.book.tallies import spans
 from overparam.book.tidy import curve_rows
-from overparam.book.verdicts import agreement, comparison, deterministic, over_range, point_counts, spans
+from overparam.book.verdicts import agreement, comparison, deterministic, over_range, point_counts
 from overparam.experiments.pruning_risk import COMPARED_RULES, FAMILIES, SmallModelStudy
 from overparam.theory.dc import atoms, scaled_law
 from overparam.theory.problems import LinearGaussianProblem

@@ -11,7 +11,7 @@ import pandas as pd
 
 from overparam.book.claim_table import tolerance
 from overparam.book.claims import claim
-from overparam.book.curves import BITS
+from overparam.book.curve_names import CurveName
 from overparam.book.style import log_axis
 from overparam.book.verdicts import comparison, deterministic, non_inferiority, over_range
 from overparam.experiments.quantization import FLOAT_BITS, position_bits, quantizer_map
@@ -29,10 +29,10 @@ FAMILY_STYLE = [("pruned", "s", "#0072B2"), ("quantized", "o", "#D55E00"), ("pru
 def tidy_bits(table: pd.DataFrame) -> pd.DataFrame:
     """The tidy table with a bit width named by its own column: curve "uniform-3" becomes curve
     "uniform" with bits 3 (likewise the bounds); other curves keep their name, bits empty."""
-    parts = table.curve.str.extract(BITS.pattern)
+    names = table.curve.map(CurveName.parse)
     out = table.copy()
-    out["bits"] = parts.bits.astype(float)
-    out["curve"] = parts.base.where(parts.base.notna(), table.curve)
+    out["bits"] = names.map(lambda name: name.bits).astype(float)
+    out["curve"] = names.map(lambda name: str(name.renamed(bits=None)))
     return out
 
 

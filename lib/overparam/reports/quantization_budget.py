@@ -115,10 +115,10 @@ def plot_rf_control(ax, control: pd.DataFrame, curves, style_of, n: int) -> None
 
 
 def budget_numbers(fair: pd.DataFrame, s: int, law_table: pd.DataFrame, control: pd.DataFrame,
-                   rf_tasks: int) -> dict:
+                   rf_feature_draws: int) -> dict:
     """The numbers the prose quotes for the fair budget, the shrinkage test and the random-features
     control, by glue key."""
-    numbers = {"quant-rf-tasks": rf_tasks}
+    numbers = {"quant-rf-tasks": rf_feature_draws}  # the draws of R: independent tasks
     for row in fair_summary(fair, s).itertuples():
         key = "small" if row.model == "best small" else "large"
         numbers[f"quant-fair-{row.law}-{key}"] = float(row.theory)

@@ -6,8 +6,8 @@ A run is ``simulated`` = {design: [simulate_task(...) for each task]} and ``pred
 [theory_task(...) for each task], one task per draw of the directions R (the independent unit: every
 interval below is a Student-t interval over the tasks, each task's data draws averaged first).
 
-The tidy table has one row per plotted point, with the columns of ``TABLE_COLUMNS``: ``curve`` (a name
-of the registry, overparam.book.curves.CURVES), ``s`` (empty for the dense model), ``source`` ("theory"
+The tidy table has one row per plotted point, with the columns of ``TABLE_COLUMNS``: ``curve`` (a curve
+name, overparam.book.curve_names), ``s`` (empty for the dense model), ``source`` ("theory"
 or "simulation"), ``data`` (the design of the simulated data, see
 overparam.experiments.random_features.DESIGNS; empty for the DC of the equivalent LGP, which is the
 same for all three), ``p``, ``risk``, ``ci_low``, ``ci_high``. Two theory curves depend on the
@@ -26,6 +26,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from overparam.book.curve_names import CurveName
 from overparam.book.stats import mean_ci
 from overparam.book.curves import OKABE_ITO
 from overparam.book.style import log_axis
@@ -93,7 +94,7 @@ def risk_table(simulated: dict, predicted: list, p_grid, sparsities) -> pd.DataF
     for curve in ["magnitude", "magnitude+retrain", "magnitude+retrain-same-sample"]:
         for b, s in enumerate(sparsities):
             parts.append(simulation_rows(simulated, curve, b, s, ps > s, ps, "relu"))
-            if not curve.endswith("-same-sample"):
+            if not CurveName.parse(curve).same_sample:
                 parts += [simulation_rows(simulated, curve, b, s, ps > s, ps, design) for design in DESIGNS[1:]]
                 parts.append(theory_rows(predicted, curve, b, s, ps > s, ps))
     parts += [simulation_rows(simulated, key, b, s, ps > s, ps, design)
@@ -123,7 +124,7 @@ def paired_gaps(simulated: dict, predicted: list, p_grid, sparsities) -> pd.Data
         mc_se = theory_mc_error(predicted, line)
         if curve == "dense":
             theory, mc_se = theory[:, :, None], mc_se[:, None]
-        for design in (["relu"] if curve.endswith("-same-sample") else DESIGNS):
+        for design in (["relu"] if CurveName.parse(curve).same_sample else DESIGNS):
             sim = per_task(simulated, curve, design)
             for b, s in enumerate([np.nan] if curve == "dense" else sparsities):
                 valid = np.ones(ps.size, dtype=bool) if curve == "dense" else ps > s

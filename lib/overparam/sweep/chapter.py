@@ -11,7 +11,7 @@ from overparam.book.inputs import input_hash
 
 @dataclass(frozen=True)
 class Chapter:
-    """A chapter's source, its ``RULES``, its default parameters and the hash of its inputs."""
+    """A chapter's source, its ``PARAMETERS`` (name -> rule), its default parameters and the hash of its inputs."""
 
     source: Path
     rules: dict
@@ -21,11 +21,11 @@ class Chapter:
 
 def load_chapter(source: str | Path) -> Chapter:
     """The chapter at ``source`` (a MyST ``.md`` or an ``.ipynb``); its rules cell's imports and
-    ``RULES`` statement are the only code run (overparam.book.chapters.chapter_rules)."""
+    ``PARAMETERS`` statement are the only code run (overparam.book.chapters.chapter_rules)."""
     source = Path(source).resolve()
     if not source.is_file():
         raise FileNotFoundError(f"no chapter at {source}")
     rules = chapter_rules(source)
     if not rules:
-        raise ValueError(f"{source.name} declares no parameter rules (a cell assigning RULES): it cannot be swept")
+        raise ValueError(f"{source.name} declares no parameter rules (a cell assigning PARAMETERS): it cannot be swept")
     return Chapter(source, rules, chapter_parameters(source), input_hash(source))

@@ -75,6 +75,28 @@ class LinearGaussianProblem:
             quad = np.einsum("...i,ij,...j->...", err, self.cov, err)
         return self.sigma**2 + quad
 
+    @cached_property
+    def unexplained_saliency(self) -> np.ndarray:
+        """For a diagonal Sigma, entry k (k = 0..p) is sum_{i > k} Sigma_ii theta*_i^2: the risk the
+        first k features cannot remove (Lemma 7), one reversed cumulative sum per problem."""
+        saliency = self.cov * self.theta_star**2
+        return np.append(np.cumsum(saliency[::-1])[::-1], 0.0)
+
+    def prefix_risk(self, theta_k: np.ndarray) -> np.ndarray:
+        """Test risk of a model on the first k features held as a k-vector (or a stack (..., k)): the
+        risk L of that model with zero weight on the other features (Sec. 1), for a diagonal Sigma
+        sigma_k^2 + (theta - theta*_{1:k})^T Sigma_{1:k} (theta - theta*_{1:k}) with the sigma_k^2 of
+        :meth:`prefix` (Lemma 7)."""
+        theta_k = np.asarray(theta_k, dtype=float)
+        k = theta_k.shape[-1]
+        if not 1 <= k <= self.p:
+            raise ValueError(f"a prefix model has 1..{self.p} weights, got {k}")
+        if not self.is_diagonal:  # the kept features carry the others' signal: L on the full vector
+            return self.risk(np.concatenate([theta_k, np.zeros(theta_k.shape[:-1] + (self.p - k,))], axis=-1))
+        err = theta_k - self.theta_star[:k]
+        quad = np.einsum("...i,i,...i->...", err, self.cov[:k], err)
+        return self.sigma**2 + self.unexplained_saliency[k] + quad
+
     def sample(self, n: int, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
         """Draw n i.i.d. pairs: X (n x p) with rows N(0, Sigma), y = X theta* + sigma z."""
         z = rng.standard_normal((n, self.p))
@@ -194,6 +216,36 @@ def fig3_problem(panel: str, p: int, s: int, spike: float, sigma: float, theta_l
         raise ValueError(f"panel must be 'a' or 'b', got {panel!r}")
     theta = theta_from_law(magnitude, theta_law, np.random.default_rng(seed), fraction)
     return LinearGaussianProblem(theta, cov, sigma)
+
+
+ALIGNMENT_ALIASES = {"aligned": 0.0, "inverted": 1.0}  # the two named alignments as rotations t
+
+
+def rotation_of(alignment) -> float:
+    """The rotation t in [0, 1] an ``alignment`` names: "aligned" is 0, "inverted" is 1, a number is
+    itself (refused outside [0, 1])."""
+    t = ALIGNMENT_ALIASES[alignment] if isinstance(alignment, str) and alignment in ALIGNMENT_ALIASES else alignment
+    if isinstance(t, str) or not 0.0 <= float(t) <= 1.0:
+        raise ValueError(f"alignment must be one of {list(ALIGNMENT_ALIASES)} or a number in [0, 1], got {alignment!r}")
+    return float(t)
+
+
+def rotated_problem(p: int, s: int, spike: float, sigma: float, theta_law: str = "constant", alignment=0.0,
+                    seed: int = 0, fraction: float = 0.1) -> LinearGaussianProblem:
+    """Panel (b) of Fig. 3 with the alignment rotated continuously from aligned (t = 0) to inverted
+    (t = 1), every saliency lambda_i theta*_i^2 = saliency_i / p kept at every t (eq. 4). Geometric
+    interpolation of both ends, lambda_i(t) = lambda_aligned,i^(1-t) lambda_inverted,i^t with
+    lambda_aligned = saliency and lambda_inverted = 1 / saliency (so lambda_i(t) = saliency_i^(1-2t)),
+    and of the magnitudes, |theta*_i|(t) = (1/sqrt p)^(1-t) (saliency_i / sqrt p)^t, the rescaling that
+    keeps lambda_i theta*_i^2; theta* is then drawn from ``theta_law`` around these magnitudes
+    (:func:`theta_from_law`). At t = 0 and t = 1 the arrays are exactly :func:`fig3_problem`'s
+    "aligned" and "inverted" (``alignment`` takes those names as aliases, :func:`rotation_of`)."""
+    t = rotation_of(alignment)
+    saliency = spiked_saliency(p, s, spike)
+    variance = saliency ** (1 - t) * (1 / saliency) ** t
+    magnitude = np.full(p, 1 / np.sqrt(p)) ** (1 - t) * (saliency / np.sqrt(p)) ** t
+    theta = theta_from_law(magnitude, theta_law, np.random.default_rng(seed), fraction)
+    return LinearGaussianProblem(theta, variance, sigma)
 
 
 def correlated_problem(p: int, s: int, spike: float, sigma: float, rho: float,

@@ -18,12 +18,13 @@ from __future__ import annotations
 
 import numpy as np
 
-from overparam.book.curve_names import CurveName
+from overparam.book.curve_names import CurveName, curves_with
 from overparam.theory.problems import LinearGaussianProblem
 from overparam.theory.pruning import score_scale
 from overparam.theory.ridge import MU_BOUNDS
 from overparam.theory.risk import keep_probability, thresholded_sq_error
-from overparam.theory.risk_curves import LawRows, law_rows, monotone_roots, prefix_weights, threshold_rows
+from overparam.theory.risk_curves import (BLOCK_COLUMNS, LawRows, law_rows, monotone_roots, prefix_weights,
+                                          score_thresholds)
 
 # the ridge pipelines: the fit itself, pruned by a rule, or pruned and refitted on a fresh sample
 PIPELINES = ("dense", "magnitude", "hessian", "magnitude+retrain", "hessian+retrain")
@@ -75,17 +76,45 @@ def pipeline_rows(lam: np.ndarray, theta: np.ndarray, sigma2: np.ndarray, n: int
     """The risk of the pipeline ``pipelines[row]`` (:data:`PIPELINES`) applied to the fit of each row,
     whose law is ``fit``; every row has more than s features. With ``limit`` the law is the screening
     direction of mu = inf, after which the fit (pruned or not) is zero and only a refit has another
-    risk. The thresholds of every row come from one root search: a rule's score scale_i |theta_hat_i|
-    is the magnitude of scale_i theta_hat_i, whose law is the fit's scaled."""
-    risk = fit.risk.copy()
-    retrain = np.char.endswith(pipelines, "+retrain")
+    risk (:func:`pipeline_thresholds`)."""
+    return pipeline_thresholds(lam, theta, sigma2, n, s, weights, fit, pipelines, limit)[0]
+
+
+def distinct(*keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(first, back) of the rows of equal key (one value from each of ``keys`` per row): the
+    position of one row of each distinct key, and for every row its key's place in ``first``
+    (key[first][back] == key for each of ``keys``)."""
+    order = np.lexsort(keys[::-1])
+    new = np.arange(order.size) == 0  # where a row's key differs from the one before it in order
+    for key in keys:
+        new[1:] |= key[order][1:] != key[order][:-1]
+    back = np.empty(order.size, dtype=int)
+    back[order] = np.cumsum(new) - 1
+    return order[new], back
+
+
+def pipeline_thresholds(lam: np.ndarray, theta: np.ndarray, sigma2: np.ndarray, n: int, s: int, weights: np.ndarray,
+                        fit: LawRows, pipelines: np.ndarray, limit: bool = False,
+                        start: np.ndarray | None = None,
+                        same: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
+    """(risk, score threshold) per row of :func:`pipeline_rows` (NaN threshold where nothing is pruned),
+    each threshold's root search started from ``start`` (per row, NaN for none) when given, and
+    solved once for the rows of equal ``same`` (per row, given when those rows have one law and one
+    rule: a pipeline and its retrained twin at one size and one tau). The thresholds of every row
+    come from one root search: a rule's score scale_i |theta_hat_i| is the magnitude of
+    scale_i theta_hat_i, whose law is the fit's scaled."""
+    risk, found = fit.risk.copy(), np.full(fit.risk.shape, np.nan)
+    retrain = curves_with(pipelines, refit="retrain")
     rows = np.flatnonzero(retrain if limit else pipelines != "dense")
     if rows.size == 0:
-        return risk
+        return risk, found
     names, which = np.unique(pipelines[rows], return_inverse=True)
     scale = np.stack([score_scale(CurveName.parse(str(name)).rule, lam) for name in names])[which]
     mean, var, w = fit.mean[rows], fit.var[rows], weights[rows]
-    tau = threshold_rows(lam, w, mean * scale, var * scale**2, s, "magnitude") / scale
+    solved, back = distinct(rows if same is None else same[rows])
+    found[rows] = score_thresholds(lam, w[solved], mean[solved] * scale[solved], var[solved] * scale[solved] ** 2, s,
+                                   "magnitude", None if start is None else start[rows[solved]])[back]
+    tau = found[rows, None] / scale  # the magnitude rule's score scale is 1
     pruned = ~retrain[rows]  # Cor. 1 with the ridge law
     risk[rows[pruned]] = sigma2[rows[pruned]] + np.sum(
         w[pruned] * lam * thresholded_sq_error(theta, mean[pruned], var[pruned], tau[pruned]), axis=1)
@@ -94,18 +123,18 @@ def pipeline_rows(lam: np.ndarray, theta: np.ndarray, sigma2: np.ndarray, n: int
         keep = keep_probability(mean[~pruned], var[~pruned], tau[~pruned])
         noise = sigma2[refit] + np.sum(weights[refit] * (1 - keep) * lam * theta**2, axis=1)
         risk[refit] = law_rows(lam, theta, noise, n, weights[refit] * keep).risk
-    return risk
+    return risk, found
 
 
-def parabolic_minimum(objective, a: np.ndarray, b: np.ndarray, c: np.ndarray, fb: np.ndarray, tolerance: float,
-                      iterations: int = 200) -> np.ndarray:
-    """Per row, a local minimum of ``objective(x, rows)`` in [a, c], from a point b inside with the
-    value fb there no larger than at a and c: the vertex of the parabola through the values at a, b,
-    c (or a golden-section point of the longer side, when the vertex is not inside or the three are
-    degenerate), the bracket shrunk around the better point; a row stops when a step is shorter than
-    ``tolerance``, every row at once (Brent's method without its bookkeeping)."""
-    a, b, c, fb = (np.array(x, dtype=float) for x in (a, b, c, fb))
-    fa, fc = objective(a, np.arange(a.size)), objective(c, np.arange(c.size))
+def parabolic_minimum(objective, a: np.ndarray, b: np.ndarray, c: np.ndarray, fa: np.ndarray, fb: np.ndarray,
+                      fc: np.ndarray, tolerance: float, iterations: int = 200) -> tuple[np.ndarray, np.ndarray]:
+    """Per row, (x, objective there) at a local minimum of ``objective(x, rows)`` in [a, c], from a
+    point b inside with the value fb there no larger than the values fa and fc at a and c: the
+    vertex of the parabola through the values at a, b, c (or a golden-section point of the longer
+    side, when the vertex is not inside or the three are degenerate), the bracket shrunk around the
+    better point; a row stops when a step is shorter than ``tolerance``, every row at once (Brent's
+    method without its bookkeeping)."""
+    a, b, c, fa, fb, fc = (np.array(x, dtype=float) for x in (a, b, c, fa, fb, fc))
     active = np.arange(a.size)
     for _ in range(iterations):
         A, B, C, FA, FB, FC = a[active], b[active], c[active], fa[active], fb[active], fc[active]
@@ -129,33 +158,61 @@ def parabolic_minimum(objective, a: np.ndarray, b: np.ndarray, c: np.ndarray, fb
         active = active[~done]
         if active.size == 0:
             break
-    return b
+    return b, fb
 
 
-def grid_minimum(objective, lo: np.ndarray, hi: np.ndarray, points: int, tolerance: float) -> np.ndarray:
-    """Per row, the x in [lo, hi] minimising ``objective(x, rows)``: the best of ``points`` evenly
-    spaced values (one evaluation of every row at all of them), then :func:`parabolic_minimum` between
-    its two neighbours (a local minimum elsewhere than the grid's best is not followed)."""
+def grid_minimum(objective, lo: np.ndarray, hi: np.ndarray, points: int, tolerance: float,
+                 by_column: bool = False) -> np.ndarray:
+    """Per row, the x in [lo, hi] minimising ``objective(x, rows)`` (:func:`grid_minimum_value`)."""
+    return grid_minimum_value(objective, lo, hi, points, tolerance, by_column)[0]
+
+
+def grid_minimum_value(objective, lo: np.ndarray, hi: np.ndarray, points: int, tolerance: float,
+                       by_column: bool = False) -> tuple[np.ndarray, np.ndarray]:
+    """Per row, (x, objective there) at the x in [lo, hi] minimising ``objective(x, rows)``: the best
+    of ``points`` evenly spaced values (one evaluation of every row at all of them, or with
+    ``by_column`` one evaluation per grid point in increasing order, for an objective that starts
+    each row from its previous call), then :func:`parabolic_minimum` between its two neighbours,
+    from their values on the grid (a local minimum elsewhere than the grid's best is not followed)."""
     count = lo.size
     grid = lo[:, None] + (hi - lo)[:, None] * np.linspace(0, 1, points)
-    on_grid = objective(grid.ravel(), np.repeat(np.arange(count), points)).reshape(count, points)
+    if by_column:
+        on_grid = np.stack([objective(column, np.arange(count)) for column in grid.T], axis=1)
+    else:
+        on_grid = objective(grid.ravel(), np.repeat(np.arange(count), points)).reshape(count, points)
     best, rows = np.argmin(on_grid, axis=1), np.arange(count)
-    return parabolic_minimum(objective, grid[rows, np.maximum(best - 1, 0)], grid[rows, best],
-                             grid[rows, np.minimum(best + 1, points - 1)], on_grid[rows, best], tolerance)
+    left, right = np.maximum(best - 1, 0), np.minimum(best + 1, points - 1)
+    return parabolic_minimum(objective, grid[rows, left], grid[rows, best], grid[rows, right], on_grid[rows, left],
+                             on_grid[rows, best], on_grid[rows, right], tolerance)
 
 
-def tuned_rows(lam, theta, sigma2, n: int, s: int, weights, pipelines: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def tuned_rows(lam, theta, sigma2, n: int, s: int, weights, pipelines: np.ndarray,
+               size_of: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
     """(mu, risk) per row with mu tuned for the row's pipeline (``pipelines``, one a row): the best
     of a grid of log tau over :data:`MU_BOUNDS`, refined by :func:`grid_minimum`, or mu = inf when
-    its limit is no worse (as chapter 10's tune_mu)."""
-    log_lo, log_hi = (np.log(tau_of_mu(lam, weights, n, mu)) for mu in MU_BOUNDS)
+    its limit is no worse (as chapter 10's tune_mu). ``size_of`` (per row, the model size it is of,
+    when given) lets the rows of one size and one rule, e.g. magnitude and magnitude+retrain, solve
+    their threshold once wherever they are at the same tau (every point of the grid), and their
+    bounds on tau and their law once."""
+    size_of = np.arange(weights.shape[0]) if size_of is None else size_of
+    sized, by_size = distinct(size_of)
+    log_lo, log_hi = (np.log(tau_of_mu(lam, weights[sized], n, mu))[by_size] for mu in MU_BOUNDS)
+    latest = np.full(weights.shape[0], np.nan)  # each row's last threshold: where its next root search starts
+    rules, rule_of = np.unique([CurveName.parse(str(name)).rule for name in pipelines], return_inverse=True)
+    law_of = size_of * len(rules) + rule_of.ravel()
 
     def risk(log_tau, rows):
-        fit = ridge_law_rows(lam, theta, sigma2[rows], n, weights[rows], np.exp(log_tau))
-        return pipeline_rows(lam, theta, sigma2[rows], n, s, weights[rows], fit, pipelines[rows])
+        solved, back = distinct(size_of[rows], log_tau)  # one size, one tau: one law
+        at = rows[solved]
+        law = ridge_law_rows(lam, theta, sigma2[at], n, weights[at], np.exp(log_tau[solved]))
+        fit = LawRows(law.mean[back], law.var[back], law.risk[back], law.features[back])
+        same = distinct(law_of[rows], log_tau)[1]  # one size, one rule, one tau
+        value, latest[rows] = pipeline_thresholds(lam, theta, sigma2[rows], n, s, weights[rows], fit,
+                                                  pipelines[rows], start=latest[rows], same=same)
+        return value
 
-    log_tau = grid_minimum(risk, log_lo, log_hi, GRID_POINTS, SEARCH_TOLERANCE)
-    tuned = risk(log_tau, np.arange(weights.shape[0]))
+    many_atoms = weights.shape[1] > BLOCK_COLUMNS  # then a root's steps, not the calls, take the time
+    log_tau, tuned = grid_minimum_value(risk, log_lo, log_hi, GRID_POINTS, SEARCH_TOLERANCE, by_column=many_atoms)
     mu = mu_of_tau(lam, weights, n, np.exp(log_tau))
     limit = pipeline_rows(lam, theta, sigma2, n, s, weights, screening_rows(lam, theta, sigma2, n, weights),
                           pipelines, limit=True)
@@ -182,13 +239,13 @@ def ridge_curves(problem: LinearGaussianProblem, n: int, s: int, sizes, pipeline
     names = [pipeline for pipeline in pipelines if pipeline != "dense"]
     rows = np.concatenate([np.arange(len(sizes))] + [np.flatnonzero(pruned)] * len(names))
     labels = np.array(["dense"] * len(sizes) + [name for name in names for _ in range(int(pruned.sum()))])
-    mu, risk = tuned_rows(lam, theta, sigma2[rows], n, s, weights[rows], labels)
+    mu, risk = tuned_rows(lam, theta, sigma2[rows], n, s, weights[rows], labels, size_of=rows)
     dense = mu[:len(sizes)], risk[:len(sizes)]
     out = {"dense": dense} if "dense" in pipelines else {}
     for name in names:
         at = labels == name
         mu_k, risk_k = dense[0].copy(), dense[1].copy()
-        if name.endswith("+retrain") and not pruned.all():
+        if CurveName.parse(name).refit == "retrain" and not pruned.all():
             mu_k[~pruned] = 0.0
             risk_k[~pruned] = law_rows(lam, theta, sigma2[~pruned], n, weights[~pruned]).risk
         mu_k[pruned], risk_k[pruned] = mu[at], risk[at]

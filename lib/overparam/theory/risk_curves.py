@@ -19,6 +19,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
+from scipy.special import ndtr
 
 from overparam.theory.problems import LinearGaussianProblem
 from overparam.theory.pruning import DATA_RULES, FIT_RULES, oracle_support, score_scale
@@ -31,13 +32,17 @@ BLOCK_COLUMNS = 64  # with fewer atoms one block is cheaper than several (in_col
 ROOT_RTOL = 1e-15  # a Newton step this small (relative) ends a root: far below the 1e-10 the curves are checked to
 
 
-def monotone_roots(func, lo: np.ndarray, hi: np.ndarray, increasing: bool, iterations: int = 200) -> np.ndarray:
+def monotone_roots(func, lo: np.ndarray, hi: np.ndarray, increasing: bool, iterations: int = 200,
+                   start: np.ndarray | None = None) -> np.ndarray:
     """One root per row of a monotone function, all rows at once: ``func(x, rows)`` returns (value,
-    slope) at x for the selected rows, and the root of each row lies in [lo, hi]. Newton steps, with a
-    bisection of the bracket whenever a step would leave it; a row stops when its step is below
+    slope) at x for the selected rows, and the root of each row lies in [lo, hi]. Newton steps, from
+    ``start`` where it is inside the bracket (a warm start: a nearby row's root) else from the middle,
+    with a bisection of the bracket whenever a step would leave it; a row stops when its step is below
     :data:`ROOT_RTOL` of its value (brentq's rtol in overparam.theory.risk is 1e-13)."""
     lo, hi = np.array(lo, dtype=float), np.array(hi, dtype=float)
     x = (lo + hi) / 2
+    if start is not None:
+        x = np.where((start > lo) & (start < hi), start, x)  # NaN (no start) fails both
     active = np.arange(x.size)
     for _ in range(iterations):
         value, slope = func(x[active], active)
@@ -46,7 +51,10 @@ def monotone_roots(func, lo: np.ndarray, hi: np.ndarray, increasing: bool, itera
         lo[active] = np.where(root_below, lo[active], x[active])
         with np.errstate(divide="ignore", invalid="ignore"):
             step = x[active] - value / slope
-        inside = np.isfinite(step) & (step > lo[active]) & (step < hi[active])
+        # a step below the tolerance ends the row even when it rounds onto the bracket's end (x itself)
+        finite = np.isfinite(step)
+        converged = finite & (np.abs(step - x[active]) <= ROOT_RTOL * np.maximum(np.abs(step), np.abs(x[active])))
+        inside = converged | (finite & (step > lo[active]) & (step < hi[active]))
         new = np.where(value == 0, x[active], np.where(inside, step, (lo[active] + hi[active]) / 2))
         tolerance = ROOT_RTOL * np.maximum(np.abs(new), np.abs(x[active])) + 1e-300
         done = (np.abs(new - x[active]) <= tolerance) | (hi[active] - lo[active] <= tolerance)
@@ -147,26 +155,33 @@ def prefix_weights(problem: LinearGaussianProblem, sizes) -> tuple[np.ndarray, n
 def threshold_rows(lam, weights, mean, var, s: int, rule: str) -> np.ndarray:
     """Per row and atom, the threshold on |theta_hat| at which ``rule`` keeps s weights in expectation:
     sum_j w_j P(scale_j |Z_j| >= t) = s for Z_j ~ N(mean_j, var_j) (t* or t_H of Cor. 1)."""
+    return score_thresholds(lam, weights, mean, var, s, rule)[:, None] / score_scale(rule, lam)
+
+
+def score_thresholds(lam, weights, mean, var, s: int, rule: str, start: np.ndarray | None = None) -> np.ndarray:
+    """Per row, the threshold t on the score scale_j |theta_hat_j| of :func:`threshold_rows`, its root
+    search started from ``start`` (per row, NaN for none) when given."""
     scale = score_scale(rule, lam)
-    score = in_column_blocks(weights, lambda rows, cols: score_threshold_block(
-        scale[:cols], weights[rows, :cols], mean[rows, :cols], var[rows, :cols], s))
-    return score[:, None] / scale
+    return in_column_blocks(weights, lambda rows, cols: score_threshold_block(
+        scale[:cols], weights[rows, :cols], mean[rows, :cols], var[rows, :cols], s,
+        None if start is None else start[rows]))
 
 
-def score_threshold_block(scale, weights, mean, var, s: int) -> np.ndarray:
-    """Per row, the t with sum_j w_j P(scale_j |Z_j| >= t) = s (:func:`threshold_rows`)."""
+def score_threshold_block(scale, weights, mean, var, s: int, start: np.ndarray | None = None) -> np.ndarray:
+    """Per row, the t with sum_j w_j P(scale_j |Z_j| >= t) = s (:func:`threshold_rows`), from ``start``
+    when given (:func:`monotone_roots`)."""
     sd = np.sqrt(np.maximum(var, _VAR_FLOOR))
 
     def excess(t, rows):
         tau = t[:, None] / scale
         a, b = (mean[rows] - tau) / sd[rows], (-mean[rows] - tau) / sd[rows]
         density = _PDF * (np.exp(-0.5 * a * a) + np.exp(-0.5 * b * b)) / (scale * sd[rows])
-        return (np.sum(weights[rows] * keep_probability(mean[rows], var[rows], tau), axis=1) - s,
-                -np.sum(weights[rows] * density, axis=1))
+        keep = ndtr(a) + ndtr(b)  # keep_probability(mean, var, tau), from the a and b at hand
+        return np.sum(weights[rows] * keep, axis=1) - s, -np.sum(weights[rows] * density, axis=1)
 
     present = weights > 0
     hi = np.max(np.where(present, scale * (np.abs(mean) + 40 * np.sqrt(var)), 0.0), axis=1) + 1e-300
-    return monotone_roots(excess, np.zeros(len(hi)), hi, increasing=False)
+    return monotone_roots(excess, np.zeros(len(hi)), hi, increasing=False, start=start)
 
 
 def oracle_weights(problem: LinearGaussianProblem, sizes, s: int, atom_of: np.ndarray, atom_count: int) -> np.ndarray:
