@@ -62,7 +62,8 @@ RULES: dict[str, Part] = {
 }
 # the estimator a pipeline starts from (chapter 13): its marker, and another once a refit follows
 FITS: dict[str, Part] = {
-    "ls": Part("least squares", marker="o", refit_marker="v"),
+    "ls": Part("least squares"),  # the book's own fit: the rule's (or refit's) marker, so that the rules differ by
+    # marker as well as colour in a figure of least squares alone (chapter 13's risk curves)
     "logistic": Part("logistic", marker="D", refit_marker="d"),
     "svm": Part("hard-margin SVM", marker="*", refit_marker="P"),
 }
