@@ -4,7 +4,7 @@ import pytest
 
 from overparam.experiments.compressors import COMPRESSORS, TrainedFit
 from overparam.experiments.quantization import register_quantizers
-from overparam.theory.problems import correlated_problem, fig3_problem
+from overparam.theory.problems import correlated_problem, fig3_problem, restrict_problem
 from overparam.theory.solvers import min_norm_least_squares
 
 P, S, N = 200, 20, 60
@@ -36,6 +36,17 @@ def test_prefix_risk_of_the_best_prefix_model_is_the_prefix_noise():
     problem = fig3_problem("b", P, S, 10.0, 0.5, theta_law="gaussian", seed=1)
     for k in (1, S, P):
         assert problem.prefix_risk(problem.theta_star[:k]) == pytest.approx(problem.prefix(k).sigma ** 2, rel=ROUNDING)
+
+
+@pytest.mark.parametrize("law", ["constant", "gaussian", "random-sign"])
+def test_prefix_problem_is_the_problem_restricted_to_the_first_k_features(law):
+    """prefix(k) reads its noise from the reversed cumulative sum; restrict_problem sums the left-out
+    features its own way: the same problem up to the order of a sum of positive terms."""
+    problem = fig3_problem("b", P, S, 10.0, 0.5, theta_law=law, seed=5)
+    for k in (1, S, N, P - 1, P):
+        prefix, restricted = problem.prefix(k), restrict_problem(problem, np.arange(k))
+        assert np.array_equal(prefix.theta_star, restricted.theta_star) and np.array_equal(prefix.cov, restricted.cov)
+        assert prefix.sigma == pytest.approx(restricted.sigma, rel=ROUNDING)
 
 
 def test_prefix_risk_on_a_correlated_problem_keeps_the_other_features_signal():

@@ -135,8 +135,11 @@ def test_curves_of_one_rule_share_its_colour_from_the_colour_blind_palette():
 
 
 def test_a_label_is_composed_from_the_parts():
-    assert style_of("ls/magnitude+retrain")["label"] == "least squares, magnitude pruning + retrain"
-    assert style_of("hessian+retrain-same-sample")["label"] == "Hessian pruning + retrain (same sample)"
+    assert style_of("ls/magnitude+retrain")["label"] == "least squares, magnitude + retrain"
+    assert style_of("hessian+retrain-same-sample")["label"] == "Hessian + retrain (same sample)"
+    assert style_of("magnitude+split")["label"].startswith("magnitude, split sample")
+    assert style_of("hessian")["label"] == "Hessian pruning"
+    # a quantizer after pruning keeps the rule's whole name: "magnitude, then uniform" would not say it prunes
     assert style_of("prune+uniform-4")["label"] == "magnitude pruning, then uniform quantization, 4 bits"
     same, fresh = style_of("logistic/hessian+retrain-same-sample"), style_of("logistic/hessian+retrain")
     assert same["hollow"] and not fresh["hollow"] and look("logistic/hessian+retrain")[:3] == look(

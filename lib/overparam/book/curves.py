@@ -20,13 +20,15 @@ BLACK, ORANGE, SKY_BLUE, GREEN, YELLOW, BLUE, VERMILLION, PURPLE = OKABE_ITO
 class Part:
     """How one part of a curve's name shows: its words in the label, and the colour, marker or line
     style it sets (None: the part leaves that to the others); a fit also names the marker of its
-    refits."""
+    refits, and a refit whether the rule before it is named briefly ("magnitude + retrain", not
+    "magnitude pruning + retrain")."""
 
     label: str
     color: str | None = None
     marker: str | None = None
     linestyle: str | None = None
     refit_marker: str | None = None
+    brief_rule: bool = False
 
 
 # a rule's marker and line style show where no fit and no refit set them
@@ -69,14 +71,16 @@ FITS: dict[str, Part] = {
 }
 # what follows the rule: a label that continues the rule's, a line style, and a marker where no fit sets one
 REFITS: dict[str, Part] = {
-    "retrain": Part(" + retrain", marker="v", linestyle="-."),
+    "retrain": Part(" + retrain", marker="v", linestyle="-.", brief_rule=True),
     "retrain-pooled": Part(" + retrain (dense fit and retraining on all 2n labelled points)", marker="D",
-                           linestyle="-."),
-    "retrain-same-design": Part(" + retrain on the training inputs with fresh noise", marker="<", linestyle="-."),
-    "split": Part(", split sample (prune on f n, refit on the rest)", marker="P", linestyle=":"),
-    "distill": Part(", distilled from the dense fit", marker="*", linestyle="--"),
+                           linestyle="-.", brief_rule=True),
+    "retrain-same-design": Part(" + retrain on the training inputs with fresh noise", marker="<", linestyle="-.",
+                                 brief_rule=True),
+    "split": Part(", split sample (prune on f n, refit on the rest)", marker="P", linestyle=":",
+                  brief_rule=True),
+    "distill": Part(", distilled from the dense fit", marker="*", linestyle="--", brief_rule=True),
     "distill-training-inputs": Part(", distilled from the dense fit on the training inputs", marker="p",
-                                    linestyle="--"),
+                                    linestyle="--", brief_rule=True),
     "uniform": Part(", then uniform quantization", marker="s", linestyle=":"),
 }
 SAME_SAMPLE_LABEL = " (same sample)"
@@ -107,13 +111,14 @@ def style_of(curve: str) -> dict:
     name: colour from the rule (from :func:`bit_color` where the name has bits); marker from the fit
     (its refit marker where a refit follows), else the refit, else the rule; line style from the
     refit, else the rule ("-" if neither); hollow markers for a same-sample refit; the label: the
-    fit's, the rule's, the refit's, the bits, then "(same sample)". A name with an unknown part is
-    refused with the known parts."""
+    fit's, the rule's (without " pruning" before a refit that asks for it), the refit's, the bits,
+    then "(same sample)". A name with an unknown part is refused with the known parts."""
     name = CurveName.parse(curve)
     rule = _part(RULES, name.rule, "rule", curve)
     fit = _part(FITS, name.fit, "fit", curve) if name.fit is not None else None
     refit = _part(REFITS, name.refit, "refit", curve) if name.refit is not None else None
-    label = rule.label + (refit.label if refit else "") + (f", {name.bits} bits" if name.bits is not None else "")
+    rule_label = rule.label.removesuffix(" pruning") if refit and refit.brief_rule else rule.label
+    label = rule_label + (refit.label if refit else "") + (f", {name.bits} bits" if name.bits is not None else "")
     fit_marker = (fit.refit_marker if refit else fit.marker) if fit else None
     markers = [marker for marker in (fit_marker, refit and refit.marker, rule.marker) if marker]
     linestyles = [part.linestyle for part in (refit, rule) if part is not None and part.linestyle is not None]

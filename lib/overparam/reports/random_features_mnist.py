@@ -61,7 +61,7 @@ def plot_curves(table: pd.DataFrame, budget: int, n_train: int):
         ax.set_xlabel("number of random features p")
         ax.set_ylabel(f"test {metric}")
     narrow_log_axis(axes[0], "y")
-    theory_simulation_legend(fig, axes[1], ncol=1, explain_marks=False)
+    theory_simulation_legend(fig, axes[1], ncol=2, explain_marks=False)
     return fig
 
 

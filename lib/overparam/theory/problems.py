@@ -111,13 +111,15 @@ class LinearGaussianProblem:
         """The problem seen by a model that uses only the first k features (Lemma 7, Sec. 8).
 
         For a diagonal Sigma the missing features are independent of the kept ones, so they act
-        as extra noise: sigma_k^2 = sigma^2 + sum_{i > k} Sigma_ii theta*_i^2.
+        as extra noise: sigma_k^2 = sigma^2 + sum_{i > k} Sigma_ii theta*_i^2 (:attr:`unexplained_saliency`,
+        the same sum :meth:`prefix_risk` adds).
         """
         if not self.is_diagonal:
             raise ValueError("prefix problems are defined here for a diagonal covariance only")
         if not 1 <= k <= self.p:
             raise ValueError(f"k must be in 1..{self.p}, got {k}")
-        return restrict_problem(self, np.arange(k))
+        return LinearGaussianProblem(self.theta_star[:k], self.cov[:k],
+                                     float(np.sqrt(self.sigma**2 + self.unexplained_saliency[k])))
 
 
 def restrict_problem(problem: LinearGaussianProblem, support: np.ndarray) -> LinearGaussianProblem:
