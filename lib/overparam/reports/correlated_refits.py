@@ -12,6 +12,7 @@ import pandas as pd
 
 from overparam.book.claim_table import tolerance
 from overparam.book.curve_names import CurveName
+from overparam.book.curves import style_of
 from overparam.book.stats import mean_ci
 from overparam.book.style import COLUMN_INCHES, narrow_log_axis, plot_theory_and_simulation, theory_simulation_legend
 from overparam.book.verdicts import Verdict, comparison, over_range, point_states
@@ -111,10 +112,7 @@ def agreement_summary(points: pd.DataFrame, band: float) -> dict:
 FAMILY_TITLES = {"equicorrelated": "every pair correlated", "block": "correlated in blocks",
                  "random-sign": "every pair correlated, random signs"}
 RHO_CURVES = ("dense", "{rule}", "{rule}+retrain", "{rule}+retrain-same-sample", "{rule}+distill")
-EXTRA_CURVES = {  # simulation-only curves of magnitude pruning, drawn apart from the composed styles: label, marker
-    "magnitude+retrain-pooled": ("magnitude, dense fit and retraining on all 2n labelled points", "D"),
-    "magnitude+retrain-same-design": ("magnitude, retrained on the training inputs with fresh noise", "v"),
-}
+EXTRA_CURVES = ("{rule}+retrain-pooled", "{rule}+retrain-same-design")  # simulation only, where the run has them
 
 
 def zero_risks(families: dict, rhos) -> dict:
@@ -137,7 +135,6 @@ def plot_over_rho(table: pd.DataFrame, zero: dict, rules=RULES, families=tuple(F
     table = relative(table[table.panel.isin(families)], zero)
     fig, axes = plt.subplots(len(families), len(rules), figsize=(COLUMN_INCHES, 3.4 * len(families) + 1.6),
                              squeeze=False, sharex=True)
-    colors = ("#7f7f7f", "#8c564b")  # grey and brown: not among the registered curves' colours
     for (family, rule), ax in zip([(f, r) for f in families for r in rules], axes.flat):
         rows = table[table.panel == family]
         rows = rows[rows.m.isna() | np.isinf(rows.m)]
@@ -145,14 +142,12 @@ def plot_over_rho(table: pd.DataFrame, zero: dict, rules=RULES, families=tuple(F
             name = curve.format(rule=rule)
             plot_theory_and_simulation(ax, rows[rows.split.isna()], name, x="rho",
                                        show_theory=not CurveName.parse(name).same_sample)
-        for (name, (label, marker)), color in zip(EXTRA_CURVES.items(), colors):
-            sim = rows[(rows.curve == name) & (rows.source == "simulation")].sort_values("rho")
-            if len(sim):
-                ax.errorbar(sim.rho, sim.risk, yerr=[sim.risk - sim.ci_low, sim.ci_high - sim.risk], fmt=marker,
-                            ms=5, color=color, capsize=2, lw=1, mfc="none", label=label + " (no theory)")
+        for name in (curve.format(rule=rule) for curve in EXTRA_CURVES):
+            if (rows.curve == name).any():
+                plot_theory_and_simulation(ax, rows[rows.split.isna()], name, x="rho", show_theory=False)
         narrow_log_axis(ax, "y")
         ax.set_xscale("symlog", linthresh=smallest, linscale=0.5)
-        ax.set_title(f"{rule} pruning\n{FAMILY_TITLES[family]}")
+        ax.set_title(f"{style_of(rule)['label']}\n{FAMILY_TITLES[family]}")
     for ax in axes[-1]:
         ax.set_xlabel("feature correlation rho")
     for ax in axes[:, 0]:

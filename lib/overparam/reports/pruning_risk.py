@@ -12,7 +12,7 @@ from overparam.book.claim_table import tolerance
 from overparam.book.claims import claim
 from overparam.book.curves import OKABE_ITO, style_of
 from overparam.book.stats import mean_ci
-from overparam.book.style import log_axis, plot_theory_and_simulation
+from overparam.book.style import narrow_log_axis, plot_theory_and_simulation
 from overparam.book.tallies import spans
 from overparam.book.tidy import curve_rows
 from overparam.book.verdicts import agreement, comparison, deterministic, over_range, point_counts
@@ -60,7 +60,7 @@ def plot_risk_by_budget(ax, panel: pd.DataFrame, dense: float, p: int) -> None:
     for rule in COMPARED_RULES:
         plot_theory_and_simulation(ax, panel, rule)
     ax.axhline(dense, color=style_of("dense")["color"], ls=":", lw=1, label="dense model (no pruning)")
-    log_axis(ax)
+    narrow_log_axis(ax, "x")
     ax.set_xlabel("number of weights kept, s (of p = %d)" % p)
     ax.set_ylabel("test risk")
 
@@ -143,7 +143,7 @@ def plot_spread(ax, table: pd.DataFrame) -> None:
         ax.errorbar(sim.spread, sim.ratio, yerr=[sim.ratio - sim.ci_low, sim.ci_high - sim.ratio], fmt=marker,
                     color=color, capsize=3, label=f"{kind}: simulation (paired ratio, 95% CI)")
     ax.axhline(1, color="grey", lw=1)
-    ax.set_xscale("log")
+    narrow_log_axis(ax, "x")
     ax.set_xlabel("variance ratio c of the two groups")
     ax.set_ylabel("risk(Hessian) / risk(magnitude)")
     ax.legend()
@@ -171,7 +171,7 @@ def plot_small_model(ax, table: pd.DataFrame, study: SmallModelStudy, top: float
                 label=f"all p features trained, then {style['label']} to k (theory)")
     ax.plot(study.best_k, study.best_risk, "*", ms=14, color=OKABE_ITO[1],
             label=f"best small model: k = {study.best_k}, risk {study.best_risk:.3f}")
-    ax.set_xscale("log")
+    narrow_log_axis(ax, "x")
     ax.set_ylim(0, top)
     ax.set_xlabel("number of weights k")
     ax.set_ylabel("test risk")
