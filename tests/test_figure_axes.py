@@ -88,7 +88,7 @@ def test_every_curve_over_rho_takes_its_look_and_label_from_its_name():
     by_label = {style_of(name)["label"]: name for name in set(table.curve)}
     drawn = set()
     for ax in fig.axes:
-        rule = ax.get_title().split()[0]
+        rule = CurveName.parse(by_label[ax.get_title().split("\n")[0]]).rule  # the title is the rule's label
         for label, colour, marker in drawn_curves(ax):
             name = by_label[label]  # a KeyError: a label not composed by style_of
             style = style_of(name)
