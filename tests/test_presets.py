@@ -110,6 +110,14 @@ def test_the_guides_preset_table_is_up_to_date():
         assert f"{{doc}}`../notebooks/{stem}`" in preset_table.table()
 
 
+def test_the_guide_has_a_section_for_every_chapter():
+    """Issue 27: for each chapter its prerequisites, exercises and misreadings, under a heading of its own."""
+    guide = preset_table.GUIDE.read_text()
+    for stem in PRESETS:
+        number = int(stem.split("-")[0])
+        assert f"### {number}. {{doc}}`../notebooks/{stem}`" in guide, stem
+
+
 def test_main_with_a_preset_runs_its_chapters_into_the_preset_folder(tmp_path, monkeypatch):
     (tmp_path / "presets").mkdir()
     (tmp_path / "presets" / "classroom.yaml").write_text(PRESET.read_text())
