@@ -9,7 +9,7 @@ printed; tests/test_risk_curves.py checks it is below 1e-10). Times are the best
 
 The new compressors (issue 27): ridge with mu tuned for each pipeline (overparam.theory.ridge_curves,
 all sizes at once; at each point of its grid a pruned pipeline and its retrained twin share one law
-and one threshold, solved once) and the quantizers at DEFAULT_BITS bits (one size at a time), timed for the same
+and one threshold, solved once) and the quantizers at DEFAULT_BITS bits (all sizes at once), timed for the same
 problems: the whole calculator over 60 sizes, and its ratio to the pruning curves alone.
 
 Issue 26: the command's start-up, the wall time of the whole `overparam predict` above in a fresh
@@ -17,11 +17,12 @@ process (median of 5 runs), most of which is importing modules, not the 10 ms co
 ``--against LIB`` also times another checkout's package folder (e.g. one made with
 `git archive HEAD lib | tar -x -C /tmp/base`), alternating runs so that both see the same load.
 
-Issue 27: on a Gaussian theta* (an atom per feature) the quantizers run one size at a time, and the
+Issue 27: on a Gaussian theta* (an atom per feature) the quantizers ran one size at a time, and the
 uniform quantizer's step search summed its weight error 16 atoms at a time (a Python loop over the
 atoms); :func:`atom_blocks` times them with the default blocks (every atom at once below 16 bits)
 against the 16-atom blocks (overparam.theory.quantization.WEIGHT_ERROR_ENTRIES set to 16 atoms of
-edges) in the same process, alternating, with the largest relative difference of the risks.
+edges) in the same process, alternating, with the largest relative difference of the risks; then each
+quantizer of the calculator (all sizes at once, on the (size, atom) pairs) against the per-size one.
 
 usage: python benchmarks/bench_predict.py [--against /tmp/base/lib]
 """
@@ -116,7 +117,8 @@ def main():
 def atom_blocks(sizes) -> None:
     """The quantizers of a Gaussian theta* (one size at a time), best of 3 alternating rounds: the
     weight error with its default blocks against 16 atoms a block (the reference), and how far apart
-    their risks are (the step searches stop at 1e-6 on log step, so the risks may differ by ~1e-8)."""
+    their risks are (the step searches stop at 1e-6 on log step, so the risks may differ by ~1e-8);
+    then the calculator's all-sizes search on the (size, atom) pairs against the per-size one."""
     problem = fig3_problem("b", P, S, SPIKE, SIGMA, "gaussian", "aligned")
     names, default = quantizers(DEFAULT_BITS), quantization.WEIGHT_ERROR_ENTRIES
     times, risks = {"16 atoms a block": [], "default blocks": []}, {}
@@ -132,6 +134,12 @@ def atom_blocks(sizes) -> None:
     print(f"quantizers of a Gaussian theta* ({', '.join(names)}), one size at a time, best of 3: "
           f"16 atoms a block {1000 * before:.0f} ms, default blocks {1000 * after:.0f} ms: {before / after:.1f}x; "
           f"largest relative difference {difference:.1e}")
+    for name in names:
+        elapsed, curves = best_time(lambda: predicted_curves(problem, N, S, sizes, (name,)), 5)
+        each, reference = best_time(lambda: per_size_curves(problem, N, S, sizes, (name,)), 3)
+        gap = float(np.nanmax(np.abs(curves[name][0] / reference[name] - 1)))
+        print(f"  {name}: all sizes at once (pairs) {1000 * elapsed:.0f} ms, one size at a time {1000 * each:.0f} ms: "
+              f"{each / elapsed:.1f}x; largest relative difference {gap:.1e}")
 
 
 def new_compressors(sizes) -> None:

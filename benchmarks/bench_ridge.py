@@ -7,6 +7,10 @@ reference evaluates the magnitude-pruned risk at the same tuned mus by drawing 1
 per size from the ridge DC law and pruning at the empirical quantile. The simulation's ridge path:
 one eigendecomposition of the smaller Gram matrix (``gram_ridge_path``) against one SVD
 (``overparam.theory.ridge.ridge_path``), at k = p with the chapter's grid of mus.
+
+The calculator's tuned ridge curves (issue 27, ``overparam.theory.ridge_curves.ridge_curves``: every
+pipeline, at the calculator's sizes ``model_sizes(P, N, 60)``) for a constant theta* (two atoms) and a Gaussian one (an atom per feature, where
+the normal cdfs of the pruning thresholds take the time), best of 5.
 """
 from __future__ import annotations
 
@@ -15,8 +19,10 @@ import time
 import numpy as np
 
 from overparam.experiments.ridge_pruning import gram_ridge_path, pipeline_risk, theory_table
+from overparam.reports.predict import model_sizes
 from overparam.theory.problems import fig3_problem
 from overparam.theory.ridge import ridge_path
+from overparam.theory.ridge_curves import ridge_curves
 from overparam.theory.risk import FitLaw
 
 P, N, S, SAMPLES = 1000, 300, 100, 100_000
@@ -31,7 +37,22 @@ def monte_carlo_pruned(problem, n, s, mu, rng):
     return problem.sigma**2 + problem.p * np.mean(law.lam[atom] * (law.theta[atom] - z * kept) ** 2)
 
 
+def calculator_curves(repeats: int = 5) -> None:
+    """The calculator's tuned ridge curves at its sizes, per law of theta*: the best of ``repeats`` runs."""
+    sizes = model_sizes(P, N, 60)
+    for law in ("constant", "gaussian"):
+        problem = fig3_problem("b", P, S, 10.0, 0.5, law, "aligned")
+        times = []
+        for _ in range(repeats):
+            start = time.perf_counter()
+            ridge_curves(problem, N, S, sizes)
+            times.append(time.perf_counter() - start)
+        print(f"calculator's tuned ridge curves, theta* {law}, {len(sizes)} sizes x 5 pipelines: "
+              f"{1000 * min(times):.0f} ms (best of {repeats})")
+
+
 def main():
+    calculator_curves()
     problem = fig3_problem("b", P, S, 10.0, 0.5)
     ks = np.unique(np.geomspace(S + 1, P, 104).round().astype(int))
     ks = ks[np.abs(ks - N) > 1]

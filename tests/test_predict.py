@@ -7,6 +7,7 @@ import sys
 import numpy as np
 import pandas as pd
 import pytest
+from scipy.optimize import minimize_scalar
 
 from overparam.cli import main
 from overparam.experiments.linear import theory_curves
@@ -17,7 +18,7 @@ from overparam.theory.problems import fig3_problem
 from overparam.experiments.compressors import COMPRESSORS
 from overparam.theory.quantization import (binary_map, calibrated_step, map_risk, prune_then_uniform_map, ternary_map,
                                            uniform_map, uniform_weight_error, weight_error)
-from overparam.theory.quantization_curves import quantizer_curves
+from overparam.theory.quantization_curves import PAIR_ATOMS, bounded_minimum, quantizer_curves
 from overparam.theory.risk import FitLaw
 
 
@@ -120,13 +121,21 @@ def test_the_ridge_curves_are_chapter_tens_tuned_pipelines():
 STEP_SEARCH = 1e-6
 
 
-def test_the_quantizers_are_chapter_elevens_closed_forms():
-    """For every size (k >= s for the pruning one), at a bit width other than the default: binary and
+# a Gaussian theta*: every feature its own atom, more than PAIR_ATOMS, so the all-sizes step searches
+# run on the (size, atom) pairs (quantization_curves.pair_steps)
+GAUSSIAN_PROBLEM = dict(panel="b", p=200, s=20, spike=10.0, sigma=0.5, theta_law="gaussian", seed=3)
+
+
+@pytest.mark.parametrize("spec, bits", [(RIDGE_PROBLEM, 3), (GAUSSIAN_PROBLEM, 3), (GAUSSIAN_PROBLEM, 8)])
+def test_the_quantizers_are_chapter_elevens_closed_forms(spec, bits):
+    """For every size (k >= s for the pruning one), at bit widths other than the default: binary and
     ternary are chapter 11's map_risk to 1e-10; the uniform quantizers' risk at their step is
     map_risk of that step's map to 1e-10, that step's weight error is no larger than at chapter 11's
-    calibrated_step, and the risks agree with chapter 11's to STEP_SEARCH."""
-    problem, s, bits = small_problem(), RIDGE_PROBLEM["s"], 3
-    names = quantizers(bits)
+    calibrated_step, and the risks agree with chapter 11's to STEP_SEARCH; on a law of few atoms and on
+    one with an atom per feature (the Gaussian theta*, its steps searched on the (size, atom) pairs)."""
+    problem = fig3_problem(spec["panel"], spec["p"], spec["s"], spec["spike"], spec["sigma"], spec["theta_law"],
+                           seed=spec["seed"])
+    s, names = spec["s"], quantizers(bits)
     curves = quantizer_curves(problem, RIDGE_N, s, RIDGE_SIZES, bits, names)
     for j, k in enumerate(RIDGE_SIZES):
         law = FitLaw(problem.prefix(k), RIDGE_N)
@@ -151,17 +160,35 @@ def test_the_quantizers_are_chapter_elevens_closed_forms():
     assert np.allclose(table[table.compressor == "binary"].risk, curves["binary"][0], rtol=1e-12, atol=0)
 
 
-def test_a_law_with_an_atom_per_feature_gets_the_per_size_quantizers():
-    """A Gaussian theta* (every feature its own atom): the quantizers come from chapter 11's per-size
-    functions themselves (overparam.experiments.linear.theory_curves)."""
+def test_a_law_with_an_atom_per_feature_takes_the_pair_path():
+    """A Gaussian theta* has more atoms than PAIR_ATOMS (the pair path of quantizer_curves) and the
+    calculator's quantizers are its numbers."""
     problem = fig3_problem("b", 120, 12, 10.0, 0.5, theta_law="gaussian", seed=3)
+    assert len(np.unique(problem.theta_star)) > PAIR_ATOMS
     names, sizes = quantizers(2), [5, 30, 120]
-    table = predict(problem, 50, 12, sizes, names, bits=2)
+    table, curves = predict(problem, 50, 12, sizes, names, bits=2), quantizer_curves(problem, 50, 12, sizes, 2, names)
     for name in names:
         rows = table[table.compressor == name]
-        expected = theory_curves(problem, 50, 12, rows.k.tolist(), [name])[name]
-        assert np.allclose(rows.risk, expected, rtol=1e-10, atol=0), name
+        assert np.array_equal(rows.risk, curves[name][0][np.isin(sizes, rows.k)]), name
     assert table[table.compressor == "prune+uniform-2"].k.min() == 30  # no 12 weights to keep among 5
+
+
+def bumpy(x):
+    """A function with local minima 0.3 apart on a slope (like a pruned model's weight error in log step)."""
+    return (x - 1.3) ** 2 + 0.05 * np.cos(x / 0.3 * 2 * np.pi)
+
+
+@pytest.mark.parametrize("function, bounds", [(bumpy, (-3.0, 4.0)), (bumpy, (0.7, 0.9)), (np.exp, (-2.0, 1.0)),
+                                              (lambda x: np.abs(x - 0.2), (-1.0, 5.0))])
+def test_the_vectorised_bounded_search_stops_where_scipys_does(function, bounds):
+    """bounded_minimum runs scipy's bounded Brent search (the per-size calibrated_step's) for every row
+    at once: on each row, the same trial points, so the same stop (to rounding), local minimum and
+    bounds included; rows of different brackets share one call."""
+    lo, hi = np.array([bounds[0], bounds[0] - 1.0]), np.array([bounds[1], bounds[1] + 0.5])
+    found = bounded_minimum(lambda x, rows: function(x), lo, hi, 1e-6)
+    for row in range(2):
+        expected = minimize_scalar(function, bounds=(lo[row], hi[row]), method="bounded", options={"xatol": 1e-6}).x
+        assert abs(found[row] - expected) < 1e-12, (row, found[row], expected)
 
 
 # the block sums of uniform_weight_error differ from the sum atom by atom only in the order of their k

@@ -8,7 +8,7 @@ import pytest
 from overparam.experiments.linear import theory_curves
 from overparam.reports.predict import model_sizes, predict
 from overparam.theory.problems import fig3_problem, power_law_problem
-from overparam.theory.risk_curves import CURVES, monotone_roots, risk_curves
+from overparam.theory.risk_curves import CURVES, keep_excess, monotone_roots, risk_curves
 
 TOLERANCE = 1e-10  # the roots of both are solved to about 1e-13 relative; the sums run in another order
 
@@ -88,3 +88,38 @@ def test_monotone_roots_finds_each_rows_root():
 
     np.testing.assert_allclose(monotone_roots(decreasing, np.zeros(4), np.full(4, 10.0), increasing=False),
                                targets, rtol=1e-14)
+
+
+def test_halley_steps_find_the_same_roots_in_fewer_calls():
+    """Given the curvature too, monotone_roots takes Halley steps (cubic convergence)."""
+    targets = np.array([0.5, 2.0, 7.0, 1e-3])
+    calls = {"newton": 0, "halley": 0}
+
+    def cube_minus_target(kind):
+        def func(x, rows):
+            calls[kind] += 1
+            value, slope = x**3 - targets[rows], 3 * x**2
+            return (value, slope) if kind == "newton" else (value, slope, 6 * x)
+        return func
+
+    for kind in calls:
+        roots = monotone_roots(cube_minus_target(kind), np.zeros(4), np.full(4, 10.0), increasing=True)
+        np.testing.assert_allclose(roots, np.cbrt(targets), rtol=1e-14)
+    assert calls["halley"] < calls["newton"], calls
+
+
+def test_the_threshold_excess_has_its_derivatives_on_any_rows():
+    """The slope and curvature in t of the pruning threshold's excess (keep_excess) are the central
+    differences of its value and slope, and a subset of rows, in any order, gets those rows' numbers."""
+    rng = np.random.default_rng(0)
+    scale, sd = np.sqrt(rng.uniform(0.5, 2.0, 30)), rng.uniform(0.2, 1.0, (3, 30))
+    weights, mean = rng.integers(0, 3, (3, 30)).astype(float), rng.normal(size=(3, 30))
+    excess, t, rows, h = keep_excess(scale, weights, mean, sd, 5, True), np.array([0.3, 1.0, 2.0]), np.arange(3), 1e-6
+    value, slope, curvature = excess(t, rows)
+    up, down = excess(t + h, rows), excess(t - h, rows)
+    # a central difference errs by ~h^2 |f'''| plus rounding ~1e-16 |f| / h: about 1e-9 here
+    np.testing.assert_allclose(slope, (up[0] - down[0]) / (2 * h), rtol=1e-6)
+    np.testing.assert_allclose(curvature, (up[1] - down[1]) / (2 * h), rtol=1e-6)
+    some = np.array([2, 0])
+    for whole, part in zip((value, slope, curvature), excess(t[some], some)):
+        np.testing.assert_array_equal(part, whole[some])

@@ -37,9 +37,6 @@ RIDGE = tuple("ridge" if pipeline == "dense" else f"ridge+{pipeline}" for pipeli
 # uniform quantizer with a zero level has the one level 0, and the 1-bit quantizer is "binary")
 DEFAULT_BITS = 4
 BITS_RANGE = (2, 8)
-# the quantizers' steps are searched for all sizes at once on (sizes x grid x atoms x levels) arrays,
-# which for a law with an atom per feature outgrow the per-size search (each size with its own k atoms)
-VECTORISED_ATOMS = 64
 
 
 def quantizers(bits: int = DEFAULT_BITS) -> tuple[str, ...]:
@@ -100,11 +97,6 @@ def ridge_pipeline(name: str) -> str:
     return name.removeprefix("ridge").removeprefix("+") or "dense"
 
 
-def atom_count(problem: LinearGaussianProblem) -> int:
-    """How many distinct (Sigma_ii, theta*_i) pairs the problem has (one a feature for a continuous law of theta*)."""
-    return len(np.unique(np.stack([problem.cov_diagonal, problem.theta_star], axis=1), axis=0))
-
-
 def per_size_curves(problem: LinearGaussianProblem, n: int, s: int, sizes, compressors) -> dict[str, np.ndarray]:
     """The risk of registered compressors one size at a time (overparam.experiments.linear.theory_curves),
     those that prune to s weights at the sizes k >= s only (NaN below: no s weights to keep)."""
@@ -123,18 +115,15 @@ def predicted_curves(problem: LinearGaussianProblem, n: int, s: int, sizes, comp
     """(risk, mu) of each compressor at every size (mu: the tuned ridge regularization, NaN for the
     others), all sizes at once: the pruning curves of overparam.theory.risk_curves (the numbers of
     FitLaw), the ridge curves of overparam.theory.ridge_curves (chapter 10's tuning) and the
-    quantizers of overparam.theory.quantization_curves (chapter 11's maps) at ``bits`` bits, these
-    one size at a time (:func:`per_size_curves`) for a problem of more than VECTORISED_ATOMS atoms."""
+    quantizers of overparam.theory.quantization_curves (chapter 11's maps) at ``bits`` bits."""
     sizes = np.asarray(sizes, dtype=int)
     none = np.full(len(sizes), np.nan)
     curves = risk_curves(problem, n, s, sizes, [name for name in compressors if name in CURVES])
     out = {name: (risk, none) for name, risk in curves.items()}
     quantized = [name for name in compressors if name not in CURVES and name not in RIDGE]
-    if quantized and atom_count(problem) <= VECTORISED_ATOMS:
+    if quantized:
         out.update({name: (risk, none) for name, (risk, _) in
                     quantizer_curves(problem, n, s, sizes, bits, quantized).items()})
-    elif quantized:
-        out.update({name: (risk, none) for name, risk in per_size_curves(problem, n, s, sizes, quantized).items()})
     ridge = [name for name in compressors if name in RIDGE]
     tuned = ridge_curves(problem, n, s, sizes, [ridge_pipeline(name) for name in ridge]) if ridge else {}
     for name in ridge:

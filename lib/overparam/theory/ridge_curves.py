@@ -6,7 +6,10 @@ with an effective regularization tau: r_i = lambda_i / (lambda_i + tau), theta_m
 N(r_i theta*_i, gamma r_i^2 / (n lambda_i)), and mu = tau (1 - sum_i lambda_i / (lambda_i + tau) / n)
 increases with tau above its floor. So a search over mu is a search over tau, and every row (model
 size) is evaluated without a root finder for tau: the pruning thresholds and the refits are those of
-:mod:`overparam.theory.risk_curves`, on a (rows x atoms) array.
+:mod:`overparam.theory.risk_curves`, on a (rows x atoms) array. The laws are computed once per
+distinct (size, tau) and the rows index them (no per-row copies), and the per-atom pruning terms
+are evaluated on each row's leading atoms only (:func:`pruning_terms`): with an atom per feature
+(a Gaussian theta*) these arrays, and the normal cdfs in them, are what the time goes to.
 
 "Tuned" is chapter 10's oracle tuning (:func:`overparam.experiments.ridge_pruning.tune_mu`): mu
 minimises the predicted risk of the pipeline itself (the dense fit, or the fit pruned, or pruned
@@ -23,8 +26,8 @@ from overparam.theory.problems import LinearGaussianProblem
 from overparam.theory.pruning import score_scale
 from overparam.theory.ridge import MU_BOUNDS
 from overparam.theory.risk import keep_probability, thresholded_sq_error
-from overparam.theory.risk_curves import (BLOCK_COLUMNS, LawRows, law_rows, monotone_roots, prefix_weights,
-                                          score_thresholds)
+from overparam.theory.risk_curves import (BLOCK_COLUMNS, LawRows, column_blocks, law_rows, monotone_roots,
+                                          prefix_weights, row_widths, score_thresholds)
 
 # the ridge pipelines: the fit itself, pruned by a rule, or pruned and refitted on a fresh sample
 PIPELINES = ("dense", "magnitude", "hessian", "magnitude+retrain", "hessian+retrain")
@@ -95,35 +98,56 @@ def distinct(*keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 
 def pipeline_thresholds(lam: np.ndarray, theta: np.ndarray, sigma2: np.ndarray, n: int, s: int, weights: np.ndarray,
                         fit: LawRows, pipelines: np.ndarray, limit: bool = False,
-                        start: np.ndarray | None = None,
-                        same: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
+                        start: np.ndarray | None = None, same: np.ndarray | None = None,
+                        law_of: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
     """(risk, score threshold) per row of :func:`pipeline_rows` (NaN threshold where nothing is pruned),
     each threshold's root search started from ``start`` (per row, NaN for none) when given, and
     solved once for the rows of equal ``same`` (per row, given when those rows have one law and one
-    rule: a pipeline and its retrained twin at one size and one tau). The thresholds of every row
-    come from one root search: a rule's score scale_i |theta_hat_i| is the magnitude of
-    scale_i theta_hat_i, whose law is the fit's scaled."""
-    risk, found = fit.risk.copy(), np.full(fit.risk.shape, np.nan)
+    rule: a pipeline and its retrained twin at one size and one tau). A row's law and weights are
+    row ``law_of[row]`` of ``fit`` and of ``weights`` (when given; else row ``row``), so that rows
+    share them without copies. The thresholds of every row come from one root search: a rule's
+    score scale_i |theta_hat_i| is the magnitude of scale_i theta_hat_i, whose law is the fit's scaled."""
+    law_of = np.arange(len(pipelines)) if law_of is None else law_of
+    risk, found = fit.risk[law_of], np.full(len(pipelines), np.nan)
     retrain = curves_with(pipelines, refit="retrain")
     rows = np.flatnonzero(retrain if limit else pipelines != "dense")
     if rows.size == 0:
         return risk, found
     names, which = np.unique(pipelines[rows], return_inverse=True)
-    scale = np.stack([score_scale(CurveName.parse(str(name)).rule, lam) for name in names])[which]
-    mean, var, w = fit.mean[rows], fit.var[rows], weights[rows]
+    scales = np.stack([score_scale(CurveName.parse(str(name)).rule, lam) for name in names])
     solved, back = distinct(rows if same is None else same[rows])
-    found[rows] = score_thresholds(lam, w[solved], mean[solved] * scale[solved], var[solved] * scale[solved] ** 2, s,
-                                   "magnitude", None if start is None else start[rows[solved]])[back]
-    tau = found[rows, None] / scale  # the magnitude rule's score scale is 1
+    at, scale = law_of[rows[solved]], scales[which[solved]]
+    found[rows] = score_thresholds(lam, weights[at], fit.mean[at] * scale, fit.var[at] * scale**2, s,
+                                   "magnitude", None if start is None else start[rows[solved]], halley=True)[back]
+    loss, keep = pruning_terms(lam, theta, weights, fit, law_of[rows], retrain[rows],
+                               lambda some, columns: found[rows[some], None] / scales[which[some], :columns])
     pruned = ~retrain[rows]  # Cor. 1 with the ridge law
-    risk[rows[pruned]] = sigma2[rows[pruned]] + np.sum(
-        w[pruned] * lam * thresholded_sq_error(theta, mean[pruned], var[pruned], tau[pruned]), axis=1)
+    risk[rows[pruned]] = sigma2[rows[pruned]] + loss[pruned]
     refit = rows[~pruned]  # Def. 5: the pruned features become noise of the refit
     if refit.size:
-        keep = keep_probability(mean[~pruned], var[~pruned], tau[~pruned])
-        noise = sigma2[refit] + np.sum(weights[refit] * (1 - keep) * lam * theta**2, axis=1)
-        risk[refit] = law_rows(lam, theta, noise, n, weights[refit] * keep).risk
+        kept_from = weights[law_of[refit]]
+        noise = sigma2[refit] + np.sum(kept_from * (1 - keep[~pruned]) * lam * theta**2, axis=1)
+        risk[refit] = law_rows(lam, theta, noise, n, kept_from * keep[~pruned]).risk
     return risk, found
+
+
+def pruning_terms(lam: np.ndarray, theta: np.ndarray, weights: np.ndarray, fit: LawRows, law_of: np.ndarray,
+                  retrain: np.ndarray, threshold) -> tuple[np.ndarray, np.ndarray]:
+    """Per row (its law and weights: row ``law_of[row]`` of ``fit`` and of ``weights``) pruned at the
+    thresholds on |theta_hat_j| ``threshold(rows, columns)`` (rows x columns): for a row not
+    ``retrain`` its loss sum_j w_j lam_j E(theta*_j - Z_j 1{|Z_j| >= t_j})^2 (Cor. 1), and for a
+    ``retrain`` row its keep probabilities (rows x atoms; 0 for the rest). Each row is evaluated on
+    its leading columns only (:func:`column_blocks`): beyond them its weights are zero, and the sums
+    run over every column, so that they add the same numbers in the same order as over all."""
+    loss, keep = np.zeros((len(law_of), len(lam))), np.zeros((len(law_of), len(lam)))
+    for some, columns in column_blocks(weights, width=row_widths(weights)[law_of]):
+        some = np.arange(len(law_of))[some]
+        law, hard, tau = law_of[some], ~retrain[some], threshold(some, columns)
+        mean, var = fit.mean[law, :columns], fit.var[law, :columns]
+        loss[some[hard], :columns] = weights[law[hard], :columns] * lam[:columns] * thresholded_sq_error(
+            theta[:columns], mean[hard], var[hard], tau[hard])
+        keep[some[~hard], :columns] = keep_probability(mean[~hard], var[~hard], tau[~hard])
+    return np.sum(loss, axis=1), keep
 
 
 def parabolic_minimum(objective, a: np.ndarray, b: np.ndarray, c: np.ndarray, fa: np.ndarray, fb: np.ndarray,
@@ -204,11 +228,11 @@ def tuned_rows(lam, theta, sigma2, n: int, s: int, weights, pipelines: np.ndarra
     def risk(log_tau, rows):
         solved, back = distinct(size_of[rows], log_tau)  # one size, one tau: one law
         at = rows[solved]
-        law = ridge_law_rows(lam, theta, sigma2[at], n, weights[at], np.exp(log_tau[solved]))
-        fit = LawRows(law.mean[back], law.var[back], law.risk[back], law.features[back])
+        law_weights = weights[at]
+        law = ridge_law_rows(lam, theta, sigma2[at], n, law_weights, np.exp(log_tau[solved]))
         same = distinct(law_of[rows], log_tau)[1]  # one size, one rule, one tau
-        value, latest[rows] = pipeline_thresholds(lam, theta, sigma2[rows], n, s, weights[rows], fit,
-                                                  pipelines[rows], start=latest[rows], same=same)
+        value, latest[rows] = pipeline_thresholds(lam, theta, sigma2[rows], n, s, law_weights, law,
+                                                  pipelines[rows], start=latest[rows], same=same, law_of=back)
         return value
 
     many_atoms = weights.shape[1] > BLOCK_COLUMNS  # then a root's steps, not the calls, take the time

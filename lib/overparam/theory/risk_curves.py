@@ -7,8 +7,9 @@ on a (sizes x atoms) array: the atoms are the distinct (Sigma_ii, theta*_i) pair
 problem, and the model of size k gives atom j the weight "how many of the first k features are that
 atom" (zero for an atom it has not reached), so every sum over the features of a prefix is one
 row of a weighted sum. The roots of all sizes are found together by Newton steps kept inside a
-shrinking bracket (:func:`monotone_roots`). The numbers are those of FitLaw (checked to 1e-10 in
-tests/test_risk_curves.py); only the order of some sums differs.
+shrinking bracket (:func:`monotone_roots`), Halley steps for the pruning thresholds, whose second
+derivative costs little more than the first (:func:`keep_excess`). The numbers are those of FitLaw
+(checked to 1e-10 in tests/test_risk_curves.py); only the order of some sums differs.
 
 The curves: ``dense`` (Thm. 1), ``magnitude`` and ``hessian`` pruning (Cor. 1, eqs. 61-64),
 ``oracle`` (eq. 65), ``random`` pruning, and ``<rule>+retrain`` for magnitude, Hessian and random
@@ -35,9 +36,10 @@ ROOT_RTOL = 1e-15  # a Newton step this small (relative) ends a root: far below 
 def monotone_roots(func, lo: np.ndarray, hi: np.ndarray, increasing: bool, iterations: int = 200,
                    start: np.ndarray | None = None) -> np.ndarray:
     """One root per row of a monotone function, all rows at once: ``func(x, rows)`` returns (value,
-    slope) at x for the selected rows, and the root of each row lies in [lo, hi]. Newton steps, from
-    ``start`` where it is inside the bracket (a warm start: a nearby row's root) else from the middle,
-    with a bisection of the bracket whenever a step would leave it; a row stops when its step is below
+    slope) at x for the selected rows, or (value, slope, curvature), and the root of each row lies in
+    [lo, hi]. Newton steps, or Halley steps with the curvature (:func:`root_step`), from ``start``
+    where it is inside the bracket (a warm start: a nearby row's root) else from the middle, with a
+    bisection of the bracket whenever a step would leave it; a row stops when its step is below
     :data:`ROOT_RTOL` of its value (brentq's rtol in overparam.theory.risk is 1e-13)."""
     lo, hi = np.array(lo, dtype=float), np.array(hi, dtype=float)
     x = (lo + hi) / 2
@@ -45,12 +47,11 @@ def monotone_roots(func, lo: np.ndarray, hi: np.ndarray, increasing: bool, itera
         x = np.where((start > lo) & (start < hi), start, x)  # NaN (no start) fails both
     active = np.arange(x.size)
     for _ in range(iterations):
-        value, slope = func(x[active], active)
+        value, *derivatives = func(x[active], active)
         root_below = value > 0 if increasing else value < 0
         hi[active] = np.where(root_below, x[active], hi[active])
         lo[active] = np.where(root_below, lo[active], x[active])
-        with np.errstate(divide="ignore", invalid="ignore"):
-            step = x[active] - value / slope
+        step = x[active] - root_step(value, *derivatives)
         # a step below the tolerance ends the row even when it rounds onto the bracket's end (x itself)
         finite = np.isfinite(step)
         converged = finite & (np.abs(step - x[active]) <= ROOT_RTOL * np.maximum(np.abs(step), np.abs(x[active])))
@@ -63,6 +64,18 @@ def monotone_roots(func, lo: np.ndarray, hi: np.ndarray, increasing: bool, itera
         if active.size == 0:
             break
     return x
+
+
+def root_step(value: np.ndarray, slope: np.ndarray, curvature: np.ndarray | None = None) -> np.ndarray:
+    """How far to move x towards the root of f: Newton's f / f', or with the curvature f'' Halley's
+    f / f' / (1 - f f'' / (2 f'^2)) (cubic convergence), which is Newton's where |f f'' / f'^2| >= 1
+    (far from the root, where the correction is not small)."""
+    with np.errstate(divide="ignore", invalid="ignore"):
+        newton = value / slope
+        if curvature is None:
+            return newton
+        bend = newton * curvature / slope  # f f'' / f'^2
+        return np.where(np.abs(bend) < 1, newton / (1 - bend / 2), newton)
 
 
 @dataclass(frozen=True)
@@ -81,18 +94,30 @@ class LawRows:
         return np.isfinite(self.risk)
 
 
-def in_column_blocks(weights: np.ndarray, solve, blocks: int = 4) -> np.ndarray:
-    """``solve(rows, columns)`` -> one value per row, called on a few groups of rows of similar width:
-    with the atoms in order of first appearance, the model of size k weighs only the leading atoms,
-    so a group of small models is solved on its few leading columns (a continuous law of theta* has
-    one atom per feature)."""
+def row_widths(weights: np.ndarray) -> np.ndarray:
+    """Per row, how many leading columns it weighs (the last column of nonzero weight, plus one)."""
+    return weights.shape[1] - np.argmax(weights[:, ::-1] > 0, axis=1)
+
+
+def column_blocks(weights: np.ndarray, blocks: int = 4,
+                  width: np.ndarray | None = None) -> list[tuple[np.ndarray | slice, int]]:
+    """(rows, columns) for a few groups of rows of similar width: with the atoms in order of first
+    appearance, the model of size k weighs only the leading atoms, so a group of small models needs
+    only its few leading columns (a continuous law of theta* has one atom per feature). The rows
+    are those of ``weights``, or those of ``width`` (per row, :func:`row_widths`) when given. With at
+    most :data:`BLOCK_COLUMNS` atoms, one group: all rows (a slice, so that indexing by it copies nothing)."""
     if weights.shape[1] <= BLOCK_COLUMNS:
-        return solve(np.arange(weights.shape[0]), weights.shape[1])
-    width = weights.shape[1] - np.argmax(weights[:, ::-1] > 0, axis=1)
+        return [(slice(None), weights.shape[1])]
+    width = row_widths(weights) if width is None else width
+    groups = np.array_split(np.argsort(width, kind="stable"), blocks)
+    return [(group, int(width[group].max())) for group in groups if group.size]
+
+
+def in_column_blocks(weights: np.ndarray, solve, blocks: int = 4) -> np.ndarray:
+    """``solve(rows, columns)`` -> one value per row, called on each group of :func:`column_blocks`."""
     out = np.empty(weights.shape[0])
-    for group in np.array_split(np.argsort(width, kind="stable"), blocks):
-        if group.size:
-            out[group] = solve(group, int(width[group].max()))
+    for rows, columns in column_blocks(weights, blocks):
+        out[rows] = solve(rows, columns)
     return out
 
 
@@ -158,30 +183,61 @@ def threshold_rows(lam, weights, mean, var, s: int, rule: str) -> np.ndarray:
     return score_thresholds(lam, weights, mean, var, s, rule)[:, None] / score_scale(rule, lam)
 
 
-def score_thresholds(lam, weights, mean, var, s: int, rule: str, start: np.ndarray | None = None) -> np.ndarray:
+def score_thresholds(lam, weights, mean, var, s: int, rule: str, start: np.ndarray | None = None,
+                     halley: bool = False) -> np.ndarray:
     """Per row, the threshold t on the score scale_j |theta_hat_j| of :func:`threshold_rows`, its root
-    search started from ``start`` (per row, NaN for none) when given."""
+    search started from ``start`` (per row, NaN for none) when given, by Halley steps with ``halley``."""
     scale = score_scale(rule, lam)
     return in_column_blocks(weights, lambda rows, cols: score_threshold_block(
         scale[:cols], weights[rows, :cols], mean[rows, :cols], var[rows, :cols], s,
-        None if start is None else start[rows]))
+        None if start is None else start[rows], halley))
 
 
-def score_threshold_block(scale, weights, mean, var, s: int, start: np.ndarray | None = None) -> np.ndarray:
+def score_threshold_block(scale, weights, mean, var, s: int, start: np.ndarray | None = None,
+                          halley: bool = False) -> np.ndarray:
     """Per row, the t with sum_j w_j P(scale_j |Z_j| >= t) = s (:func:`threshold_rows`), from ``start``
-    when given (:func:`monotone_roots`)."""
-    sd = np.sqrt(np.maximum(var, _VAR_FLOOR))
-
-    def excess(t, rows):
-        tau = t[:, None] / scale
-        a, b = (mean[rows] - tau) / sd[rows], (-mean[rows] - tau) / sd[rows]
-        density = _PDF * (np.exp(-0.5 * a * a) + np.exp(-0.5 * b * b)) / (scale * sd[rows])
-        keep = ndtr(a) + ndtr(b)  # keep_probability(mean, var, tau), from the a and b at hand
-        return np.sum(weights[rows] * keep, axis=1) - s, -np.sum(weights[rows] * density, axis=1)
-
+    when given (:func:`monotone_roots`), by Halley steps with ``halley`` (else Newton steps)."""
     present = weights > 0
     hi = np.max(np.where(present, scale * (np.abs(mean) + 40 * np.sqrt(var)), 0.0), axis=1) + 1e-300
+    excess = keep_excess(scale, weights, mean, np.sqrt(np.maximum(var, _VAR_FLOOR)), s, halley)
     return monotone_roots(excess, np.zeros(len(hi)), hi, increasing=False, start=start)
+
+
+def keep_excess(scale, weights, mean, sd, s: int, curvature: bool = False):
+    """``excess(t, rows)``: for the selected rows, sum_j w_j P(scale_j |Z_j| >= t) - s and its slope in
+    t, and with ``curvature`` its second derivative (for Halley steps), for Z_j ~ N(mean_j, sd_j^2):
+    with a = (m - t / scale) / sd and b = (-m - t / scale) / sd, d a / d t = d b / d t = -1 / spread
+    (spread = scale sd), so the slope is -sum_j w_j (phi(a) + phi(b)) / spread_j and the curvature
+    -sum_j w_j (a phi(a) + b phi(b)) / spread_j^2. Every step writes into seven (rows x atoms) work
+    arrays made here once, not into fresh ones: the allocator hands arrays this large back to the
+    system, and faulting their pages in again at every step costs about as much as the arithmetic
+    outside the normal cdfs. The value and slope are those of the fresh arrays to the last bit."""
+    work = np.empty((7,) + weights.shape)
+    spread = scale * sd  # the score's sd
+
+    def excess(t, rows):
+        m, d, w, tau, a, b, e = (part[:len(rows)] for part in work)
+        for source, into in ((mean, m), (sd, d), (weights, w)):
+            np.take(source, rows, axis=0, out=into)
+        np.divide(t[:, None], scale, out=tau)
+        np.divide(np.subtract(m, tau, out=a), d, out=a)  # a = (m - tau) / sd
+        np.divide(np.subtract(np.negative(m, out=b), tau, out=b), d, out=b)  # b = (-m - tau) / sd
+        pdf_a, pdf_b = gaussian_kernel(a, out=tau), gaussian_kernel(b, out=m)
+        if curvature:
+            bend = np.add(np.multiply(a, pdf_a, out=d), np.multiply(b, pdf_b, out=e), out=d)
+            bend = np.divide(np.multiply(bend, _PDF, out=bend), spread[rows] ** 2, out=bend)
+        density = np.divide(np.multiply(np.add(pdf_a, pdf_b, out=pdf_a), _PDF, out=pdf_a), spread[rows], out=pdf_a)
+        keep = np.add(ndtr(a, out=a), ndtr(b, out=b), out=a)  # keep_probability(mean, var, tau)
+        value = np.sum(np.multiply(w, keep, out=keep), axis=1) - s
+        slope = -np.sum(np.multiply(w, density, out=density), axis=1)
+        return (value, slope, -np.sum(np.multiply(w, bend, out=bend), axis=1)) if curvature else (value, slope)
+
+    return excess
+
+
+def gaussian_kernel(x: np.ndarray, out: np.ndarray) -> np.ndarray:
+    """exp(-x^2 / 2), written into ``out``."""
+    return np.exp(np.multiply(np.multiply(x, -0.5, out=out), x, out=out), out=out)
 
 
 def oracle_weights(problem: LinearGaussianProblem, sizes, s: int, atom_of: np.ndarray, atom_count: int) -> np.ndarray:
