@@ -10,6 +10,7 @@ import re
 import numpy as np
 import pytest
 
+from overparam.book.curves import style_of
 from overparam.book.paths import ROOT
 from overparam.reports.predict import PREDICTED, predict
 from overparam.theory.problems import fig3_problem
@@ -99,3 +100,15 @@ def test_the_page_loads_its_script_and_data_from_the_site_and_nothing_else():
     assert "{only} latex" in page, "the PDF says where the interactive figure is"
     assert "book/_static" in (ROOT / "_config.yml").read_text(), "html_static_path must copy book/_static"
     assert (STATIC / "data.js").stat().st_size < 4_000_000
+
+
+def test_the_page_draws_each_curve_in_the_books_colour_and_label():
+    """The script's style table (explorer.js STYLE) is the one every figure of the book takes from
+    overparam.book.curves.style_of: a reader moving between a chapter and the page sees magnitude
+    pruning in one colour."""
+    script = (STATIC / "explorer.js").read_text()
+    entries = re.findall(r'"([a-z+]+)": \{ colour: "(#[0-9A-Fa-f]{6})"[^}]*label: "([^"]+)" \}', script)
+    assert {name for name, _, _ in entries} == set(PREDICTED), entries
+    for name, colour, label in entries:
+        style = style_of(name)
+        assert (colour.lower(), label) == (style["color"].lower(), style["label"]), name

@@ -10,16 +10,17 @@
   "use strict";
 
   var SVG = "http://www.w3.org/2000/svg";
-  // Okabe-Ito colours; a pruned model and its retrained twin share their rule's colour
+  // the book's figures' colours and labels (overparam.book.curves.style_of, checked by
+  // tests/test_explorer.py): a rule's colour, shared by its retrained twin; a dash per rule
   var STYLE = {
-    "dense": { colour: "#000000", dash: "", width: 2.6, label: "dense (min-norm fit)" },
-    "magnitude": { colour: "#E69F00", dash: "9 4", width: 2.2, label: "magnitude pruning" },
-    "hessian": { colour: "#0072B2", dash: "2 3", width: 2.4, label: "Hessian pruning" },
+    "dense": { colour: "#000000", dash: "", width: 2.6, label: "dense (no pruning)" },
+    "magnitude": { colour: "#0072B2", dash: "9 4", width: 2.2, label: "magnitude pruning" },
+    "hessian": { colour: "#D55E00", dash: "2 3", width: 2.4, label: "Hessian pruning" },
     "oracle": { colour: "#009E73", dash: "12 3 3 3", width: 2.2, label: "oracle pruning" },
-    "random": { colour: "#CC79A7", dash: "5 5", width: 2.2, label: "random pruning" },
-    "magnitude+retrain": { colour: "#D55E00", dash: "9 4", width: 2.2, label: "magnitude + retrain" },
-    "hessian+retrain": { colour: "#56B4E9", dash: "2 3", width: 2.4, label: "Hessian + retrain" },
-    "random+retrain": { colour: "#CC79A7", dash: "5 5", width: 2.2, label: "random + retrain" }
+    "random": { colour: "#56B4E9", dash: "5 5", width: 2.2, label: "random pruning" },
+    "magnitude+retrain": { colour: "#0072B2", dash: "9 4", width: 2.2, label: "magnitude + retrain" },
+    "hessian+retrain": { colour: "#D55E00", dash: "2 3", width: 2.4, label: "Hessian + retrain" },
+    "random+retrain": { colour: "#56B4E9", dash: "5 5", width: 2.2, label: "random + retrain" }
   };
   var VIEWS = {
     pruning: ["dense", "magnitude", "hessian", "oracle", "random"],
