@@ -49,3 +49,13 @@ def test_paper_parts_drop_line_numbers_and_equations():
 def test_the_chapter_table_links_each_chapter_by_its_sidebar_title():
     text = glance_markdown(EXAMPLE, {}, {"01-a": "1. Chapter A", "08-b": "8. Chapter B"})
     assert "| {doc}`1. Chapter A <../notebooks/01-a>` |" in text and "{doc}`8. Chapter B <../notebooks/08-b>`" in text
+
+
+def test_the_tip_box_names_each_failing_claim_of_the_paper_with_its_chapter():
+    rows = EXAMPLE.assign(claim=[f"claim {i}" for i in range(len(EXAMPLE))])
+    failing = pd.concat([rows, claims([("06-c", "paper", "claim", "defaults", "not reproduced", "Fig. 2")]).assign(
+        claim="the theory predicts pruning")], ignore_index=True)
+    box = glance_markdown(failing, {}).split("```\n\n")[0]
+    assert "the 1 that fail: the theory predicts pruning ({doc}`chapter 6 <../notebooks/06-c>`)" in box
+    assert "claim 2" not in box  # the book's own question that fails is not one of the paper's claims
+    assert "that fail" not in glance_markdown(rows, {})  # none fails: no sentence

@@ -63,8 +63,13 @@ def test_crossings_along_the_rotation():
     grid = rotation_grid()
     crossings = phase_bands.rotation_crossings(grid, "best-size-is-p")
     assert len(crossings) == 1 and 0 < crossings[0] < 1
-    assert phase_bands.rotation_crossings(grid, "hessian-beats-magnitude")[0] == pytest.approx(0.5, abs=0.07)
+    # t = 1/2 is on the grid of 9 points, where every variance is 1: the crossing is exactly there
+    assert phase_bands.rotation_crossings(grid, "hessian-beats-magnitude") == [0.5]
     assert sign_crossings([0, 1, 2], [0.2, 0.0, -0.2]) == [1.0]
+    assert sign_crossings([0, 1, 2], [0.4, 0.0, -0.1]) == [1.0]  # at the zero, not interpolated past it
+    assert sign_crossings([0, 1, 2, 3], [0.4, 0.0, 0.0, -0.1]) == [1.5]
+    assert sign_crossings([0, 1, 2], [0.4, 0.0, 0.1]) == []  # touches zero without changing sign
+    assert sign_crossings([0, 1, 2], [0.4, -0.1, -0.2]) == [0.8]
     assert sign_crossings([0, 1, 2], [0.2, np.nan, -0.2]) == []
     text = phase_bands.rotation_switch(grid, "best-size-is-p", 0.03)
     assert text.startswith(f"switches sign at t ≈ {crossings[0]:.2f}") and "holds, at t = 0" in text

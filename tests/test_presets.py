@@ -107,7 +107,7 @@ def test_the_guides_preset_table_is_up_to_date():
     assert guide == preset_table.page(guide), \
         "book/teachers-guide.md's preset table is stale: run tools/preset_table.py"
     for stem in PRESETS:
-        assert f"{{doc}}`../notebooks/{stem}`" in preset_table.table()
+        assert f"<../notebooks/{stem}>`" in preset_table.table()
 
 
 def test_the_guide_has_a_section_for_every_chapter():

@@ -15,6 +15,7 @@ import importlib.util
 from pathlib import Path
 
 from overparam.book.paths import RESULTS, ROOT
+from overparam.reports.reproduction import chapter_titles
 
 GUIDE = ROOT / "book" / "teachers-guide.md"
 PRESET = "classroom"
@@ -56,6 +57,7 @@ def table() -> str:
     mains = execute_notebooks.read_main_claims(PRESET, ROOT)
     defaults = read_rows(RESULTS / "execution-times.csv")
     runs = read_rows(RUNS)
+    titles = chapter_titles()  # numbered as in the sidebar, so that a row matches its section below
     lines = ["| Chapter | Defaults (s) | Preset (s) | Main conclusion (its claim) | Defaults | Preset | Same | "
              "Claims with the same verdict |",
              "| --- | --- | --- | --- | --- | --- | --- | --- |"]
@@ -70,7 +72,7 @@ def table() -> str:
         time = seconds(run.get("seconds"))
         if run.get("seconds") and float(run["seconds"]) > LIMIT_S:
             time += " ⚠"
-        lines.append(f"| {{doc}}`../notebooks/{stem}` | {seconds(defaults.get(stem, {}).get('seconds'))} | {time} | "
+        lines.append(f"| {{doc}}`{titles[stem]} <../notebooks/{stem}>` | {seconds(defaults.get(stem, {}).get('seconds'))} | {time} | "
                      f"{text} | {at_defaults} | {at_preset} | {same} | {kept} |")
         if declared["verdict_differs"]:
             notes.append(f"- **{{doc}}`../notebooks/{stem}`**: {declared['verdict_differs']}")

@@ -24,6 +24,18 @@ def summary(claims: pd.DataFrame) -> str:
     return " ".join(sentences)
 
 
+def failures(claims: pd.DataFrame) -> str:
+    """Which of the paper's claims fail, one sentence per scale where any does: each claim's text
+    and a link to its chapter (by number), so that a reader sees what fails, not only how many."""
+    paper = claims[SECTIONS[0][1](claims)]
+    sentences = []
+    for scale, rows in paper[paper.status == "not reproduced"].groupby("scale", sort=False):
+        items = "; ".join(f"{row.claim} ({{doc}}`chapter {int(row.chapter.split('-')[0])} <../notebooks/{row.chapter}>`)"
+                          for row in rows.itertuples())
+        sentences.append(f"{SCALE_WORDS[scale].split(' (')[0]}, the {len(rows)} that fail: {items}.")
+    return " ".join(sentences)
+
+
 def paper_parts(labels) -> list[str]:
     """The figures, theorems, lemmas and sections a set of claims cites (``Fig. 3(b), l. 57`` ->
     ``Fig. 3``), without line numbers and equations, in order of first appearance."""
@@ -51,12 +63,13 @@ def chapter_rows(claims: pd.DataFrame, times: dict[str, float], titles: dict[str
 
 
 def glance_markdown(claims: pd.DataFrame, times: dict[str, float], titles: dict[str, str] | None = None) -> str:
-    """The whole include: a tip box with the summary and a link to the report, then the table."""
+    """The whole include: a tip box with the summary, a link to the report and the claims that fail,
+    then the table."""
     legend = ("✔ holds, ◐ holds in part, ✘ fails (for the book's own questions: the answer is no), "
               "? cannot be decided at this scale")
     return (f"```{{admonition}} Results at a glance\n:class: tip\n\n{summary(claims)} "
             f"Every claim, with what was measured and the rule that judged it, is in the "
             f"{{doc}}`reproduction report <{REPORT}>`; {len(UNTESTED)} claims of the paper are not "
-            f"tested, each listed there with the reason.\n```\n\n"
+            f"tested, each listed there with the reason.\n\n{failures(claims)}\n```\n\n"
             f"Counts per chapter ({legend}); the times are those of `make run` on one thread per chapter.\n\n"
             f"{chapter_rows(claims, times, titles)}\n")

@@ -64,7 +64,7 @@ def band_numbers(bands: pd.DataFrame) -> dict:
 
 def rotation_crossings(rows: pd.DataFrame, conclusion: str) -> list[float]:
     """The rotations t where the margin of ``conclusion`` changes sign along one family's rows (their
-    ``alignment`` a rotation t, :func:`overparam.theory.problems.rotation_of`), linear in t."""
+    ``alignment`` a rotation t, :func:`overparam.theory.problems.rotation_of`): :func:`sign_crossings` in t."""
     line = rows.assign(t=[rotation_of(value) for value in rows.alignment]).sort_values("t")
     return sign_crossings(line.t.to_numpy(float), line[conclusion].to_numpy(float))
 

@@ -116,17 +116,23 @@ def boundary_crossings(grid: pd.DataFrame, conclusion: str, x: str, y: str, at_y
 
 
 def sign_crossings(xs, margins) -> list[float]:
-    """Where ``margins`` change sign along increasing ``xs`` (linear interpolation between neighbours;
-    the midpoint next to an infinite margin); a pair with a NaN margin gives no crossing, and a margin
-    of exactly 0 is passed over (its neighbours decide, so a sign change through it counts once)."""
+    """Where ``margins`` change sign along increasing ``xs``: at a margin of exactly 0 between
+    margins of opposite signs, its x (the middle of a run of zeros), which is where the sign changes
+    (Hessian = magnitude pruning at t = 1/2 of the rotation); else by linear interpolation between
+    neighbours (the midpoint next to an infinite margin). A pair with a NaN margin gives no crossing,
+    and zeros between margins of one sign give none."""
     xs, margins = np.asarray(xs, float), np.asarray(margins, float)
-    xs, margins = xs[margins != 0], margins[margins != 0]
+    signed = np.flatnonzero(margins != 0)
     crossings = []
-    for (x0, x1), (m0, m1) in zip(zip(xs, xs[1:]), zip(margins, margins[1:])):
-        if np.isnan(m0) or np.isnan(m1) or np.sign(m0) == np.sign(m1) or m0 == m1:
+    for i, j in zip(signed, signed[1:]):
+        m0, m1 = margins[i], margins[j]
+        if np.isnan(m0) or np.isnan(m1) or np.sign(m0) == np.sign(m1):
+            continue
+        if j > i + 1:  # exact zeros in between: the sign changes there
+            crossings.append(float((xs[i + 1] + xs[j - 1]) / 2))
             continue
         fraction = m0 / (m0 - m1) if np.isfinite(m0) and np.isfinite(m1) else 0.5
-        crossings.append(float(x0 + (x1 - x0) * fraction))
+        crossings.append(float(xs[i] + (xs[j] - xs[i]) * fraction))
     return crossings
 
 
