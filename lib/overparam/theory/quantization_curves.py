@@ -192,12 +192,10 @@ def row_dot(matrix: np.ndarray, per_row: np.ndarray, local: np.ndarray) -> np.nd
 
 
 def inside_second_moment(mean, sd, threshold) -> np.ndarray:
-    """E[T^2 1{|T| < threshold}] for T ~ N(mean, sd^2): m^2 P + 2 m sd E[U 1] + sd^2 E[U^2 1] on the
-    standardized bin (u-, u+) (:func:`overparam.theory.quantization.truncated_moments`)."""
-    low, high = (-threshold - mean) / sd, (threshold - mean) / sd
-    pdf_low, pdf_high = _PDF * np.exp(-0.5 * low * low), _PDF * np.exp(-0.5 * high * high)
-    prob = ndtr(high) - ndtr(low)
-    return mean**2 * prob + 2 * mean * sd * (pdf_low - pdf_high) + sd**2 * (prob - high * pdf_high + low * pdf_low)
+    """E[T^2 1{|T| < threshold}] for T ~ N(mean, sd^2), elementwise: the second moment of
+    :func:`bin_moments` on the one bin (-threshold, threshold)."""
+    _, _, second = bin_moments(mean[:, None], sd[:, None], np.stack([-threshold, threshold], axis=1))
+    return second[:, 0, 0]
 
 
 def bounded_minimum(objective, lo: np.ndarray, hi: np.ndarray, xatol: float, iterations: int = 500) -> np.ndarray:
