@@ -116,11 +116,10 @@ def boundary_crossings(grid: pd.DataFrame, conclusion: str, x: str, y: str, at_y
 
 
 def sign_crossings(xs, margins) -> list[float]:
-    """Where ``margins`` change sign along increasing ``xs``: at a margin of exactly 0 between
-    margins of opposite signs, its x (the middle of a run of zeros), which is where the sign changes
-    (Hessian = magnitude pruning at t = 1/2 of the rotation); else by linear interpolation between
-    neighbours (the midpoint next to an infinite margin). A pair with a NaN margin gives no crossing,
-    and zeros between margins of one sign give none."""
+    """Where ``margins`` change sign along increasing ``xs``: at an exact 0 between opposite signs, its
+    x (the middle of a run of zeros; Hessian = magnitude pruning at t = 1/2 of the rotation); else by
+    linear interpolation (the midpoint next to an infinite margin). A NaN gives no crossing, nor do
+    zeros between margins of one sign."""
     xs, margins = np.asarray(xs, float), np.asarray(margins, float)
     signed = np.flatnonzero(margins != 0)
     crossings = []
@@ -128,11 +127,9 @@ def sign_crossings(xs, margins) -> list[float]:
         m0, m1 = margins[i], margins[j]
         if np.isnan(m0) or np.isnan(m1) or np.sign(m0) == np.sign(m1):
             continue
-        if j > i + 1:  # exact zeros in between: the sign changes there
-            crossings.append(float((xs[i + 1] + xs[j - 1]) / 2))
-            continue
         fraction = m0 / (m0 - m1) if np.isfinite(m0) and np.isfinite(m1) else 0.5
-        crossings.append(float(xs[i] + (xs[j] - xs[i]) * fraction))
+        zeros = (xs[i + 1] + xs[j - 1]) / 2  # exact zeros in between: the sign changes there
+        crossings.append(float(zeros if j > i + 1 else xs[i] + (xs[j] - xs[i]) * fraction))
     return crossings
 
 
